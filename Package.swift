@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Warden",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "warden", targets: ["warden"]),
+        .library(name: "WardenCore", targets: ["WardenCore"]),
+        .library(name: "WardenStore", targets: ["WardenStore"]),
+        .library(name: "WardenPipeline", targets: ["WardenPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries. Each module map points at a small shim header that fixes what Swift
+        // cannot import directly (PCRE2's width-suffixed macros, curl's variadic setopt).
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Domain model and pure logic. No I/O; the only C library is PCRE2.
+        .target(name: "WardenCore", dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]),
+        // One SQL interface, two drivers (SQLite, PostgreSQL), migrations, repositories.
+        .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ"]),
+        // The staged message pipeline: scope, evaluate, decide, persist.
+        .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore"]),
+        .executableTarget(
+            name: "warden",
+            dependencies: [
+                "WardenCore", "WardenStore", "WardenPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Release-mode benchmark: `swift run -c release warden-bench`.
+        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline"]),
+
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
+        .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore"]),
+        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Turns matches into a decision: the strongest action wins, then the escalation ladder may raise it.
+public enum Decider {
+    /// Points each rule type adds for this message: the largest of its matches (three scam rules hitting
+    /// one message are one violation, not three).
+    public static func points(for matches: [RuleMatch]) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for match in matches { out[match.type.rawValue] = max(out[match.type.rawValue] ?? 0, match.action.effectivePoints) }
+        return out
+    }
+
+    /// The strongest action among matches: by severity, then kind, then timeout length.
+    public static func strongest(_ actions: [RuleAction]) -> RuleAction? {
+        actions.max { a, b in
+            (a.severity, a.type.rank, a.timeoutSeconds ?? 0) < (b.severity, b.type.rank, b.timeoutSeconds ?? 0)
+        }
+    }
+
+    /// Builds the decision for `message` from its matches, failures and (when the store was consulted)
+    /// the escalation state and ladder step.
+    public static func decide(message: DiscordMessage, matches: [RuleMatch], failures: [RuleFailure],
+                              escalation: EscalationState?, step: LadderStep?, policy: GuildPolicy, now: Date) -> Decision {
+        var decision = Decision(messageID: message.id, guildID: message.guildID, channelID: message.channelID,
+                                userID: message.author.id, verdict: .allow, matches: matches, escalation: escalation,
+                                errors: failures)
+        let disabled = failures.filter(\.disabled)
+        if !disabled.isEmpty {
+            decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, content:
+                "Automod disabled rule(s) \(disabled.map { "'\($0.rule)'" }.joined(separator: ", ")) after repeated \(disabled[0].code) errors; fix the pattern and re-enable."))
+        }
+        guard let primary = strongest(matches.map(\.action)) else { return decision }
+
+        let deletes = matches.contains { $0.action.deletesMessage }
+        if deletes { decision.actions.append(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id)) }
+
+        // The rule's punishment and the ladder's: the stronger applies.
+        var punishment: RuleAction? = primary.type == .delete ? nil : primary
+        if let step {
+            if let current = punishment {
+                if (step.action.type.rank, step.action.timeoutSeconds ?? 0) > (current.type.rank, current.timeoutSeconds ?? 0) { punishment = step.action }
+            } else {
+                punishment = step.action
+            }
+        }
+        let reason = primary.reason ?? "Automod: \(matches[0].rule)"
+        if let punishment {
+            let why = punishment.reason ?? reason
+            switch punishment.type {
+            case .delete:
+                break
+            case .warn:
+                decision.actions.append(DiscordAction(type: .warn, userID: message.author.id, reason: why))
+            case .mute, .timeout:
+                let seconds = punishment.timeoutSeconds ?? RuleAction.defaultTimeoutSeconds
+                decision.actions.append(DiscordAction(type: .timeout, userID: message.author.id,
+                                                      communicationDisabledUntil: DiscordTimestamp.format(now.addingTimeInterval(Double(seconds))),
+                                                      durationSeconds: seconds, reason: why))
+            case .kick:
+                decision.actions.append(DiscordAction(type: .kick, userID: message.author.id, reason: why))
+            case .ban:
+                decision.actions.append(DiscordAction(type: .ban, userID: message.author.id,
+                                                      deleteMessageSeconds: punishment.deleteMessageSeconds ?? 0, reason: why))
+            }
+        }
+        let ladderNote = escalation.map { ", escalation level \($0.level) (\(String(format: "%.1f", $0.points)) points)" } ?? ""
+        decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, userID: message.author.id, content:
+            "Automod \(deletes ? "blocked" : "flagged") a message from <@\(message.author.id)> in <#\(message.channelID)>: \(matches.map(\.rule).joined(separator: ", "))\(ladderNote)"))
+        decision.verdict = deletes ? .block : .flag
+        return decision
+    }
+}

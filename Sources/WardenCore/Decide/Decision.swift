@@ -1,0 +1,42 @@
+/// The verdict on a message.
+public enum Verdict: String, Codable, Sendable {
+    /// Nothing matched (or the message was out of scope).
+    case allow
+    /// Something matched but the message stays (a warning, an alert).
+    case flag
+    /// The message is deleted.
+    case block
+}
+
+/// What Warden answers for one message: the verdict, the evidence, and the actions for the bot.
+public struct Decision: Codable, Sendable, Equatable {
+    public var messageID: Snowflake
+    public var guildID: Snowflake
+    public var channelID: Snowflake
+    public var userID: Snowflake
+    public var verdict: Verdict
+    public var matches: [RuleMatch]
+    public var actions: [DiscordAction]
+    public var escalation: EscalationState?
+    /// `automod_logs.id` when the decision was logged.
+    public var logID: Int64?
+    /// Rules that could not be evaluated for this message.
+    public var errors: [RuleFailure]
+    /// Why the message was not evaluated at all (`bot`, `exempt_channel`, `exempt_role`, `no_rules`).
+    public var skipped: String?
+    /// Per-stage notes, e.g. `llm: off` until the LLM stage is configured.
+    public var stages: [String: String]
+
+    public init(messageID: Snowflake, guildID: Snowflake, channelID: Snowflake, userID: Snowflake, verdict: Verdict,
+                matches: [RuleMatch] = [], actions: [DiscordAction] = [], escalation: EscalationState? = nil,
+                logID: Int64? = nil, errors: [RuleFailure] = [], skipped: String? = nil, stages: [String: String] = [:]) {
+        self.messageID = messageID; self.guildID = guildID; self.channelID = channelID; self.userID = userID
+        self.verdict = verdict; self.matches = matches; self.actions = actions; self.escalation = escalation
+        self.logID = logID; self.errors = errors; self.skipped = skipped; self.stages = stages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id", guildID = "guild_id", channelID = "channel_id", userID = "user_id", verdict
+        case matches, actions, escalation, logID = "log_id", errors, skipped, stages
+    }
+}

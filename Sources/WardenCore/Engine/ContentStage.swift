@@ -1,0 +1,114 @@
+/// The content stage: one literal scan per view finds keyword hits and regex candidates; PCRE2 then
+/// runs only the patterns whose required literal occurred (plus the few with none).
+public struct ContentStage: Sendable {
+    public init() {}
+
+    struct KeywordHit {
+        let use: CompiledRuleSet.KeywordUse
+        let start: Int
+        let end: Int
+    }
+
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b >= 0x80
+    }
+
+    public func evaluate(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
+                         scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
+        var matches: [RuleMatch] = []
+        var failures: [RuleFailure] = []
+        guard !set.scanViews.isEmpty else { return (matches, failures) }
+
+        var candidates = [UInt16](repeating: 0, count: set.patterns.count)
+        var keywordHits: [KeywordHit] = []
+        var allowHits: [KeywordHit] = []
+
+        for kind in set.scanViews {
+            guard let view = text.view(kind) else { continue }
+            let viewBit = UInt16(1) << UInt16(kind.index)
+            view.bytes.withUnsafeBufferPointer { bytes in
+                set.scanner.scan(bytes) { literal, end in
+                    for use in set.literalUses[literal] {
+                        switch use {
+                        case .pattern(let p):
+                            candidates[p] |= viewBit
+                        case .keyword(let k):
+                            guard k.view == kind else { continue }
+                            let start = end - k.length
+                            if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]) { continue }
+                            if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]) { continue }
+                            if kind == .collapsed, !Self.runsMatch(view.runLengths, at: start, keyword: k.runs) { continue }
+                            if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
+                            else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }
+                        }
+                    }
+                }
+            }
+        }
+
+        var matched = [Bool](repeating: false, count: set.rules.count)
+
+        // Keywords, minus those inside an allowed word of the same rule and view.
+        for hit in keywordHits where !matched[hit.use.rule] {
+            let covered = allowHits.contains {
+                $0.use.rule == hit.use.rule && $0.use.view == hit.use.view && $0.start <= hit.start && $0.end >= hit.end
+            }
+            guard !covered else { continue }
+            let rule = set.rules[hit.use.rule]
+            guard !rule.isDisabled, rule.applies(channel: channel, roles: roles), let view = text.view(hit.use.view) else { continue }
+            matched[rule.index] = true
+            let written = rule.definition.keywords?[hit.use.keyword]
+            matches.append(Self.match(rule, view: view, text: text, span: hit.start..<hit.end, pattern: nil, keyword: written))
+        }
+
+        // Regex patterns in rule order: candidates from the scan, plus those with no required literal.
+        for p in set.patterns.indices where candidates[p] != 0 || set.patterns[p].alwaysRun {
+            let pattern = set.patterns[p]
+            let rule = set.rules[pattern.rule]
+            guard !matched[rule.index], !rule.isDisabled, rule.applies(channel: channel, roles: roles) else { continue }
+            viewLoop: for kind in rule.views {
+                guard pattern.alwaysRun || candidates[p] & (UInt16(1) << UInt16(kind.index)) != 0,
+                      let view = text.view(kind) else { continue }
+                let outcome = view.bytes.withUnsafeBufferPointer { pattern.regex.firstMatch(in: $0, scratch: scratch) }
+                switch outcome {
+                case .noMatch:
+                    continue
+                case .match(let span):
+                    rule.recordSuccess()
+                    matched[rule.index] = true
+                    matches.append(Self.match(rule, view: view, text: text, span: span, pattern: pattern.regex.source, keyword: nil))
+                    break viewLoop
+                case .failed(let code, let message):
+                    let disabledNow = rule.recordFailure()
+                    failures.append(RuleFailure(rule: rule.name, ruleID: rule.id, stage: .content,
+                                                code: code == -47 ? "match_limit" : code == -53 ? "depth_limit" : code == -46 ? "jit_stack_limit" : "pcre2_error_\(-code)",
+                                                message: message, disabled: disabledNow))
+                    break viewLoop
+                }
+            }
+        }
+        return (matches, failures)
+    }
+
+    static func runsMatch(_ textRuns: [UInt16], at start: Int, keyword runs: [UInt16]) -> Bool {
+        guard start >= 0, start + runs.count <= textRuns.count else { return false }
+        for k in 0..<runs.count {
+            let t = textRuns[start + k], want = runs[k]
+            // A run matches one of the same length, or an elongation (3 or more): "good" is not "god".
+            if t != want && t < 3 { return false }
+        }
+        return true
+    }
+
+    static func match(_ rule: CompiledRule, view: TextView, text: NormalizedText, span: Range<Int>,
+                      pattern: String?, keyword: String?) -> RuleMatch {
+        let original = view.originalRange(span.lowerBound, span.upperBound)
+        let offsets = text.scalarOffsets(original)
+        var excerpt = text.originalText(original)
+        if excerpt.count > 200 { excerpt = String(excerpt.prefix(200)) }
+        return RuleMatch(rule: rule.name, ruleID: rule.id, type: rule.type, stage: .content,
+                         evidence: Evidence(view: view.kind, pattern: pattern, keyword: keyword, text: excerpt,
+                                            start: offsets.lowerBound, end: offsets.upperBound),
+                         action: rule.definition.effectiveAction)
+    }
+}

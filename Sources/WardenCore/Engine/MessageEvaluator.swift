@@ -1,0 +1,106 @@
+/// What the in-memory stages found for one message, before the store is consulted.
+public struct Evaluation: Sendable {
+    public var message: DiscordMessage
+    public var matches: [RuleMatch]
+    public var failures: [RuleFailure]
+    /// Why the message was not evaluated (bot, exempt channel or role), or nil.
+    public var skipped: String?
+    /// The spam stage had already counted this message id (a re-delivery).
+    public var redelivered: Bool
+}
+
+/// Runs the in-memory stages for one message: scope, normalize, content (word lists and regex), spam.
+/// Pure apart from the spam windows it updates; safe to call from many threads at once.
+public struct MessageEvaluator: Sendable {
+    public let normalizer: Normalizer
+    public let content: ContentStage
+    public let spam: SpamTracker
+
+    public init(spam: SpamTracker = SpamTracker(), normalizer: Normalizer = Normalizer()) {
+        self.normalizer = normalizer
+        self.content = ContentStage()
+        self.spam = spam
+    }
+
+    public func evaluate(_ message: DiscordMessage, rules: CompiledRuleSet, policy: GuildPolicy,
+                         scratch: RegexScratch = .current) -> Evaluation {
+        var evaluation = Evaluation(message: message, matches: [], failures: [], skipped: nil, redelivered: false)
+        if message.isFromBot { evaluation.skipped = "bot"; return evaluation }
+        if policy.exemptChannels.contains(message.channelID) { evaluation.skipped = "exempt_channel"; return evaluation }
+        if !policy.exemptRoles.isEmpty, message.roles.contains(where: policy.exemptRoles.contains) {
+            evaluation.skipped = "exempt_role"; return evaluation
+        }
+
+        let text = normalizer.normalize(message.content, views: rules.views)
+        let found = content.evaluate(text, channel: message.channelID, roles: message.roles, rules: rules, scratch: scratch)
+        evaluation.matches = found.matches
+        evaluation.failures = found.failures
+
+        if !rules.spamRules.isEmpty {
+            let observation = spam.observe(Self.signals(message, text), rules: rules.spamRules)
+            evaluation.redelivered = observation.redelivered
+            for hit in observation.hits {
+                let rule = rules.rules[hit.ruleID]
+                guard !rule.isDisabled, rule.applies(channel: message.channelID, roles: message.roles) else { continue }
+                evaluation.matches.append(RuleMatch(
+                    rule: rule.name, ruleID: rule.id, type: .spam, stage: .spam,
+                    evidence: Evidence(detector: hit.detector.rawValue, observed: hit.observed, threshold: hit.threshold,
+                                       windowSeconds: hit.detector.isPerMessage ? nil : hit.windowSeconds),
+                    action: rule.definition.effectiveAction))
+            }
+        }
+        return evaluation
+    }
+
+    /// The counts the spam detectors look at.
+    static func signals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals {
+        let original = text.original
+        var lines = original.isEmpty ? 0 : 1
+        var longestRun = 0, run = 0
+        var previous: UInt32 = .max
+        var emoji = 0
+        var characters = 0
+        var isASCII = true
+        for b in original {
+            if b == 0x0A { lines += 1 }
+            if b >= 0x80 { isASCII = false }
+        }
+        if isASCII {
+            characters = original.count
+            for b in original {
+                if UInt32(b) == previous { run += 1 } else { run = 1; previous = UInt32(b) }
+                if b != 0x20 { longestRun = max(longestRun, run) }
+            }
+        } else {
+            for scalar in message.content.unicodeScalars {
+                characters += 1
+                if scalar.value == previous { run += 1 } else { run = 1; previous = scalar.value }
+                if scalar != " " { longestRun = max(longestRun, run) }
+                if scalar.properties.isEmojiPresentation { emoji += 1 }
+            }
+        }
+        emoji += Self.customEmojiCount(original)
+        let normalized = text.view(.skeleton)?.bytes ?? original
+        let (hash, simhash) = normalized.withUnsafeBufferPointer { (SimHash.contentHash($0), SimHash.of($0)) }
+        return SpamSignals(
+            guildID: message.guildID.rawValue, userID: message.author.id.rawValue, channelID: message.channelID.rawValue,
+            messageID: message.id.rawValue, timestamp: message.timestamp.timeIntervalSince1970,
+            contentHash: hash, simhash: simhash, textLength: normalized.count,
+            mentions: message.mentions.count + message.mentionRoles.count + (message.mentionEveryone ? 1 : 0),
+            links: text.links.count, invites: text.inviteCount, attachments: message.attachments.count, emoji: emoji,
+            lines: lines, longestCharRun: longestRun, characters: characters)
+    }
+
+    /// Discord custom emoji: `<:name:id>` and `<a:name:id>`.
+    static func customEmojiCount(_ bytes: [UInt8]) -> Int {
+        var count = 0
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == 0x3C && (bytes[i + 1] == 0x3A || (bytes[i + 1] == 0x61 && bytes[i + 2] == 0x3A)) { count += 1 }
+            i += 1
+        }
+        return count
+    }
+}
+
+import Foundation

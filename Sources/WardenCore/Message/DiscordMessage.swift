@@ -1,0 +1,110 @@
+import Foundation
+
+/// The subset of Discord's Message object that moderation needs. A bot can post `message.to_dict()` as it is;
+/// unknown fields are ignored.
+public struct DiscordMessage: Codable, Sendable, Equatable {
+    public struct Author: Codable, Sendable, Equatable {
+        public var id: Snowflake
+        public var username: String?
+        public var bot: Bool?
+        public init(id: Snowflake, username: String? = nil, bot: Bool? = nil) {
+            self.id = id; self.username = username; self.bot = bot
+        }
+    }
+    public struct Member: Codable, Sendable, Equatable {
+        public var roles: [Snowflake]
+        public init(roles: [Snowflake]) { self.roles = roles }
+    }
+    public struct UserRef: Codable, Sendable, Equatable {
+        public var id: Snowflake
+        public init(id: Snowflake) { self.id = id }
+    }
+    public struct Attachment: Codable, Sendable, Equatable {
+        public var id: Snowflake?
+        public var filename: String?
+        public var size: Int?
+        public var contentType: String?
+        enum CodingKeys: String, CodingKey { case id, filename, size, contentType = "content_type" }
+        public init(id: Snowflake? = nil, filename: String? = nil, size: Int? = nil, contentType: String? = nil) {
+            self.id = id; self.filename = filename; self.size = size; self.contentType = contentType
+        }
+    }
+
+    public var id: Snowflake
+    public var guildID: Snowflake
+    public var channelID: Snowflake
+    public var author: Author
+    public var member: Member?
+    public var content: String
+    public var mentions: [UserRef]
+    public var mentionRoles: [Snowflake]
+    public var mentionEveryone: Bool
+    public var attachments: [Attachment]
+    public var embedCount: Int
+    /// When Discord says the message was sent (ISO 8601). Spam windows run on this clock, so replays are deterministic.
+    public var timestamp: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, guildID = "guild_id", channelID = "channel_id", author, member, content, mentions
+        case mentionRoles = "mention_roles", mentionEveryone = "mention_everyone", attachments, embeds, timestamp
+    }
+
+    public init(
+        id: Snowflake, guildID: Snowflake, channelID: Snowflake, author: Author, member: Member? = nil,
+        content: String, mentions: [UserRef] = [], mentionRoles: [Snowflake] = [], mentionEveryone: Bool = false,
+        attachments: [Attachment] = [], embedCount: Int = 0, timestamp: Date
+    ) {
+        self.id = id; self.guildID = guildID; self.channelID = channelID; self.author = author; self.member = member
+        self.content = content; self.mentions = mentions; self.mentionRoles = mentionRoles
+        self.mentionEveryone = mentionEveryone; self.attachments = attachments; self.embedCount = embedCount
+        self.timestamp = timestamp
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Snowflake.self, forKey: .id)
+        guildID = try c.decode(Snowflake.self, forKey: .guildID)
+        channelID = try c.decode(Snowflake.self, forKey: .channelID)
+        author = try c.decode(Author.self, forKey: .author)
+        member = try c.decodeIfPresent(Member.self, forKey: .member)
+        content = try c.decodeIfPresent(String.self, forKey: .content) ?? ""
+        mentions = try c.decodeIfPresent([UserRef].self, forKey: .mentions) ?? []
+        mentionRoles = try c.decodeIfPresent([Snowflake].self, forKey: .mentionRoles) ?? []
+        mentionEveryone = try c.decodeIfPresent(Bool.self, forKey: .mentionEveryone) ?? false
+        attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+        embedCount = try c.decodeIfPresent([IgnoredJSON].self, forKey: .embeds)?.count ?? 0
+        let stamp = try c.decode(String.self, forKey: .timestamp)
+        guard let date = DiscordTimestamp.parse(stamp) else {
+            throw DecodingError.dataCorruptedError(forKey: .timestamp, in: c, debugDescription: "not an ISO 8601 timestamp: \"\(stamp.prefix(40))\"")
+        }
+        timestamp = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(guildID, forKey: .guildID); try c.encode(channelID, forKey: .channelID)
+        try c.encode(author, forKey: .author); try c.encodeIfPresent(member, forKey: .member)
+        try c.encode(content, forKey: .content); try c.encode(mentions, forKey: .mentions)
+        try c.encode(mentionRoles, forKey: .mentionRoles); try c.encode(mentionEveryone, forKey: .mentionEveryone)
+        try c.encode(attachments, forKey: .attachments)
+        try c.encode(DiscordTimestamp.format(timestamp), forKey: .timestamp)
+    }
+
+    public var isFromBot: Bool { author.bot ?? false }
+    public var roles: [Snowflake] { member?.roles ?? [] }
+}
+
+/// Skips any JSON value (used to count embeds without modelling them).
+struct IgnoredJSON: Decodable { init(from decoder: any Decoder) throws {} }
+
+/// ISO 8601 with or without fractional seconds, as Discord sends (`2026-11-22T02:10:00.123000+00:00`).
+public enum DiscordTimestamp {
+    public static func parse(_ text: String) -> Date? {
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return d }
+        if let d = try? Date.ISO8601FormatStyle().parse(text) { return d }
+        return nil
+    }
+    public static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+
+/// Builds the normalized views of a text (see `ViewKind`). Pure and allocation-light: messages that are
+/// plain ASCII (most chat) share one buffer for `folded` through `skeleton`.
+public struct Normalizer: Sendable {
+    public init() {}
+
+    /// Normalizes `text`, building only `views` (and the views they derive from).
+    public func normalize(_ text: String, views wanted: ViewSet) -> NormalizedText {
+        var bytes = Array(text.utf8)
+        if bytes.isEmpty { bytes = [] }
+        return normalize(utf8: bytes, views: wanted)
+    }
+
+    public func normalize(utf8 bytes: [UInt8], views wanted: ViewSet) -> NormalizedText {
+        let needed = wanted.closedOverParents
+        var result = NormalizedText(original: bytes)
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
+
+        let raw = Self.rawView(bytes)
+        result.set(raw)
+        if needed.contains(.folded) { result.set(isASCII ? Self.asciiLowercased(raw, as: .folded) : Self.folded(raw)) }
+        guard needed.contains(.nfkc) else { return result }
+
+        // For ASCII text NFKC, stripping and the skeleton change nothing but case.
+        let nfkc = isASCII ? (result.view(.folded).map { TextView(kind: .nfkc, sharing: $0) } ?? Self.asciiLowercased(raw, as: .nfkc))
+                           : Self.nfkc(raw)
+        result.set(nfkc)
+        guard needed.contains(.stripped) else { return result }
+        let stripped = isASCII ? TextView(kind: .stripped, sharing: nfkc) : Self.stripped(nfkc)
+        result.set(stripped)
+        guard needed.contains(.skeleton) else { return result }
+        let skeleton = isASCII ? TextView(kind: .skeleton, sharing: stripped) : Self.skeleton(stripped)
+        result.set(skeleton)
+
+        if needed.contains(.links) {
+            let (view, links, invites) = LinkExtractor.linksView(from: skeleton)
+            result.set(view); result.links = links; result.inviteCount = invites
+        }
+        guard needed.contains(.leet) else { return result }
+        let leet = Self.leet(skeleton)
+        result.set(leet)
+        if needed.contains(.collapsed) { result.set(Self.collapsed(leet)) }
+        if needed.contains(.joined) { result.set(Self.joined(leet)) }
+        return result
+    }
+
+    /// Normalizes a rule's keyword to the form it must take in `view` (keywords are written plainly).
+    public func keywordForm(_ keyword: String, in view: ViewKind) -> (bytes: [UInt8], runs: [UInt16]) {
+        let normalized = normalize(keyword, views: ViewSet([view]))
+        guard let v = normalized.view(view) else { return (Array(keyword.utf8), []) }
+        return (v.bytes, v.runLengths)
+    }
+
+    // MARK: - Views
+
+    static func rawView(_ bytes: [UInt8]) -> TextView {
+        var view = TextView(kind: .raw, capacity: bytes.count)
+        view.bytes = bytes
+        view.originStart = (0..<bytes.count).map { Int32($0) }
+        view.originEnd = (0..<bytes.count).map { Int32($0 + 1) }
+        return view
+    }
+
+    static func asciiLowercased(_ source: TextView, as kind: ViewKind) -> TextView {
+        var view = TextView(kind: kind, sharing: source)
+        for i in view.bytes.indices where view.bytes[i] >= 0x41 && view.bytes[i] <= 0x5A { view.bytes[i] |= 0x20 }
+        return view
+    }
+
+    /// Applies `transform` to each scalar of `source`; the transform appends the replacement.
+    static func mapScalars(_ source: TextView, to kind: ViewKind,
+                           _ transform: (Unicode.Scalar, Int32, Int32, inout TextView) -> Void) -> TextView {
+        var view = TextView(kind: kind, capacity: source.count + 8)
+        source.bytes.withUnsafeBufferPointer { buf in
+            var i = 0
+            while i < buf.count {
+                let (scalar, length) = decodeScalar(buf, at: i)
+                transform(scalar, source.originStart[i], source.originEnd[min(i + length, buf.count) - 1], &view)
+                i += length
+            }
+        }
+        return view
+    }
+
+    static func folded(_ raw: TextView) -> TextView {
+        mapScalars(raw, to: .folded) { scalar, start, end, view in
+            if scalar.isASCII {
+                let b = UInt8(truncatingIfNeeded: scalar.value)
+                view.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, from: start, to: end)
+            } else if scalar.properties.changesWhenLowercased {
+                for s in scalar.properties.lowercaseMapping.unicodeScalars { view.append(s, from: start, to: end) }
+            } else {
+                view.append(scalar, from: start, to: end)
+            }
+        }
+    }
+
+    static func nfkc(_ raw: TextView) -> TextView {
+        mapScalars(raw, to: .nfkc) { scalar, start, end, view in
+            if scalar.isASCII {
+                let b = UInt8(truncatingIfNeeded: scalar.value)
+                view.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, from: start, to: end)
+            } else if scalar.properties.changesWhenNFKCCaseFolded {
+                // One scalar at a time keeps the origin map exact; composition across scalars does not matter
+                // here because the next view strips combining marks anyway.
+                let mapped = String(Character(scalar)).precomposedStringWithCompatibilityMapping.lowercased()
+                for s in mapped.unicodeScalars { view.append(s, from: start, to: end) }
+            } else {
+                view.append(scalar, from: start, to: end)
+            }
+        }
+    }
+
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        let p = scalar.properties
+        if p.isVariationSelector || p.isDefaultIgnorableCodePoint { return true }
+        switch p.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return true
+        case .control: return scalar != "\n" && scalar != "\t"
+        default: return false
+        }
+    }
+
+    /// Letters with diacritics live in these blocks; only they need a canonical decomposition.
+    static func mayDecompose(_ v: UInt32) -> Bool {
+        (0x00C0...0x024F).contains(v) || (0x0370...0x04FF).contains(v) || (0x1E00...0x1FFF).contains(v)
+    }
+
+    static func stripped(_ nfkc: TextView) -> TextView {
+        mapScalars(nfkc, to: .stripped) { scalar, start, end, view in
+            if scalar.isASCII {
+                if scalar.value >= 0x20 || scalar == "\n" || scalar == "\t" { view.append(scalar, from: start, to: end) }
+            } else if isInvisible(scalar) {
+                return
+            } else if mayDecompose(scalar.value) {
+                for s in String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars where !isInvisible(s) {
+                    view.append(s, from: start, to: end)
+                }
+            } else {
+                view.append(scalar, from: start, to: end)
+            }
+        }
+    }
+
+    static func skeleton(_ stripped: TextView) -> TextView {
+        mapScalars(stripped, to: .skeleton) { scalar, start, end, view in
+            if !scalar.isASCII, let replacement = Confusables.skeleton(of: scalar) {
+                for s in replacement.unicodeScalars { view.append(s, from: start, to: end) }
+            } else {
+                view.append(scalar, from: start, to: end)
+            }
+        }
+    }
+
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
+
+    static func leetLetter(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30: 0x6F  // 0 o
+        case 0x31: 0x69  // 1 i
+        case 0x33: 0x65  // 3 e
+        case 0x34: 0x61  // 4 a
+        case 0x35: 0x73  // 5 s
+        case 0x37: 0x74  // 7 t
+        case 0x38: 0x62  // 8 b
+        case 0x40: 0x61  // @ a
+        case 0x24: 0x73  // $ s
+        case 0x21: 0x69  // ! i
+        case 0x7C: 0x6C  // | l
+        case 0x2B: 0x74  // + t
+        default: nil
+        }
+    }
+
+    /// Folds leetspeak inside words that contain a letter; digits anywhere in such a word, symbols only
+    /// between two word characters (so "hello!" and "@everyone" keep their punctuation).
+    static func leet(_ skeleton: TextView) -> TextView {
+        var view = TextView(kind: .leet, sharing: skeleton)
+        let n = view.bytes.count
+        var i = 0
+        while i < n {
+            let b = view.bytes[i]
+            guard isAlnum(b) || leetLetter(b) != nil else { i += 1; continue }
+            var j = i
+            var hasLetter = false
+            while j < n, isAlnum(view.bytes[j]) || leetLetter(view.bytes[j]) != nil {
+                if isLetter(view.bytes[j]) { hasLetter = true }
+                j += 1
+            }
+            if hasLetter {
+                for k in i..<j {
+                    let c = view.bytes[k]
+                    guard !isLetter(c), let mapped = leetLetter(c) else { continue }
+                    if isDigit(c) || (k > i && k < j - 1) { view.bytes[k] = mapped }
+                }
+            }
+            i = j
+        }
+        return view
+    }
+
+    /// Collapses runs of one repeated letter to a single letter, remembering the run's length.
+    static func collapsed(_ leet: TextView) -> TextView {
+        var view = TextView(kind: .collapsed, capacity: leet.count)
+        view.runLengths.reserveCapacity(leet.count)
+        let n = leet.count
+        var i = 0
+        while i < n {
+            let b = leet.bytes[i]
+            var j = i + 1
+            if isLetter(b) { while j < n && leet.bytes[j] == b { j += 1 } }
+            view.append(b, from: leet.originStart[i], to: leet.originEnd[j - 1])
+            view.runLengths.append(UInt16(clamping: j - i))
+            i = j
+        }
+        return view
+    }
+
+    @inline(__always) static func isSpacer(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x7C
+    }
+
+    /// Joins spaced-out letters ("f r e e" -> "free"): three or more one-character words separated by spacers.
+    static func joined(_ leet: TextView) -> TextView {
+        let bytes = leet.bytes
+        let n = bytes.count
+        func singleAt(_ k: Int) -> Bool {
+            k < n && isAlnum(bytes[k]) && (k == 0 || !isAlnum(bytes[k - 1])) && (k + 1 == n || !isAlnum(bytes[k + 1]))
+        }
+        // Fast exit: no spaced-out letters, same text.
+        var found = false
+        var k = 0
+        while k + 4 < n {
+            if singleAt(k) && isSpacer(bytes[k + 1]) && singleAt(k + 2) { found = true; break }
+            k += 1
+        }
+        if !found { return TextView(kind: .joined, sharing: leet) }
+
+        var view = TextView(kind: .joined, capacity: n)
+        var i = 0
+        while i < n {
+            if singleAt(i) {
+                var chain = [i]
+                var j = i
+                while true {
+                    var m = j + 1, gap = 0
+                    while m < n && isSpacer(bytes[m]) && gap < 3 { m += 1; gap += 1 }
+                    if gap >= 1 && singleAt(m) { chain.append(m); j = m } else { break }
+                }
+                if chain.count >= 3 {
+                    for c in chain { view.append(bytes[c], from: leet.originStart[c], to: leet.originEnd[c]) }
+                    i = j + 1
+                    continue
+                }
+            }
+            view.append(bytes[i], from: leet.originStart[i], to: leet.originEnd[i])
+            i += 1
+        }
+        return view
+    }
+}

@@ -1,0 +1,65 @@
+/// The text of one view as UTF-8 bytes, with, for every byte, the range of original bytes it came from.
+/// That map is what lets evidence name the span of the original message whatever view matched.
+public struct TextView: Sendable {
+    public let kind: ViewKind
+    /// Valid UTF-8 (views are built from whole scalars), so PCRE2 can skip its UTF check.
+    public internal(set) var bytes: [UInt8]
+    /// Original byte offset where the source of byte `i` starts.
+    public internal(set) var originStart: [Int32]
+    /// Original byte offset where the source of byte `i` ends (exclusive).
+    public internal(set) var originEnd: [Int32]
+    /// `collapsed` only: how many repeats of the letter at byte `i` the source had (1 for everything else).
+    public internal(set) var runLengths: [UInt16]
+
+    init(kind: ViewKind, capacity: Int) {
+        self.kind = kind
+        bytes = []; originStart = []; originEnd = []; runLengths = []
+        bytes.reserveCapacity(capacity); originStart.reserveCapacity(capacity); originEnd.reserveCapacity(capacity)
+    }
+
+    /// A view identical to `other` in content, under another name (shares storage).
+    init(kind: ViewKind, sharing other: TextView) {
+        self.kind = kind
+        bytes = other.bytes; originStart = other.originStart; originEnd = other.originEnd; runLengths = other.runLengths
+    }
+
+    public var count: Int { bytes.count }
+
+    /// The original byte range covered by view bytes `start..<end`.
+    public func originalRange(_ start: Int, _ end: Int) -> Range<Int> {
+        guard start < end, end <= bytes.count else {
+            let at = start < originStart.count ? Int(originStart[start]) : (originEnd.last.map { Int($0) } ?? 0)
+            return at..<at
+        }
+        var lower = Int(originStart[start]), upper = Int(originEnd[end - 1])
+        // Sources can overlap when one original scalar expands to several view bytes.
+        for i in start..<end { lower = min(lower, Int(originStart[i])); upper = max(upper, Int(originEnd[i])) }
+        return lower..<upper
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8, from start: Int32, to end: Int32) {
+        bytes.append(byte); originStart.append(start); originEnd.append(end)
+    }
+
+    mutating func append(_ scalar: Unicode.Scalar, from start: Int32, to end: Int32) {
+        if scalar.isASCII { append(UInt8(truncatingIfNeeded: scalar.value), from: start, to: end); return }
+        for unit in scalar.utf8 { append(unit, from: start, to: end) }
+    }
+}
+
+/// Decodes the scalar that starts at `i` in valid UTF-8; returns it and its length.
+@inline(__always)
+func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int) {
+    let b0 = bytes[i]
+    if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
+    var value: UInt32
+    let length: Int
+    if b0 < 0xE0 { value = UInt32(b0 & 0x1F); length = 2 }
+    else if b0 < 0xF0 { value = UInt32(b0 & 0x0F); length = 3 }
+    else { value = UInt32(b0 & 0x07); length = 4 }
+    var k = 1
+    while k < length && i + k < bytes.count {
+        value = (value << 6) | UInt32(bytes[i + k] & 0x3F); k += 1
+    }
+    return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+}

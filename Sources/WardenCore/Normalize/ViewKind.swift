@@ -1,0 +1,33 @@
+/// A normalized view of a message's text. Each view is derived from the one before it (see docs/rules.md).
+public enum ViewKind: String, CaseIterable, Sendable, Codable, Hashable {
+    case raw, folded, nfkc, stripped, skeleton, leet, collapsed, joined, links
+
+    /// The view this one is derived from (nil for raw).
+    public var parent: ViewKind? {
+        switch self {
+        case .raw: nil
+        case .folded: .raw
+        case .nfkc: .raw
+        case .stripped: .nfkc
+        case .skeleton: .stripped
+        case .leet: .skeleton
+        case .collapsed: .leet
+        case .joined: .leet
+        case .links: .skeleton
+        }
+    }
+
+    var index: Int {
+        switch self {
+        case .raw: 0
+        case .folded: 1
+        case .nfkc: 2
+        case .stripped: 3
+        case .skeleton: 4
+        case .leet: 5
+        case .collapsed: 6
+        case .joined: 7
+        case .links: 8
+        }
+    }
+}

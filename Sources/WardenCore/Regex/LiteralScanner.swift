@@ -1,0 +1,87 @@
+/// An Aho-Corasick automaton over byte strings, compiled to a dense table over byte classes. One pass over a
+/// view finds every literal of every rule at once, so hundreds of rules cost about as much as a few.
+public struct LiteralScanner: Sendable {
+    private let classOf: [UInt8]          // byte -> class
+    private let classCount: Int
+    private let transitions: [Int32]      // state * classCount + class -> state
+    private let outputStart: [Int32]      // state -> range in outputs (includes failure-chain outputs)
+    private let outputs: [Int32]          // literal ids
+    public let literalCount: Int
+
+    /// `literals[i]` gets id `i`. Empty literals are ignored.
+    public init(literals: [[UInt8]]) {
+        literalCount = literals.count
+        // Byte classes: each byte that occurs in some literal gets its own class; everything else is class 0.
+        var classes = [UInt8](repeating: 0, count: 256)
+        var next = 1
+        for literal in literals { for b in literal where classes[Int(b)] == 0 { classes[Int(b)] = UInt8(next); next += 1 } }
+        classOf = classes
+        classCount = next
+
+        // Trie.
+        var children: [[Int32]] = [[Int32](repeating: -1, count: next)]
+        var terminal: [[Int32]] = [[]]
+        for (id, literal) in literals.enumerated() where !literal.isEmpty {
+            var state = 0
+            for b in literal {
+                let c = Int(classes[Int(b)])
+                if children[state][c] < 0 {
+                    children[state][c] = Int32(children.count)
+                    children.append([Int32](repeating: -1, count: next)); terminal.append([])
+                }
+                state = Int(children[state][c])
+            }
+            terminal[state].append(Int32(id))
+        }
+
+        // Breadth-first failure links, turning the trie into a complete DFA.
+        let stateCount = children.count
+        var fail = [Int](repeating: 0, count: stateCount)
+        var order: [Int] = []
+        order.reserveCapacity(stateCount)
+        for c in 0..<next {
+            let child = children[0][c]
+            if child < 0 { children[0][c] = 0 } else { fail[Int(child)] = 0; order.append(Int(child)) }
+        }
+        var head = 0
+        while head < order.count {
+            let state = order[head]; head += 1
+            terminal[state].append(contentsOf: terminal[fail[state]])
+            for c in 0..<next {
+                let child = children[state][c]
+                if child < 0 {
+                    children[state][c] = children[fail[state]][c]
+                } else {
+                    fail[Int(child)] = Int(children[fail[state]][c])
+                    order.append(Int(child))
+                }
+            }
+        }
+        var table = [Int32](); table.reserveCapacity(stateCount * next)
+        var starts = [Int32](); starts.reserveCapacity(stateCount + 1)
+        var outs = [Int32]()
+        for state in 0..<stateCount {
+            table.append(contentsOf: children[state])
+            starts.append(Int32(outs.count))
+            outs.append(contentsOf: terminal[state])
+        }
+        starts.append(Int32(outs.count))
+        transitions = table; outputStart = starts; outputs = outs
+    }
+
+    /// Calls `found(literalID, endOffset)` for every occurrence (end exclusive).
+    @inline(__always)
+    public func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
+        guard literalCount > 0 else { return }
+        transitions.withUnsafeBufferPointer { table in
+            classOf.withUnsafeBufferPointer { classes in
+                var state = 0
+                for i in 0..<text.count {
+                    state = Int(table[state &* classCount &+ Int(classes[Int(text[i])])])
+                    let lo = Int(outputStart[state]), hi = Int(outputStart[state + 1])
+                    if lo != hi { for k in lo..<hi { found(Int(outputs[k]), i + 1) } }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+/// Works out, from a PCRE2 pattern's text, a set of literals of which at least one must occur in any
+/// match. The prefilter uses it to skip patterns that cannot match. It is conservative: when unsure it
+/// returns nil ("always run the pattern"), never a wrong set.
+public enum RequiredLiterals {
+    /// Literals shorter than this are not selective enough to be worth it.
+    static let minimumLength = 3
+
+    public static func of(_ pattern: String) -> Set<String>? {
+        var parser = Parser(bytes: Array(pattern.utf8))
+        if pattern.contains("(?x") || pattern.contains("\\Q") { return nil }  // whitespace/quoting rules: give up
+        guard let set = parser.alternation(), parser.ok, parser.i == parser.bytes.count else { return nil }
+        return set.allSatisfy { $0.utf8.count >= minimumLength } ? set : nil
+    }
+
+    struct Parser {
+        let bytes: [UInt8]
+        var i = 0
+        var ok = true
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        var atEnd: Bool { i >= bytes.count }
+        func peek(_ offset: Int = 0) -> UInt8? { i + offset < bytes.count ? bytes[i + offset] : nil }
+
+        /// Branches separated by `|` up to `)` or the end; every branch must yield a set.
+        mutating func alternation() -> Set<String>? {
+            var result: Set<String>? = Set()
+            while true {
+                let branchSet = branch()
+                if let branchSet, result != nil { result?.formUnion(branchSet) } else { result = nil }
+                if peek() == UInt8(ascii: "|") { i += 1; continue }
+                return result
+            }
+        }
+
+        /// One sequence of atoms; returns its most selective required set.
+        mutating func branch() -> Set<String>? {
+            var best: Set<String>? = nil
+            var run: [UInt8] = []
+            func score(_ s: Set<String>) -> Int { s.map { $0.utf8.count }.min() ?? 0 }
+            func consider(_ s: Set<String>?) {
+                guard let s, !s.isEmpty else { return }
+                if best == nil || score(s) > score(best ?? []) { best = s }
+            }
+            func endRun() {
+                if run.count >= RequiredLiterals.minimumLength { consider([String(decoding: run, as: UTF8.self)]) }
+                run.removeAll(keepingCapacity: true)
+            }
+            while let b = peek(), b != UInt8(ascii: "|"), b != UInt8(ascii: ")") {
+                switch b {
+                case UInt8(ascii: "("):
+                    endRun()
+                    let inner = group()
+                    let required = quantifier()
+                    if required { consider(inner) }
+                case UInt8(ascii: "["):
+                    endRun(); skipClass(); _ = quantifier()
+                case UInt8(ascii: "\\"):
+                    i += 1
+                    guard let e = peek() else { ok = false; return nil }
+                    i += 1
+                    if isAlnum(e) {
+                        endRun()
+                        // \x{..} \p{..} \N{..} \g{..} \k<..>: skip the argument.
+                        if peek() == UInt8(ascii: "{") { while let c = peek(), c != UInt8(ascii: "}") { i += 1 }; i += 1 }
+                        else if e == UInt8(ascii: "k"), peek() == UInt8(ascii: "<") { while let c = peek(), c != UInt8(ascii: ">") { i += 1 }; i += 1 }
+                        _ = quantifier()
+                    } else {
+                        if literal(e, into: &run) { endRun() }
+                    }
+                case UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "$"):
+                    endRun(); i += 1; _ = quantifier()
+                case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"):
+                    // A quantifier with nothing before it: not a pattern we understand.
+                    ok = false; return nil
+                default:
+                    i += 1
+                    if b >= 0x80 { endRun(); while let c = peek(), c & 0xC0 == 0x80 { i += 1 }; _ = quantifier(); continue }
+                    if literal(b, into: &run) { endRun() }
+                }
+            }
+            endRun()
+            return best
+        }
+
+        /// A literal byte; if a quantifier follows, it may vanish (`?`, `*`, `{0,`) or repeat (`+`, `{n,`).
+        /// Returns true when the current run must end after it.
+        mutating func literal(_ b: UInt8, into run: inout [UInt8]) -> Bool {
+            let lower = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            guard let q = peek(), q == UInt8(ascii: "?") || q == UInt8(ascii: "*") || q == UInt8(ascii: "+") || q == UInt8(ascii: "{") else {
+                run.append(lower); return false
+            }
+            if quantifier() { run.append(lower) }
+            return true
+        }
+
+        /// Consumes a quantifier if present; returns whether the quantified item is still required.
+        mutating func quantifier() -> Bool {
+            guard let q = peek() else { return true }
+            var required = true
+            switch q {
+            case UInt8(ascii: "?"), UInt8(ascii: "*"): required = false; i += 1
+            case UInt8(ascii: "+"): i += 1
+            case UInt8(ascii: "{"):
+                var j = i + 1, minimum = 0, digits = 0
+                while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39 { minimum = minimum * 10 + Int(bytes[j] - 0x30); j += 1; digits += 1 }
+                guard digits > 0 || (j < bytes.count && bytes[j] == UInt8(ascii: ",")) else { return true }  // a literal '{'
+                while j < bytes.count, bytes[j] != UInt8(ascii: "}") { j += 1 }
+                i = j + 1
+                required = minimum > 0
+            default: return true
+            }
+            if let lazy = peek(), lazy == UInt8(ascii: "?") || lazy == UInt8(ascii: "+") { i += 1 }
+            return required
+        }
+
+        /// Parses `( ... )`; returns the inner required set for capturing/non-capturing groups, nil otherwise.
+        mutating func group() -> Set<String>? {
+            i += 1  // (
+            var usable = true
+            if peek() == UInt8(ascii: "?") {
+                i += 1
+                switch peek() {
+                case UInt8(ascii: ":"): i += 1
+                case UInt8(ascii: "<") where peek(1) != UInt8(ascii: "=") && peek(1) != UInt8(ascii: "!"):
+                    while let c = peek(), c != UInt8(ascii: ">") { i += 1 }; i += 1
+                case UInt8(ascii: "P") where peek(1) == UInt8(ascii: "<"):
+                    while let c = peek(), c != UInt8(ascii: ">") { i += 1 }; i += 1
+                default:
+                    // Lookarounds, comments, inline flags, atomic groups: parse through, use nothing.
+                    usable = false
+                    if let c = peek(), isAlnum(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "^") {
+                        // Inline flags: (?i) or (?i:...)
+                        while let c = peek(), isAlnum(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "^") { i += 1 }
+                        if peek() == UInt8(ascii: ")") { i += 1; return nil }
+                        if peek() == UInt8(ascii: ":") { i += 1; usable = true }
+                    } else if peek() == UInt8(ascii: "#") {
+                        while let c = peek(), c != UInt8(ascii: ")") { i += 1 }; i += 1; return nil
+                    } else {
+                        i += 1
+                        if peek() == UInt8(ascii: "=") || peek() == UInt8(ascii: "!") { i += 1 }
+                    }
+                }
+            }
+            let inner = alternation()
+            guard peek() == UInt8(ascii: ")") else { ok = false; return nil }
+            i += 1
+            return usable ? inner : nil
+        }
+
+        mutating func skipClass() {
+            i += 1  // [
+            if peek() == UInt8(ascii: "^") { i += 1 }
+            if peek() == UInt8(ascii: "]") { i += 1 }
+            while let c = peek() {
+                if c == UInt8(ascii: "\\") { i += 2; continue }
+                if c == UInt8(ascii: "["), peek(1) == UInt8(ascii: ":") {
+                    i += 2
+                    while let d = peek(), d != UInt8(ascii: "]") { i += 1 }
+                    i += 1; continue
+                }
+                i += 1
+                if c == UInt8(ascii: "]") { return }
+            }
+            ok = false
+        }
+
+        func isAlnum(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// What a rule asks for when it triggers, as in `automod_actions` (action_type, severity 1-5, config).
+public struct RuleAction: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case delete, warn, mute, timeout, kick, ban
+        /// How strong the punishment is, for "the strongest action wins" between equal severities.
+        var rank: Int {
+            switch self {
+            case .delete: 0
+            case .warn: 1
+            case .mute, .timeout: 2
+            case .kick: 3
+            case .ban: 4
+            }
+        }
+    }
+
+    /// Discord's limits: timeouts up to 28 days, ban history deletion up to 7 days.
+    public static let maxTimeoutSeconds = 28 * 86_400
+    public static let maxDeleteMessageSeconds = 7 * 86_400
+    public static let defaultTimeoutSeconds = 600
+
+    public var type: Kind
+    public var severity: Int
+    /// Escalation points per violation; defaults to the severity.
+    public var points: Double?
+    public var durationSeconds: Int?
+    public var deleteMessage: Bool?
+    public var deleteMessageSeconds: Int?
+    public var reason: String?
+
+    public init(type: Kind, severity: Int = 1, points: Double? = nil, durationSeconds: Int? = nil,
+                deleteMessage: Bool? = nil, deleteMessageSeconds: Int? = nil, reason: String? = nil) {
+        self.type = type; self.severity = severity; self.points = points; self.durationSeconds = durationSeconds
+        self.deleteMessage = deleteMessage; self.deleteMessageSeconds = deleteMessageSeconds; self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, severity, points, duration, durationSeconds = "duration_seconds", deleteMessage = "delete_message"
+        case deleteMessageSeconds = "delete_message_seconds", reason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let typeName = try c.decode(String.self, forKey: .type)
+        guard let kind = Kind(rawValue: typeName) else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
+                "unknown action type '\(typeName)' (expected one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        type = kind
+        severity = try c.decodeIfPresent(Int.self, forKey: .severity) ?? 1
+        points = try c.decodeIfPresent(Double.self, forKey: .points)
+        if let seconds = try c.decodeIfPresent(Int.self, forKey: .durationSeconds) {
+            durationSeconds = seconds
+        } else if let text = try? c.decodeIfPresent(String.self, forKey: .duration) {
+            guard let seconds = DurationText.seconds(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "not a duration: '\(text)' (use e.g. 30s, 10m, 1h, 7d)")
+            }
+            durationSeconds = Int(seconds)
+        } else {
+            durationSeconds = try c.decodeIfPresent(Int.self, forKey: .duration)
+        }
+        deleteMessage = try c.decodeIfPresent(Bool.self, forKey: .deleteMessage)
+        deleteMessageSeconds = try c.decodeIfPresent(Int.self, forKey: .deleteMessageSeconds)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type.rawValue, forKey: .type)
+        try c.encode(severity, forKey: .severity)
+        try c.encodeIfPresent(points, forKey: .points)
+        try c.encodeIfPresent(durationSeconds, forKey: .durationSeconds)
+        try c.encodeIfPresent(deleteMessage, forKey: .deleteMessage)
+        try c.encodeIfPresent(deleteMessageSeconds, forKey: .deleteMessageSeconds)
+        try c.encodeIfPresent(reason, forKey: .reason)
+    }
+
+    /// Whether the message is removed: the default for everything but a warning.
+    public var deletesMessage: Bool { deleteMessage ?? (type != .warn) }
+    public var effectivePoints: Double { points ?? Double(severity) }
+    public var timeoutSeconds: Int? {
+        switch type {
+        case .mute, .timeout: min(durationSeconds ?? Self.defaultTimeoutSeconds, Self.maxTimeoutSeconds)
+        default: nil
+        }
+    }
+
+    /// Problems with this action, as `field: message` pairs.
+    public func problems() -> [(String, String)] {
+        var out: [(String, String)] = []
+        if !(1...5).contains(severity) { out.append(("action.severity", "must be 1-5, got \(severity)")) }
+        if let points, points < 0 || !points.isFinite { out.append(("action.points", "must be a non-negative number")) }
+        if let d = durationSeconds {
+            if type != .mute && type != .timeout { out.append(("action.duration", "only mute and timeout take a duration")) }
+            if d <= 0 || d > Self.maxTimeoutSeconds { out.append(("action.duration", "must be between 1s and 28d (Discord's limit), got \(d)s")) }
+        }
+        if let s = deleteMessageSeconds {
+            if type != .ban { out.append(("action.delete_message_seconds", "only ban takes delete_message_seconds")) }
+            if s < 0 || s > Self.maxDeleteMessageSeconds { out.append(("action.delete_message_seconds", "must be 0-604800, got \(s)")) }
+        }
+        return out
+    }
+}
+
+/// Parses durations written as `30s`, `10m`, `1h`, `7d` or plain seconds.
+public enum DurationText {
+    public static func seconds(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let last = t.last else { return nil }
+        let multiplier: Double
+        var number = Substring(t)
+        switch last {
+        case "s": multiplier = 1; number = number.dropLast()
+        case "m": multiplier = 60; number = number.dropLast()
+        case "h": multiplier = 3_600; number = number.dropLast()
+        case "d": multiplier = 86_400; number = number.dropLast()
+        case "0"..."9": multiplier = 1
+        default: return nil
+        }
+        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+        return value * multiplier
+    }
+}

@@ -1,0 +1,157 @@
+import Testing
+import Foundation
+@testable import WardenCore
+
+/// Builds a rule set from inline YAML and evaluates texts against it.
+struct Harness {
+    let rules: CompiledRuleSet
+    let evaluator = MessageEvaluator()
+
+    init(_ yaml: String) throws {
+        let (parsed, issues) = RulePack.parse(files: [("test.yaml", yaml)])
+        try #require(issues.isEmpty, "\(issues)")
+        rules = CompiledRuleSet(rules: parsed.map { RuleSource(id: nil, definition: $0.definition) })
+    }
+
+    func matches(_ text: String, channel: UInt64 = 10, roles: [UInt64] = []) -> [RuleMatch] {
+        let message = DiscordMessage(id: Snowflake(UInt64.random(in: 1...UInt64.max / 2)), guildID: Snowflake(1),
+                                     channelID: Snowflake(channel), author: .init(id: Snowflake(7)),
+                                     member: .init(roles: roles.map(Snowflake.init)), content: text, timestamp: Date())
+        return evaluator.evaluate(message, rules: rules, policy: GuildPolicy()).matches
+    }
+
+    func rulesMatching(_ text: String) -> [String] { matches(text).map(\.rule) }
+}
+
+@Suite struct KeywordSemanticsTests {
+    let harness: Harness
+    init() throws {
+        harness = try Harness("""
+        rules:
+          - name: words
+            type: content
+            keywords: [cat, "dog*", "*fish", "*ass*", "free nitro"]
+            allow: [class, classic, assassin, bass]
+        """)
+    }
+
+    @Test func wholeWordUnlessWildcard() {
+        #expect(harness.rulesMatching("my cat sat") == ["words"])
+        #expect(harness.rulesMatching("concatenate these") == [])      // cat inside a word
+        #expect(harness.rulesMatching("doghouse") == ["words"])        // dog*
+        #expect(harness.rulesMatching("hotdog") == [])                 // dog* needs a word start
+        #expect(harness.rulesMatching("catfish") == ["words"])         // *fish
+        #expect(harness.rulesMatching("fishing") == [])                // *fish needs a word end
+        #expect(harness.rulesMatching("get free nitro") == ["words"])  // phrase
+    }
+
+    @Test func allowListDropsHitsInsideAllowedWords() {
+        #expect(harness.rulesMatching("a classic assassin plays bass in class") == [])
+        #expect(harness.rulesMatching("what a badass") == ["words"])
+    }
+
+    @Test func caseInsensitiveAndEvasionResistant() {
+        #expect(harness.rulesMatching("CAT") == ["words"])
+        #expect(harness.rulesMatching("сat") == ["words"])              // Cyrillic с
+        #expect(harness.rulesMatching("c\u{200B}at") == ["words"])      // zero-width
+        #expect(harness.rulesMatching("caaaat") == ["words"])           // elongation
+        #expect(harness.rulesMatching("c a t") == ["words"])            // spacing
+    }
+
+    @Test func evidenceNamesTheViewAndTheOriginalSpan() throws {
+        let match = try #require(harness.matches("well, ｃａｔ!").first)
+        #expect(match.evidence.text == "ｃａｔ")
+        #expect(match.evidence.start == 6 && match.evidence.end == 9)
+        #expect(match.evidence.view == .skeleton)
+        #expect(match.evidence.keyword == "cat")
+    }
+}
+
+@Suite struct CollapsedRunTests {
+    @Test func doubledLettersAreNotElongations() throws {
+        let harness = try Harness("""
+        rules:
+          - name: god
+            type: content
+            keywords: [god]
+            views: [collapsed]
+        """)
+        #expect(harness.rulesMatching("good morning") == [])
+        #expect(harness.rulesMatching("goooood") == ["god"])
+        #expect(harness.rulesMatching("god") == ["god"])
+    }
+}
+
+@Suite struct ScopeTests {
+    @Test func exemptRolesChannelsAndChannelLists() throws {
+        let harness = try Harness("""
+        rules:
+          - name: invites
+            type: regex
+            patterns: ['discord\\.gg/\\w+']
+            exempt_roles: ["900"]
+            exempt_channels: ["20"]
+          - name: only-in-30
+            type: content
+            keywords: [banana]
+            channels: ["30"]
+        """)
+        #expect(harness.matches("discord.gg/abc").map(\.rule) == ["invites"])
+        #expect(harness.matches("discord.gg/abc", roles: [900]).isEmpty)
+        #expect(harness.matches("discord.gg/abc", channel: 20).isEmpty)
+        #expect(harness.matches("banana", channel: 10).isEmpty)
+        #expect(harness.matches("banana", channel: 30).map(\.rule) == ["only-in-30"])
+    }
+
+    @Test func botsAndGuildExemptionsAreSkipped() throws {
+        let harness = try Harness("rules:\n  - {name: x, type: content, keywords: [scam]}\n")
+        let bot = DiscordMessage(id: Snowflake(1), guildID: Snowflake(1), channelID: Snowflake(2),
+                                 author: .init(id: Snowflake(3), bot: true), content: "scam", timestamp: Date())
+        #expect(harness.evaluator.evaluate(bot, rules: harness.rules, policy: GuildPolicy()).skipped == "bot")
+        var human = bot
+        human.author.bot = false
+        #expect(harness.evaluator.evaluate(human, rules: harness.rules, policy: GuildPolicy(exemptChannels: [Snowflake(2)])).skipped == "exempt_channel")
+        #expect(harness.evaluator.evaluate(human, rules: harness.rules, policy: GuildPolicy()).matches.count == 1)
+    }
+}
+
+@Suite struct RegexRuleTests {
+    @Test func catastrophicRuleErrorsAndIsDisabledAfterRepeatedHits() throws {
+        let harness = try Harness("""
+        rules:
+          - name: evil
+            type: regex
+            patterns: ['(a+)+$']
+            views: [folded]
+          - name: fine
+            type: content
+            keywords: [banana]
+        """)
+        let text = String(repeating: "a", count: 3990) + "! banana"
+        var sawDisable = false
+        for round in 1...CompiledRule.failuresBeforeDisable {
+            let message = DiscordMessage(id: Snowflake(UInt64(round)), guildID: Snowflake(1), channelID: Snowflake(2),
+                                         author: .init(id: Snowflake(3)), content: text, timestamp: Date())
+            let evaluation = harness.evaluator.evaluate(message, rules: harness.rules, policy: GuildPolicy())
+            #expect(evaluation.matches.map(\.rule) == ["fine"], "a limit hit must not hide other rules")
+            let failure = try #require(evaluation.failures.first)
+            #expect(failure.rule == "evil" && failure.code == "match_limit")
+            if failure.disabled { sawDisable = true }
+            let decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+                                          escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
+            #expect(decision.errors.count == 1)
+            if failure.disabled { #expect(decision.actions.contains { $0.type == .alert && ($0.content ?? "").contains("disabled") }) }
+        }
+        #expect(sawDisable)
+        #expect(harness.rules.rules[0].isDisabled)
+    }
+
+    @Test func prefilterSkipsPatternsWhoseLiteralIsAbsentButKeepsResults() throws {
+        var yaml = "rules:\n"
+        for i in 0..<300 { yaml += "  - {name: r\(i), type: regex, patterns: ['word\(i)x\\s+thing']}\n" }
+        let harness = try Harness(yaml)
+        #expect(harness.rules.alwaysRunPatternCount == 0)
+        #expect(harness.rulesMatching("say word42x   thing") == ["r42"])
+        #expect(harness.rulesMatching("nothing to see") == [])
+    }
+}

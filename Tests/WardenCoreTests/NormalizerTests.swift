@@ -1,0 +1,72 @@
+import Testing
+@testable import WardenCore
+
+@Suite struct NormalizerTests {
+    let normalizer = Normalizer()
+
+    func view(_ text: String, _ kind: ViewKind) -> String {
+        let n = normalizer.normalize(text, views: ViewSet([kind]))
+        return String(decoding: n.view(kind)?.bytes ?? [], as: UTF8.self)
+    }
+
+    @Test func asciiFoldsCaseOnly() {
+        #expect(view("Free NITRO now", .folded) == "free nitro now")
+        #expect(view("Free NITRO now", .skeleton) == "free nitro now")
+    }
+
+    @Test func fullwidthAndMathematicalLettersBecomeASCII() {
+        #expect(view("ｆｒｅｅ ｎｉｔｒｏ", .nfkc) == "free nitro")
+        #expect(view("𝐟𝐫𝐞𝐞 𝓷𝓲𝓽𝓻𝓸", .nfkc) == "free nitro")
+    }
+
+    @Test func zeroWidthBidiAndZalgoAreStripped() {
+        #expect(view("fr\u{200B}ee ni\u{200D}tro\u{FE0F}", .stripped) == "free nitro")
+        #expect(view("n\u{202E}itro", .stripped) == "nitro")
+        #expect(view("f\u{0334}\u{0353}r\u{0336}e\u{0301}\u{0489}e", .stripped) == "free")
+        #expect(view("café", .stripped) == "cafe")
+    }
+
+    @Test func confusablesMapToLatinSkeleton() {
+        // Cyrillic е and і, Greek ο.
+        #expect(view("frее nіtrο", .skeleton) == "free nitro")
+        #expect(view("ЅТЕАМ", .skeleton) == "steam")
+        #expect(view("🇫🇷🇪🇪", .skeleton) == "free")
+    }
+
+    @Test func leetspeakFoldsOnlyInsideWords() {
+        #expect(view("fr33 n1tr0", .leet) == "free nitro")
+        #expect(view("h@ck the $y$tem!", .leet) == "hack the $ystem!")
+        #expect(view("I have 10 apples", .leet) == "i have 10 apples")
+        #expect(view("@everyone hello!", .leet) == "@everyone hello!")
+    }
+
+    @Test func collapsedRemembersRunLengths() {
+        let n = normalizer.normalize("freeeee good", views: ViewSet([.collapsed]))
+        let v = n.view(.collapsed)
+        #expect(v.map { String(decoding: $0.bytes, as: UTF8.self) } == "fre god")
+        #expect(v?.runLengths == [1, 1, 5, 1, 1, 2, 1])
+    }
+
+    @Test func spacedOutLettersAreJoined() {
+        #expect(view("f r e e n i t r o", .joined) == "freenitro")
+        #expect(view("get f.r.e.e nitro", .joined) == "get free nitro")
+        #expect(view("a normal sentence is unchanged", .joined) == "a normal sentence is unchanged")
+    }
+
+    @Test func linksArePercentDecodedAndListed() {
+        let n = normalizer.normalize("join https://discord.gg/%61bc now, also https://example.com/x.", views: ViewSet([.links]))
+        #expect(n.links == ["https://discord.gg/abc", "https://example.com/x"])
+        #expect(n.inviteCount == 1)
+    }
+
+    @Test func spansMapBackToTheOriginalText() {
+        let text = "hey ｆｒｅｅ ｎｉｔｒｏ!"
+        let n = normalizer.normalize(text, views: ViewSet([.skeleton]))
+        let skeleton = try! #require(n.view(.skeleton))
+        let s = String(decoding: skeleton.bytes, as: UTF8.self)
+        let start = s.utf8.count - "free nitro!".utf8.count
+        let original = skeleton.originalRange(start, start + "free nitro".utf8.count)
+        #expect(n.originalText(original) == "ｆｒｅｅ ｎｉｔｒｏ")
+        #expect(n.scalarOffsets(original) == 4..<14)
+    }
+}

@@ -1,0 +1,81 @@
+import Testing
+import Foundation
+@testable import WardenCore
+
+@Suite struct RegexTests {
+    func run(_ pattern: String, _ subject: String) throws -> RegexOutcome {
+        let regex = try RegexPattern(pattern)
+        let bytes = Array(subject.utf8)
+        return bytes.withUnsafeBufferPointer { regex.firstMatch(in: $0, scratch: .current) }
+    }
+
+    @Test func matchesReturnTheSpan() throws {
+        #expect(try run(#"free\s*nitro"#, "get FREE nitro now") == .match(4..<14))
+        #expect(try run(#"free\s*nitro"#, "nothing here") == .noMatch)
+        #expect(try run(#"x"#, "") == .noMatch)
+    }
+
+    @Test func compileErrorsCarryPCRE2sOffset() {
+        #expect(throws: RegexCompileError.self) { try RegexPattern("free(nitro") }
+        do { _ = try RegexPattern("ab[c") } catch { #expect(error.offset == 4); #expect(error.message.contains("missing")) }
+    }
+
+    @Test func catastrophicPatternStopsAtTheMatchLimit() throws {
+        let subject = String(repeating: "a", count: 4000) + "!"
+        let started = ContinuousClock.now
+        let outcome = try run("(a+)+$", subject)
+        let elapsed = ContinuousClock.now - started
+        guard case .failed(let code, let message) = outcome else {
+            Issue.record("expected a limit failure, got \(outcome)"); return
+        }
+        #expect(code == -47, "\(message)")
+        // Bounded: without the limit this takes many seconds; generous bound for debug builds under load.
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test func scratchIsPerThreadAndPatternsAreShared() async throws {
+        let regex = try RegexPattern(#"steam\s*gift"#)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    let bytes = Array((i % 2 == 0 ? "free steam gift \(i)" : "hello \(i)").utf8)
+                    let outcome = bytes.withUnsafeBufferPointer { regex.firstMatch(in: $0, scratch: .current) }
+                    if case .match = outcome { return i % 2 == 0 }
+                    return i % 2 == 1
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.count == 64 && results.allSatisfy { $0 })
+    }
+}
+
+@Suite struct RequiredLiteralsTests {
+    @Test func extractsTheMostSelectiveRequiredLiteral() {
+        #expect(RequiredLiterals.of(#"free\s*nitro"#) == ["nitro"])
+        #expect(RequiredLiterals.of(#"discord\.gg/[a-z0-9]+"#) == ["discord.gg/"])
+        #expect(RequiredLiterals.of(#"(?:steam|stearn)community"#) == ["community"])
+        #expect(RequiredLiterals.of(#"(?i)(free|cheap) nitro"#) == [" nitro"])
+        #expect(RequiredLiterals.of(#"(?:discord\.gift|dsc\.gg)"#) == ["discord.gift", "dsc.gg"])
+    }
+
+    @Test func optionalPartsAreNeverRequired() {
+        #expect(RequiredLiterals.of(#"colou?r"#) == ["colo"])
+        #expect(RequiredLiterals.of(#"(?:nitro)?x"#) == nil)
+        #expect(RequiredLiterals.of(#"a|bcd"#) == nil)
+        #expect(RequiredLiterals.of(#"[a-z]+\d{3}"#) == nil)
+        #expect(RequiredLiterals.of(#"(?=nitro)n"#) == nil)
+    }
+}
+
+@Suite struct LiteralScannerTests {
+    @Test func findsEveryOccurrenceIncludingOverlaps() {
+        let scanner = LiteralScanner(literals: ["he", "she", "his", "hers"].map { Array($0.utf8) })
+        var found: [(Int, Int)] = []
+        let text = Array("ushers".utf8)
+        text.withUnsafeBufferPointer { buf in scanner.scan(buf) { found.append(($0, $1)) } }
+        let ids = found.map(\.0).sorted()
+        #expect(ids == [0, 1, 3])
+        #expect(found.contains { $0.0 == 3 && $0.1 == 6 })
+    }
+}
