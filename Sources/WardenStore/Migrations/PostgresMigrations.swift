@@ -1,0 +1,357 @@
+// PostgreSQL schema. Keep it equivalent to SQLiteMigrations.swift: same tables, columns, keys and indexes.
+//
+// Tables and columns come from the seed schema references (seeds/000, seeds/001). Where this design
+// extends them:
+// - automod_user_history.total_points is DOUBLE PRECISION, not INTEGER: points decay continuously.
+// - automod_logs: id is BIGSERIAL (one row per acted-on message); new column `evidence` (JSONB, the matches
+//   behind the decision); a unique index on (guild_id, message_id) where message_id is not null, so
+//   persisting a message's decision is idempotent. No decision_id column.
+// - automod_rules: unique (guild_id, name).
+// - faq_entries.keywords is JSONB (a JSON array of strings) instead of TEXT[], which SQLite lacks; faq_entries
+//   gains a nullable guild_id (NULL = global entry) because approved proposals belong to a guild.
+// - ticket_summaries.ticket_id is a foreign key to support_tickets (ON DELETE CASCADE), indexed.
+// - support_tickets gains an index on (guild_id, status) for per-guild queues.
+// - Foreign keys from rules/logs to actions/rules are ON DELETE SET NULL (logs outlive rules); automod_stats
+//   rows go with their rule (CASCADE).
+// - Timestamp columns named created_at/updated_at/... default to now(); the seeds leave most defaults open.
+// - New tables: automod_appeals, faq_proposals, ticket_messages, admin_log, api_tokens, events, jobs,
+//   message_decisions. Status columns of the new tables carry CHECK constraints.
+// - schema_migrations is created by the Migrator itself, before version 1.
+enum PostgresMigrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: v1),
+    ]
+
+    private static let v1 = """
+        CREATE TABLE bot_settings (
+            guild_id    BIGINT NOT NULL,
+            scope       TEXT NOT NULL,
+            key         TEXT NOT NULL,
+            value       JSONB NOT NULL,
+            value_type  TEXT,
+            updated_by  BIGINT,
+            updated_at  TIMESTAMPTZ DEFAULT now(),
+            PRIMARY KEY (guild_id, scope, key)
+        );
+
+        CREATE TABLE settings_history (
+            id           SERIAL PRIMARY KEY,
+            guild_id     BIGINT NOT NULL,
+            scope        TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            old_value    JSONB,
+            new_value    JSONB NOT NULL,
+            value_type   TEXT,
+            changed_by   BIGINT,
+            changed_at   TIMESTAMPTZ DEFAULT now(),
+            change_type  TEXT NOT NULL
+        );
+        CREATE INDEX idx_settings_history_guild_scope_key ON settings_history (guild_id, scope, key);
+        CREATE INDEX idx_settings_history_changed_at ON settings_history (changed_at);
+
+        CREATE TABLE premium_subs (
+            id                      SERIAL PRIMARY KEY,
+            user_id                 BIGINT NOT NULL,
+            guild_id                BIGINT NOT NULL,
+            tier                    TEXT NOT NULL,
+            status                  TEXT NOT NULL,
+            stripe_subscription_id  TEXT,
+            expires_at              TIMESTAMPTZ,
+            created_at              TIMESTAMPTZ DEFAULT now(),
+            expiry_warning_sent_at  TIMESTAMPTZ
+        );
+        CREATE INDEX idx_premium_subs_user_guild ON premium_subs (user_id, guild_id);
+        CREATE INDEX idx_premium_subs_guild_status ON premium_subs (guild_id, status);
+        CREATE UNIQUE INDEX idx_premium_subs_one_active_per_user ON premium_subs (user_id) WHERE status = 'active';
+
+        CREATE TABLE gpt_usage (
+            user_id     BIGINT NOT NULL,
+            guild_id    BIGINT NOT NULL,
+            usage_date  DATE NOT NULL DEFAULT CURRENT_DATE,
+            call_count  INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, guild_id, usage_date)
+        );
+        CREATE INDEX idx_gpt_usage_date ON gpt_usage (usage_date);
+
+        CREATE TABLE automod_actions (
+            id           SERIAL PRIMARY KEY,
+            guild_id     BIGINT NOT NULL,
+            action_type  TEXT NOT NULL,
+            severity     INTEGER DEFAULT 1,
+            config       JSONB NOT NULL,
+            is_premium   BOOLEAN DEFAULT false,
+            created_by   BIGINT,
+            created_at   TIMESTAMPTZ DEFAULT now()
+        );
+        CREATE INDEX idx_automod_actions_guild ON automod_actions (guild_id);
+
+        CREATE TABLE automod_rules (
+            id          SERIAL PRIMARY KEY,
+            guild_id    BIGINT NOT NULL,
+            rule_type   TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            enabled     BOOLEAN DEFAULT true,
+            config      JSONB NOT NULL,
+            action_id   INTEGER REFERENCES automod_actions (id) ON DELETE SET NULL,
+            created_by  BIGINT,
+            created_at  TIMESTAMPTZ DEFAULT now(),
+            updated_at  TIMESTAMPTZ DEFAULT now(),
+            is_premium  BOOLEAN DEFAULT false,
+            UNIQUE (guild_id, name)
+        );
+        CREATE INDEX idx_automod_rules_guild_enabled ON automod_rules (guild_id, enabled);
+        CREATE INDEX idx_automod_rules_type ON automod_rules (rule_type);
+
+        CREATE TABLE automod_logs (
+            id               BIGSERIAL PRIMARY KEY,
+            guild_id         BIGINT NOT NULL,
+            user_id          BIGINT NOT NULL,
+            message_id       BIGINT,
+            channel_id       BIGINT,
+            rule_id          INTEGER REFERENCES automod_rules (id) ON DELETE SET NULL,
+            action_taken     TEXT NOT NULL,
+            message_content  TEXT,
+            ai_analysis      JSONB,
+            context          JSONB,
+            evidence         JSONB,
+            moderator_id     BIGINT,
+            timestamp        TIMESTAMPTZ DEFAULT now(),
+            appeal_status    TEXT DEFAULT 'none'
+        );
+        CREATE INDEX idx_automod_logs_guild_user ON automod_logs (guild_id, user_id);
+        CREATE INDEX idx_automod_logs_timestamp ON automod_logs (timestamp);
+        CREATE INDEX idx_automod_logs_rule ON automod_logs (rule_id);
+        CREATE UNIQUE INDEX idx_automod_logs_guild_message ON automod_logs (guild_id, message_id) WHERE message_id IS NOT NULL;
+
+        CREATE TABLE automod_stats (
+            id                 SERIAL PRIMARY KEY,
+            guild_id           BIGINT NOT NULL,
+            rule_id            INTEGER REFERENCES automod_rules (id) ON DELETE CASCADE,
+            date               DATE NOT NULL,
+            triggers_count     INTEGER DEFAULT 0,
+            false_positives    INTEGER DEFAULT 0,
+            avg_response_time  DOUBLE PRECISION,
+            created_at         TIMESTAMPTZ DEFAULT now(),
+            UNIQUE (guild_id, rule_id, date)
+        );
+        CREATE INDEX idx_automod_stats_date ON automod_stats (date);
+
+        CREATE TABLE automod_user_history (
+            id               SERIAL PRIMARY KEY,
+            guild_id         BIGINT NOT NULL,
+            user_id          BIGINT NOT NULL,
+            rule_type        TEXT NOT NULL,
+            violation_count  INTEGER DEFAULT 1,
+            last_violation   TIMESTAMPTZ DEFAULT now(),
+            total_points     DOUBLE PRECISION DEFAULT 0,
+            context          JSONB,
+            updated_at       TIMESTAMPTZ DEFAULT now(),
+            UNIQUE (guild_id, user_id, rule_type)
+        );
+        CREATE INDEX idx_automod_user_history_guild_user ON automod_user_history (guild_id, user_id);
+
+        CREATE TABLE automod_appeals (
+            id          SERIAL PRIMARY KEY,
+            log_id      BIGINT NOT NULL UNIQUE REFERENCES automod_logs (id) ON DELETE CASCADE,
+            guild_id    BIGINT NOT NULL,
+            user_id     BIGINT NOT NULL,
+            reason      TEXT,
+            status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'denied')),
+            decided_by  BIGINT,
+            note        TEXT,
+            created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+            decided_at  TIMESTAMPTZ
+        );
+        CREATE INDEX idx_automod_appeals_guild_status ON automod_appeals (guild_id, status, created_at);
+
+        CREATE TABLE support_tickets (
+            id            SERIAL PRIMARY KEY,
+            guild_id      BIGINT NOT NULL,
+            user_id       BIGINT NOT NULL,
+            username      TEXT,
+            description   TEXT NOT NULL,
+            status        TEXT,
+            created_at    TIMESTAMPTZ DEFAULT now(),
+            channel_id    BIGINT,
+            claimed_by    BIGINT,
+            claimed_at    TIMESTAMPTZ,
+            updated_at    TIMESTAMPTZ DEFAULT now(),
+            escalated_to  BIGINT,
+            archived_at   TIMESTAMPTZ,
+            archived_by   BIGINT
+        );
+        CREATE INDEX idx_support_tickets_user_id ON support_tickets (user_id);
+        CREATE INDEX idx_support_tickets_status ON support_tickets (status);
+        CREATE INDEX idx_support_tickets_channel_id ON support_tickets (channel_id);
+        CREATE INDEX idx_support_tickets_guild_status ON support_tickets (guild_id, status);
+
+        CREATE TABLE ticket_messages (
+            id          BIGSERIAL PRIMARY KEY,
+            ticket_id   INTEGER NOT NULL REFERENCES support_tickets (id) ON DELETE CASCADE,
+            author_id   BIGINT NOT NULL,
+            content     TEXT NOT NULL,
+            created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX idx_ticket_messages_ticket ON ticket_messages (ticket_id, id);
+
+        CREATE TABLE ticket_summaries (
+            id              SERIAL PRIMARY KEY,
+            ticket_id       INTEGER NOT NULL REFERENCES support_tickets (id) ON DELETE CASCADE,
+            summary         TEXT NOT NULL,
+            similarity_key  TEXT,
+            created_at      TIMESTAMPTZ DEFAULT now()
+        );
+        CREATE INDEX idx_ticket_summaries_ticket ON ticket_summaries (ticket_id);
+        CREATE INDEX idx_ticket_summaries_similarity ON ticket_summaries (similarity_key);
+
+        CREATE TABLE ticket_metrics (
+            id                  BIGSERIAL PRIMARY KEY,
+            snapshot            JSONB,
+            scope               TEXT,
+            counts              JSONB,
+            average_cycle_time  BIGINT,
+            triggered_by        BIGINT,
+            created_at          TIMESTAMPTZ DEFAULT now()
+        );
+
+        CREATE TABLE faq_entries (
+            id          SERIAL PRIMARY KEY,
+            guild_id    BIGINT,
+            title       TEXT,
+            summary     TEXT,
+            keywords    JSONB,
+            created_at  TIMESTAMPTZ DEFAULT now()
+        );
+        CREATE INDEX idx_faq_entries_guild ON faq_entries (guild_id);
+
+        CREATE TABLE faq_search_logs (
+            id             SERIAL PRIMARY KEY,
+            user_id        BIGINT,
+            query          TEXT,
+            results_count  INTEGER,
+            searched_at    TIMESTAMPTZ DEFAULT now()
+        );
+
+        CREATE TABLE faq_proposals (
+            id                 SERIAL PRIMARY KEY,
+            guild_id           BIGINT NOT NULL,
+            cluster_key        TEXT NOT NULL,
+            title              TEXT NOT NULL,
+            answer             TEXT NOT NULL,
+            keywords           JSONB NOT NULL DEFAULT '[]',
+            status             TEXT NOT NULL DEFAULT 'pending'
+                               CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+            source_ticket_ids  JSONB NOT NULL DEFAULT '[]',
+            reason             TEXT,
+            created_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
+            decided_at         TIMESTAMPTZ,
+            decided_by         BIGINT,
+            expires_at         TIMESTAMPTZ
+        );
+        CREATE INDEX idx_faq_proposals_guild_status ON faq_proposals (guild_id, status, created_at);
+        CREATE UNIQUE INDEX idx_faq_proposals_one_pending_per_cluster ON faq_proposals (guild_id, cluster_key)
+            WHERE status = 'pending';
+
+        CREATE TABLE verification_tickets (
+            id                      SERIAL PRIMARY KEY,
+            guild_id                BIGINT NOT NULL,
+            user_id                 BIGINT NOT NULL,
+            channel_id              BIGINT NOT NULL,
+            status                  TEXT NOT NULL DEFAULT 'pending',
+            ai_can_verify           BOOLEAN,
+            ai_needs_manual_review  BOOLEAN,
+            ai_reason               TEXT,
+            created_at              TIMESTAMPTZ DEFAULT now(),
+            resolved_at             TIMESTAMPTZ,
+            resolved_by_user_id     BIGINT,
+            rejection_reason        TEXT,
+            payment_date            DATE
+        );
+        CREATE INDEX idx_verification_tickets_guild_status ON verification_tickets (guild_id, status);
+        CREATE INDEX idx_verification_tickets_channel_id ON verification_tickets (channel_id);
+
+        CREATE TABLE audit_logs (
+            id             SERIAL PRIMARY KEY,
+            guild_id       BIGINT NOT NULL,
+            user_id        BIGINT NOT NULL,
+            command_name   TEXT NOT NULL,
+            command_type   TEXT NOT NULL,
+            success        BOOLEAN,
+            error_message  TEXT,
+            created_at     TIMESTAMPTZ DEFAULT now()
+        );
+        CREATE INDEX idx_audit_logs_guild_created ON audit_logs (guild_id, created_at);
+        CREATE INDEX idx_audit_logs_command ON audit_logs (command_name, created_at);
+
+        CREATE TABLE health_check_history (
+            id                   SERIAL PRIMARY KEY,
+            service              TEXT NOT NULL,
+            version              TEXT NOT NULL,
+            uptime_seconds       INTEGER NOT NULL,
+            db_status            TEXT NOT NULL,
+            guild_count          INTEGER,
+            active_commands_24h  INTEGER,
+            gpt_status           TEXT,
+            database_pool_size   INTEGER,
+            checked_at           TIMESTAMPTZ DEFAULT now()
+        );
+        CREATE INDEX idx_health_check_history_checked_at ON health_check_history (checked_at DESC);
+        CREATE INDEX idx_health_check_history_service ON health_check_history (service, checked_at DESC);
+
+        CREATE TABLE admin_log (
+            id           BIGSERIAL PRIMARY KEY,
+            guild_id     BIGINT,
+            actor_id     BIGINT,
+            action       TEXT NOT NULL,
+            target_type  TEXT NOT NULL,
+            target_id    TEXT,
+            "before"     JSONB,
+            "after"      JSONB,
+            created_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX idx_admin_log_guild_created ON admin_log (guild_id, created_at);
+
+        CREATE TABLE api_tokens (
+            id          SERIAL PRIMARY KEY,
+            token_hash  TEXT NOT NULL UNIQUE,
+            role        TEXT NOT NULL,
+            guild_id    BIGINT,
+            label       TEXT,
+            created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+            revoked_at  TIMESTAMPTZ
+        );
+
+        CREATE TABLE events (
+            id          BIGSERIAL PRIMARY KEY,
+            guild_id    BIGINT NOT NULL,
+            kind        TEXT NOT NULL,
+            payload     JSONB NOT NULL,
+            created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX idx_events_guild_id ON events (guild_id, id);
+
+        CREATE TABLE jobs (
+            id            BIGSERIAL PRIMARY KEY,
+            kind          TEXT NOT NULL,
+            payload       JSONB NOT NULL,
+            status        TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            run_after     TIMESTAMPTZ NOT NULL DEFAULT now(),
+            locked_until  TIMESTAMPTZ,
+            last_error    TEXT,
+            dedupe_key    TEXT UNIQUE,
+            created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX idx_jobs_status_run_after ON jobs (status, run_after);
+
+        CREATE TABLE message_decisions (
+            guild_id    BIGINT NOT NULL,
+            message_id  BIGINT NOT NULL,
+            decision    JSONB NOT NULL,
+            created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+            PRIMARY KEY (guild_id, message_id)
+        );
+        CREATE INDEX idx_message_decisions_created_at ON message_decisions (created_at);
+        """
+}

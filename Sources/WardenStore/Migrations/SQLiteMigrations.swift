@@ -1,0 +1,351 @@
+// SQLite schema. Keep it equivalent to PostgresMigrations.swift: same tables, columns, keys and indexes.
+//
+// Type mapping: SERIAL/BIGSERIAL -> INTEGER PRIMARY KEY AUTOINCREMENT (ids never reused, as with sequences);
+// BIGINT/INTEGER -> INTEGER; DOUBLE PRECISION -> REAL; BOOLEAN -> INTEGER 0/1; JSONB -> TEXT with
+// CHECK (col IS NULL OR json_valid(col)), so invalid JSON is refused as PostgreSQL refuses it; TIMESTAMPTZ -> TEXT in the
+// fixed-width UTC form 'YYYY-MM-DDTHH:MM:SS.ssssssZ' (defaults pad SQLite's milliseconds with 000 to keep that
+// width, so text order is time order); DATE -> TEXT 'YYYY-MM-DD'.
+//
+// Extensions to the seed schemas are the same as in PostgreSQL and are listed at the top of
+// PostgresMigrations.swift: automod_user_history.total_points is REAL (points decay continuously);
+// automod_logs gains `evidence` JSON and a unique index on (guild_id, message_id) where message_id is not
+// null (no decision_id column); automod_rules gains unique (guild_id, name); faq_entries.keywords is a JSON
+// array and faq_entries gains guild_id; plus the design's new tables.
+enum SQLiteMigrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: v1),
+    ]
+
+    private static let v1 = """
+        CREATE TABLE bot_settings (
+            guild_id    INTEGER NOT NULL,
+            scope       TEXT NOT NULL,
+            key         TEXT NOT NULL,
+            value       TEXT NOT NULL CHECK (value IS NULL OR json_valid(value)),
+            value_type  TEXT,
+            updated_by  INTEGER,
+            updated_at  TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            PRIMARY KEY (guild_id, scope, key)
+        );
+
+        CREATE TABLE settings_history (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id     INTEGER NOT NULL,
+            scope        TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            old_value    TEXT CHECK (old_value IS NULL OR json_valid(old_value)),
+            new_value    TEXT NOT NULL CHECK (new_value IS NULL OR json_valid(new_value)),
+            value_type   TEXT,
+            changed_by   INTEGER,
+            changed_at   TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            change_type  TEXT NOT NULL
+        );
+        CREATE INDEX idx_settings_history_guild_scope_key ON settings_history (guild_id, scope, key);
+        CREATE INDEX idx_settings_history_changed_at ON settings_history (changed_at);
+
+        CREATE TABLE premium_subs (
+            id                      INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id                 INTEGER NOT NULL,
+            guild_id                INTEGER NOT NULL,
+            tier                    TEXT NOT NULL,
+            status                  TEXT NOT NULL,
+            stripe_subscription_id  TEXT,
+            expires_at              TEXT,
+            created_at              TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            expiry_warning_sent_at  TEXT
+        );
+        CREATE INDEX idx_premium_subs_user_guild ON premium_subs (user_id, guild_id);
+        CREATE INDEX idx_premium_subs_guild_status ON premium_subs (guild_id, status);
+        CREATE UNIQUE INDEX idx_premium_subs_one_active_per_user ON premium_subs (user_id) WHERE status = 'active';
+
+        CREATE TABLE gpt_usage (
+            user_id     INTEGER NOT NULL,
+            guild_id    INTEGER NOT NULL,
+            usage_date  TEXT NOT NULL DEFAULT (date('now')),
+            call_count  INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, guild_id, usage_date)
+        );
+        CREATE INDEX idx_gpt_usage_date ON gpt_usage (usage_date);
+
+        CREATE TABLE automod_actions (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id     INTEGER NOT NULL,
+            action_type  TEXT NOT NULL,
+            severity     INTEGER DEFAULT 1,
+            config       TEXT NOT NULL CHECK (config IS NULL OR json_valid(config)),
+            is_premium   INTEGER DEFAULT 0,
+            created_by   INTEGER,
+            created_at   TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_automod_actions_guild ON automod_actions (guild_id);
+
+        CREATE TABLE automod_rules (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id    INTEGER NOT NULL,
+            rule_type   TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            enabled     INTEGER DEFAULT 1,
+            config      TEXT NOT NULL CHECK (config IS NULL OR json_valid(config)),
+            action_id   INTEGER REFERENCES automod_actions (id) ON DELETE SET NULL,
+            created_by  INTEGER,
+            created_at  TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            updated_at  TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            is_premium  INTEGER DEFAULT 0,
+            UNIQUE (guild_id, name)
+        );
+        CREATE INDEX idx_automod_rules_guild_enabled ON automod_rules (guild_id, enabled);
+        CREATE INDEX idx_automod_rules_type ON automod_rules (rule_type);
+
+        CREATE TABLE automod_logs (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id         INTEGER NOT NULL,
+            user_id          INTEGER NOT NULL,
+            message_id       INTEGER,
+            channel_id       INTEGER,
+            rule_id          INTEGER REFERENCES automod_rules (id) ON DELETE SET NULL,
+            action_taken     TEXT NOT NULL,
+            message_content  TEXT,
+            ai_analysis      TEXT CHECK (ai_analysis IS NULL OR json_valid(ai_analysis)),
+            context          TEXT CHECK (context IS NULL OR json_valid(context)),
+            evidence         TEXT CHECK (evidence IS NULL OR json_valid(evidence)),
+            moderator_id     INTEGER,
+            timestamp        TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            appeal_status    TEXT DEFAULT 'none'
+        );
+        CREATE INDEX idx_automod_logs_guild_user ON automod_logs (guild_id, user_id);
+        CREATE INDEX idx_automod_logs_timestamp ON automod_logs (timestamp);
+        CREATE INDEX idx_automod_logs_rule ON automod_logs (rule_id);
+        CREATE UNIQUE INDEX idx_automod_logs_guild_message ON automod_logs (guild_id, message_id) WHERE message_id IS NOT NULL;
+
+        CREATE TABLE automod_stats (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id           INTEGER NOT NULL,
+            rule_id            INTEGER REFERENCES automod_rules (id) ON DELETE CASCADE,
+            date               TEXT NOT NULL,
+            triggers_count     INTEGER DEFAULT 0,
+            false_positives    INTEGER DEFAULT 0,
+            avg_response_time  REAL,
+            created_at         TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            UNIQUE (guild_id, rule_id, date)
+        );
+        CREATE INDEX idx_automod_stats_date ON automod_stats (date);
+
+        CREATE TABLE automod_user_history (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id         INTEGER NOT NULL,
+            user_id          INTEGER NOT NULL,
+            rule_type        TEXT NOT NULL,
+            violation_count  INTEGER DEFAULT 1,
+            last_violation   TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            total_points     REAL DEFAULT 0,
+            context          TEXT CHECK (context IS NULL OR json_valid(context)),
+            updated_at       TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            UNIQUE (guild_id, user_id, rule_type)
+        );
+        CREATE INDEX idx_automod_user_history_guild_user ON automod_user_history (guild_id, user_id);
+
+        CREATE TABLE automod_appeals (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            log_id      INTEGER NOT NULL UNIQUE REFERENCES automod_logs (id) ON DELETE CASCADE,
+            guild_id    INTEGER NOT NULL,
+            user_id     INTEGER NOT NULL,
+            reason      TEXT,
+            status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'denied')),
+            decided_by  INTEGER,
+            note        TEXT,
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            decided_at  TEXT
+        );
+        CREATE INDEX idx_automod_appeals_guild_status ON automod_appeals (guild_id, status, created_at);
+
+        CREATE TABLE support_tickets (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id      INTEGER NOT NULL,
+            user_id       INTEGER NOT NULL,
+            username      TEXT,
+            description   TEXT NOT NULL,
+            status        TEXT,
+            created_at    TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            channel_id    INTEGER,
+            claimed_by    INTEGER,
+            claimed_at    TEXT,
+            updated_at    TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            escalated_to  INTEGER,
+            archived_at   TEXT,
+            archived_by   INTEGER
+        );
+        CREATE INDEX idx_support_tickets_user_id ON support_tickets (user_id);
+        CREATE INDEX idx_support_tickets_status ON support_tickets (status);
+        CREATE INDEX idx_support_tickets_channel_id ON support_tickets (channel_id);
+        CREATE INDEX idx_support_tickets_guild_status ON support_tickets (guild_id, status);
+
+        CREATE TABLE ticket_messages (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id   INTEGER NOT NULL REFERENCES support_tickets (id) ON DELETE CASCADE,
+            author_id   INTEGER NOT NULL,
+            content     TEXT NOT NULL,
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_ticket_messages_ticket ON ticket_messages (ticket_id, id);
+
+        CREATE TABLE ticket_summaries (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_id       INTEGER NOT NULL REFERENCES support_tickets (id) ON DELETE CASCADE,
+            summary         TEXT NOT NULL,
+            similarity_key  TEXT,
+            created_at      TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_ticket_summaries_ticket ON ticket_summaries (ticket_id);
+        CREATE INDEX idx_ticket_summaries_similarity ON ticket_summaries (similarity_key);
+
+        CREATE TABLE ticket_metrics (
+            id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+            snapshot            TEXT CHECK (snapshot IS NULL OR json_valid(snapshot)),
+            scope               TEXT,
+            counts              TEXT CHECK (counts IS NULL OR json_valid(counts)),
+            average_cycle_time  INTEGER,
+            triggered_by        INTEGER,
+            created_at          TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+
+        CREATE TABLE faq_entries (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id    INTEGER,
+            title       TEXT,
+            summary     TEXT,
+            keywords    TEXT CHECK (keywords IS NULL OR json_valid(keywords)),
+            created_at  TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_faq_entries_guild ON faq_entries (guild_id);
+
+        CREATE TABLE faq_search_logs (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id        INTEGER,
+            query          TEXT,
+            results_count  INTEGER,
+            searched_at    TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+
+        CREATE TABLE faq_proposals (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id           INTEGER NOT NULL,
+            cluster_key        TEXT NOT NULL,
+            title              TEXT NOT NULL,
+            answer             TEXT NOT NULL,
+            keywords           TEXT NOT NULL DEFAULT '[]' CHECK (keywords IS NULL OR json_valid(keywords)),
+            status             TEXT NOT NULL DEFAULT 'pending'
+                               CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+            source_ticket_ids  TEXT NOT NULL DEFAULT '[]' CHECK (source_ticket_ids IS NULL OR json_valid(source_ticket_ids)),
+            reason             TEXT,
+            created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            decided_at         TEXT,
+            decided_by         INTEGER,
+            expires_at         TEXT
+        );
+        CREATE INDEX idx_faq_proposals_guild_status ON faq_proposals (guild_id, status, created_at);
+        CREATE UNIQUE INDEX idx_faq_proposals_one_pending_per_cluster ON faq_proposals (guild_id, cluster_key)
+            WHERE status = 'pending';
+
+        CREATE TABLE verification_tickets (
+            id                      INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id                INTEGER NOT NULL,
+            user_id                 INTEGER NOT NULL,
+            channel_id              INTEGER NOT NULL,
+            status                  TEXT NOT NULL DEFAULT 'pending',
+            ai_can_verify           INTEGER,
+            ai_needs_manual_review  INTEGER,
+            ai_reason               TEXT,
+            created_at              TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            resolved_at             TEXT,
+            resolved_by_user_id     INTEGER,
+            rejection_reason        TEXT,
+            payment_date            TEXT
+        );
+        CREATE INDEX idx_verification_tickets_guild_status ON verification_tickets (guild_id, status);
+        CREATE INDEX idx_verification_tickets_channel_id ON verification_tickets (channel_id);
+
+        CREATE TABLE audit_logs (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id       INTEGER NOT NULL,
+            user_id        INTEGER NOT NULL,
+            command_name   TEXT NOT NULL,
+            command_type   TEXT NOT NULL,
+            success        INTEGER,
+            error_message  TEXT,
+            created_at     TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_audit_logs_guild_created ON audit_logs (guild_id, created_at);
+        CREATE INDEX idx_audit_logs_command ON audit_logs (command_name, created_at);
+
+        CREATE TABLE health_check_history (
+            id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+            service              TEXT NOT NULL,
+            version              TEXT NOT NULL,
+            uptime_seconds       INTEGER NOT NULL,
+            db_status            TEXT NOT NULL,
+            guild_count          INTEGER,
+            active_commands_24h  INTEGER,
+            gpt_status           TEXT,
+            database_pool_size   INTEGER,
+            checked_at           TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_health_check_history_checked_at ON health_check_history (checked_at DESC);
+        CREATE INDEX idx_health_check_history_service ON health_check_history (service, checked_at DESC);
+
+        CREATE TABLE admin_log (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id     INTEGER,
+            actor_id     INTEGER,
+            action       TEXT NOT NULL,
+            target_type  TEXT NOT NULL,
+            target_id    TEXT,
+            "before"     TEXT CHECK ("before" IS NULL OR json_valid("before")),
+            "after"      TEXT CHECK ("after" IS NULL OR json_valid("after")),
+            created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_admin_log_guild_created ON admin_log (guild_id, created_at);
+
+        CREATE TABLE api_tokens (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            token_hash  TEXT NOT NULL UNIQUE,
+            role        TEXT NOT NULL,
+            guild_id    INTEGER,
+            label       TEXT,
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            revoked_at  TEXT
+        );
+
+        CREATE TABLE events (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id    INTEGER NOT NULL,
+            kind        TEXT NOT NULL,
+            payload     TEXT NOT NULL CHECK (payload IS NULL OR json_valid(payload)),
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_events_guild_id ON events (guild_id, id);
+
+        CREATE TABLE jobs (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind          TEXT NOT NULL,
+            payload       TEXT NOT NULL CHECK (payload IS NULL OR json_valid(payload)),
+            status        TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            run_after     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            locked_until  TEXT,
+            last_error    TEXT,
+            dedupe_key    TEXT UNIQUE,
+            created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_jobs_status_run_after ON jobs (status, run_after);
+
+        CREATE TABLE message_decisions (
+            guild_id    INTEGER NOT NULL,
+            message_id  INTEGER NOT NULL,
+            decision    TEXT NOT NULL CHECK (decision IS NULL OR json_valid(decision)),
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            PRIMARY KEY (guild_id, message_id)
+        );
+        CREATE INDEX idx_message_decisions_created_at ON message_decisions (created_at);
+        """
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import WardenStore
+
+/// Runs against the server in WARDEN_TEST_POSTGRES_URL, each test in a schema of its own. Without that
+/// variable every test here fails, unless WARDEN_SKIP_POSTGRES=1 disables the suite (shown as skipped).
+@Suite("PostgreSQL store (schema per test)",
+       .enabled(if: !TestStores.skipPostgres, "WARDEN_SKIP_POSTGRES=1"))
+struct PostgresStoreTests {
+    @Test func migrationsApplyOnceAndAreIdempotent() async throws { try await StoreChecks.migrationsApplyOnceAndAreIdempotent(.postgres) }
+    @Test func concurrentMigratorsApplyOnce() async throws { try await StoreChecks.concurrentMigratorsApplyOnce(.postgres) }
+    @Test func roundTripsEveryValueKind() async throws { try await StoreChecks.roundTripsEveryValueKind(.postgres) }
+    @Test func rollsBackWhenTheBodyThrows() async throws { try await StoreChecks.rollsBackWhenTheBodyThrows(.postgres) }
+    @Test func upsertsOnConflict() async throws { try await StoreChecks.upsertsOnConflict(.postgres) }
+    @Test func constraintsAndIndexesHold() async throws { try await StoreChecks.constraintsAndIndexesHold(.postgres) }
+    @Test func statementErrorsCarryContext() async throws { try await StoreChecks.statementErrorsCarryContext(.postgres) }
+    @Test func concurrentTransactionsCountExactly() async throws { try await StoreChecks.concurrentTransactionsCountExactly(.postgres) }
+    @Test func settingsWriteHistory() async throws { try await StoreChecks.settingsWriteHistory(.postgres) }
+    @Test func closedStoreRefusesWork() async throws { try await StoreChecks.closedStoreRefusesWork(.postgres) }
+
+    @Test func schemasOfBothDialectsHaveTheSameColumns() async throws {
+        let sqlite = try await DatabaseOpener.open(url: "sqlite::memory:")
+        defer { Task { await sqlite.close() } }
+        try await TestStores.with(.postgres) { pg in
+            for table in TestStores.expectedTables.sorted() {
+                let a = try await TestStores.columns(sqlite, table: table)
+                let b = try await TestStores.columns(pg, table: table)
+                #expect(a == b, "columns of \(table) differ")
+                #expect(!a.isEmpty, "\(table) has no columns")
+            }
+        }
+    }
+
+    @Test func timestampsComeBackInUTCFromTheServer() async throws {
+        try await TestStores.with(.postgres) { db in
+            let row = try await db.transaction { conn in
+                try conn.query("SELECT TIMESTAMPTZ '2026-11-22 03:10:00.5+01' AS t, now() AS n, CURRENT_DATE AS d, 1.5::numeric AS x, 'NaN'::float8 AS nan", [])[0]
+            }
+            #expect(try row.timestamp("t") == Date(timeIntervalSince1970: 1_795_313_400.5))
+            #expect(abs(try row.timestamp("n").timeIntervalSinceNow) < 300)
+            #expect(try row.string("d").count == 10)
+            #expect(try row.double("x") == 1.5)
+            #expect(try row.double("nan").isNaN)
+        }
+    }
+
+    @Test func aBrokenConnectionIsReplaced() async throws {
+        try await TestStores.with(.postgres, poolSize: 1) { db in
+            let killed = await #expect(throws: StoreError.self) {
+                try await db.transaction { try $0.query("SELECT pg_terminate_backend(pg_backend_pid()) AS killed", []) }
+            }
+            #expect(killed != nil)
+            // The only slot reconnects instead of reusing the dead connection.
+            let one = try await db.transaction { try $0.query("SELECT 1 AS one", [])[0].int("one") }
+            #expect(one == 1)
+        }
+    }
+
+    @Test func waitersBeyondThePoolSizeAllComplete() async throws {
+        try await TestStores.with(.postgres, poolSize: 2) { db in
+            let started = Date()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { _ = try await db.transaction { try $0.query("SELECT pg_sleep(0.2) AS s", []) } }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            // Two at a time: three rounds of 0.2 s, not one (no over-subscription) and not six (real parallelism).
+            #expect(elapsed >= 0.55)
+            #expect(elapsed < 1.19)  // one at a time would take at least 1.2 s
+        }
+    }
+
+    /// Four transactions blocked in libpq at once would starve a 2-thread cooperative pool if they ran on
+    /// it; a trivial task must still get scheduled promptly while they wait.
+    @Test func blockingCallsStayOffTheCooperativePool() async throws {
+        try await TestStores.with(.postgres, poolSize: 4) { db in
+            let sleepers = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask { _ = try await db.transaction { try $0.query("SELECT pg_sleep(0.6) AS s", []) } }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(150))
+            var slowest: Double = 0
+            for _ in 0..<5 {
+                let start = Date()
+                _ = await Task.detached { 1 }.value
+                slowest = max(slowest, Date().timeIntervalSince(start))
+            }
+            try await sleepers.value
+            #expect(slowest < 0.3, "a trivial task waited \(slowest) s while libpq calls were blocked")
+        }
+    }
+}
