@@ -1,0 +1,148 @@
+import Foundation
+import WardenCore
+import WardenStore
+
+/// The staged message pipeline: scope and evaluate in memory, then decide and persist in one transaction
+/// per batch. A decision is returned only once its log is durable, and a message processed twice gets its
+/// first decision back with nothing changed.
+public final class MessagePipeline: Sendable {
+    public let database: any Database
+    public let guilds: GuildDirectory
+    public let evaluator: MessageEvaluator
+    private let clock: @Sendable () -> Date
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    public init(database: any Database, guilds: GuildDirectory, evaluator: MessageEvaluator = MessageEvaluator(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database; self.guilds = guilds; self.evaluator = evaluator; self.clock = clock
+    }
+
+    /// Processes a batch in order; all of it commits together (one fsync for the batch, not per message).
+    public func process(_ messages: [DiscordMessage]) async throws -> [ProcessedMessage] {
+        var contexts: [Snowflake: GuildContext] = [:]
+        for guild in Set(messages.map(\.guildID)) { contexts[guild] = try await guilds.context(for: guild) }
+
+        var prepared: [(Evaluation, GuildContext, Double)] = []
+        prepared.reserveCapacity(messages.count)
+        for message in messages {
+            guard let context = contexts[message.guildID] else { continue }
+            let started = ContinuousClock.now
+            let evaluation = evaluator.evaluate(message, rules: context.rules, policy: context.policy, scratch: .current)
+            let elapsed = ContinuousClock.now - started
+            prepared.append((evaluation, context, Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
+        }
+        let now = clock()
+        let batch = prepared
+        return try await database.transaction { conn in
+            try batch.map { evaluation, context, millis in
+                try Self.persist(evaluation, context: context, evaluationMillis: millis, now: now, on: conn)
+            }
+        }
+    }
+
+    public func process(_ message: DiscordMessage) async throws -> ProcessedMessage {
+        let results = try await process([message])
+        guard let first = results.first else { throw PipelineError.unknownGuild(message.guildID) }
+        return first
+    }
+
+    /// Decides one evaluated message and writes everything it changes, inside the caller's transaction.
+    static func persist(_ evaluation: Evaluation, context: GuildContext, evaluationMillis: Double, now: Date,
+                        on conn: any SQLConnection) throws -> ProcessedMessage {
+        let message = evaluation.message
+        let guild = message.guildID.int64, id = message.id.int64
+        func replay() throws -> ProcessedMessage {
+            guard let json = try AutomodRepository.storedDecision(on: conn, guild: guild, message: id) else {
+                throw PipelineError.missingStoredDecision(guild: message.guildID, message: message.id)
+            }
+            let decision = try JSONDecoder().decode(Decision.self, from: Data(json.utf8))
+            return ProcessedMessage(decision: decision, replayed: true, evaluationMillis: evaluationMillis)
+        }
+        func disableFailedRules() throws {
+            for failure in evaluation.failures where failure.disabled {
+                if let ruleID = failure.ruleID { try AutomodRepository.setRuleEnabled(on: conn, ruleID: ruleID, enabled: false, at: now) }
+            }
+        }
+
+        var decision: Decision
+        if evaluation.matches.isEmpty {
+            decision = Decider.decide(message: message, matches: [], failures: evaluation.failures, escalation: nil,
+                                      step: nil, policy: context.policy, now: now)
+            annotate(&decision, evaluation, context)
+            guard try AutomodRepository.claimMessage(on: conn, guild: guild, message: id, decisionJSON: try json(decision), at: now)
+            else { return try replay() }
+            try disableFailedRules()
+            return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis)
+        }
+
+        guard try AutomodRepository.claimMessage(on: conn, guild: guild, message: id, decisionJSON: "{}", at: now)
+        else { return try replay() }
+        try disableFailedRules()
+
+        let user = message.author.id.int64
+        try AutomodRepository.lockUser(on: conn, guild: guild, user: user)
+        let history = try AutomodRepository.points(on: conn, guild: guild, user: user).map {
+            PointsRecord(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation)
+        }
+        let (state, records, step) = Escalation.apply(history: history, adding: Decider.points(for: evaluation.matches),
+                                                      now: now, ladder: context.policy.ladder)
+        decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+                                  escalation: state, step: step, policy: context.policy, now: now)
+        annotate(&decision, evaluation, context)
+
+        let winner = Decider.strongest(evaluation.matches.map(\.action)).flatMap { best in evaluation.matches.first { $0.action == best } }
+        let taken = decision.actions.filter { $0.type != .alert }.map(\.type.rawValue)
+        let evidence = try String(decoding: encoder.encode(evaluation.matches.map(\.evidence)), as: UTF8.self)
+        decision.logID = try AutomodRepository.insertLog(on: conn, AutomodLogEntry(
+            guildID: guild, userID: user, messageID: id, channelID: message.channelID.int64, ruleID: winner?.ruleID,
+            actionTaken: taken.isEmpty ? "alert" : taken.joined(separator: "+"), messageContent: message.content,
+            contextJSON: try json(decision), evidenceJSON: evidence, timestamp: now))
+        for record in records {
+            try AutomodRepository.savePoints(on: conn, guild: guild, user: user, UserPoints(
+                ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,
+                lastViolation: record.lastViolation), at: now)
+        }
+        let day = utcDay(now)
+        for ruleID in Set(evaluation.matches.compactMap(\.ruleID)) {
+            try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: ruleID, day: day, responseMillis: evaluationMillis, at: now)
+        }
+        try AutomodRepository.storeDecision(on: conn, guild: guild, message: id, decisionJSON: try json(decision))
+        return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis)
+    }
+
+    static func annotate(_ decision: inout Decision, _ evaluation: Evaluation, _ context: GuildContext) {
+        decision.skipped = evaluation.skipped
+        if !context.rules.aiRules.isEmpty && evaluation.skipped == nil {
+            decision.stages["llm"] = "off: no LLM provider is configured, ai rules were not evaluated"
+        }
+    }
+
+    static func json(_ decision: Decision) throws -> String {
+        String(decoding: try encoder.encode(decision), as: UTF8.self)
+    }
+
+    static func utcDay(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
+}
+
+/// Pipeline failures that are not the store's or the input's.
+public enum PipelineError: Error, CustomStringConvertible, Sendable {
+    case unknownGuild(Snowflake)
+    case missingStoredDecision(guild: Snowflake, message: Snowflake)
+
+    public var description: String {
+        switch self {
+        case .unknownGuild(let g): "no rules could be loaded for guild \(g)"
+        case .missingStoredDecision(let g, let m): "message \(m) in guild \(g) was processed before but its decision is missing"
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// SQL for the automod tables. Every function takes a connection so callers compose them inside one
+/// transaction (a decision, its log, the user's points and the day's stats commit together).
+public enum AutomodRepository {
+    // MARK: Rules
+
+    /// The guild's rules with their actions, enabled or not, in id order.
+    public static func rules(on conn: any SQLConnection, guild: Int64) throws -> [StoredRule] {
+        try conn.query("""
+            SELECT r.id, r.name, r.rule_type, r.enabled, r.config, a.action_type, a.severity, a.config AS action_config
+            FROM automod_rules r LEFT JOIN automod_actions a ON a.id = r.action_id
+            WHERE r.guild_id = $1 ORDER BY r.id
+            """, [.int(guild)]).map { row in
+            StoredRule(id: try row.int("id"), name: try row.string("name"), ruleType: try row.string("rule_type"),
+                       enabled: try row.optionalBool("enabled") ?? true, configJSON: try row.string("config"),
+                       actionType: try row.optionalString("action_type"), severity: try row.optionalInt("severity").map(Int.init),
+                       actionConfigJSON: try row.optionalString("action_config"))
+        }
+    }
+
+    /// Inserts or replaces (by guild and name) a rule and its action. Returns the rule's id.
+    @discardableResult
+    public static func upsertRule(on conn: any SQLConnection, guild: Int64, name: String, ruleType: String, enabled: Bool,
+                                  configJSON: String, actionType: String, severity: Int, actionConfigJSON: String,
+                                  by user: Int64?, at now: Date) throws -> Int64 {
+        let existing = try conn.queryFirst("SELECT id, action_id FROM automod_rules WHERE guild_id = $1 AND name = $2",
+                                           [.int(guild), .text(name)])
+        let actionID: Int64
+        if let existingAction = try existing?.optionalInt("action_id") {
+            try conn.execute("UPDATE automod_actions SET action_type = $1, severity = $2, config = $3 WHERE id = $4",
+                             [.text(actionType), .int(Int64(severity)), .json(actionConfigJSON), .int(existingAction)])
+            actionID = existingAction
+        } else {
+            guard let row = try conn.queryFirst("""
+                INSERT INTO automod_actions (guild_id, action_type, severity, config, created_by, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+                """, [.int(guild), .text(actionType), .int(Int64(severity)), .json(actionConfigJSON), .int(user), .timestamp(now)])
+            else { throw StoreError.statement("INSERT INTO automod_actions", message: "no id returned", sqlState: nil) }
+            actionID = try row.int("id")
+        }
+        if let existing {
+            let id = try existing.int("id")
+            try conn.execute("""
+                UPDATE automod_rules SET rule_type = $1, enabled = $2, config = $3, action_id = $4, updated_at = $5 WHERE id = $6
+                """, [.text(ruleType), .bool(enabled), .json(configJSON), .int(actionID), .timestamp(now), .int(id)])
+            return id
+        }
+        guard let row = try conn.queryFirst("""
+            INSERT INTO automod_rules (guild_id, rule_type, name, enabled, config, action_id, created_by, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id
+            """, [.int(guild), .text(ruleType), .text(name), .bool(enabled), .json(configJSON), .int(actionID), .int(user), .timestamp(now)])
+        else { throw StoreError.statement("INSERT INTO automod_rules", message: "no id returned", sqlState: nil) }
+        return try row.int("id")
+    }
+
+    public static func setRuleEnabled(on conn: any SQLConnection, ruleID: Int64, enabled: Bool, at now: Date) throws {
+        try conn.execute("UPDATE automod_rules SET enabled = $1, updated_at = $2 WHERE id = $3",
+                         [.bool(enabled), .timestamp(now), .int(ruleID)])
+    }
+
+    // MARK: Idempotency
+
+    /// Claims a message for processing. Returns false when it was processed before (or is being processed
+    /// by a concurrent transaction, which this waits for on PostgreSQL).
+    public static func claimMessage(on conn: any SQLConnection, guild: Int64, message: Int64, decisionJSON: String, at now: Date) throws -> Bool {
+        try conn.execute("""
+            INSERT INTO message_decisions (guild_id, message_id, decision, created_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (guild_id, message_id) DO NOTHING
+            """, [.int(guild), .int(message), .json(decisionJSON), .timestamp(now)]) == 1
+    }
+
+    public static func storeDecision(on conn: any SQLConnection, guild: Int64, message: Int64, decisionJSON: String) throws {
+        try conn.execute("UPDATE message_decisions SET decision = $1 WHERE guild_id = $2 AND message_id = $3",
+                         [.json(decisionJSON), .int(guild), .int(message)])
+    }
+
+    public static func storedDecision(on conn: any SQLConnection, guild: Int64, message: Int64) throws -> String? {
+        try conn.queryFirst("SELECT decision FROM message_decisions WHERE guild_id = $1 AND message_id = $2",
+                            [.int(guild), .int(message)])?.string("decision")
+    }
+
+    /// Deletes remembered decisions older than `cutoff` (re-deliveries come within minutes, not weeks).
+    @discardableResult
+    public static func pruneDecisions(on conn: any SQLConnection, before cutoff: Date) throws -> Int {
+        try conn.execute("DELETE FROM message_decisions WHERE created_at < $1", [.timestamp(cutoff)])
+    }
+
+    // MARK: Points
+
+    /// Serialises concurrent decisions for one user across processes (PostgreSQL); SQLite's single writer
+    /// already does.
+    public static func lockUser(on conn: any SQLConnection, guild: Int64, user: Int64) throws {
+        guard conn.dialect == .postgres else { return }
+        _ = try conn.query("SELECT pg_advisory_xact_lock($1)", [.int(guild ^ user)])
+    }
+
+    /// Serialises loading and importing one guild's rules across processes (PostgreSQL).
+    public static func lockGuild(on conn: any SQLConnection, guild: Int64) throws {
+        guard conn.dialect == .postgres else { return }
+        _ = try conn.query("SELECT pg_advisory_xact_lock($1)", [.int(guild)])
+    }
+
+    public static func points(on conn: any SQLConnection, guild: Int64, user: Int64) throws -> [UserPoints] {
+        try conn.query("""
+            SELECT rule_type, total_points, violation_count, last_violation FROM automod_user_history
+            WHERE guild_id = $1 AND user_id = $2 ORDER BY rule_type
+            """, [.int(guild), .int(user)]).map { row in
+            UserPoints(ruleType: try row.string("rule_type"), totalPoints: try row.optionalDouble("total_points") ?? 0,
+                       violationCount: Int(try row.optionalInt("violation_count") ?? 0),
+                       lastViolation: try row.optionalTimestamp("last_violation") ?? .distantPast)
+        }
+    }
+
+    public static func savePoints(on conn: any SQLConnection, guild: Int64, user: Int64, _ points: UserPoints, at now: Date) throws {
+        try conn.execute("""
+            INSERT INTO automod_user_history (guild_id, user_id, rule_type, violation_count, last_violation, total_points, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (guild_id, user_id, rule_type) DO UPDATE SET
+                violation_count = excluded.violation_count, last_violation = excluded.last_violation,
+                total_points = excluded.total_points, updated_at = excluded.updated_at
+            """, [.int(guild), .int(user), .text(points.ruleType), .int(Int64(points.violationCount)),
+                  .timestamp(points.lastViolation), .double(points.totalPoints), .timestamp(now)])
+    }
+
+    // MARK: Logs and stats
+
+    public static func insertLog(on conn: any SQLConnection, _ entry: AutomodLogEntry) throws -> Int64 {
+        guard let row = try conn.queryFirst("""
+            INSERT INTO automod_logs (guild_id, user_id, message_id, channel_id, rule_id, action_taken, message_content,
+                                      context, evidence, timestamp, appeal_status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none') RETURNING id
+            """, [.int(entry.guildID), .int(entry.userID), .int(entry.messageID), .int(entry.channelID), .int(entry.ruleID),
+                  .text(entry.actionTaken), .text(entry.messageContent), .json(entry.contextJSON), .json(entry.evidenceJSON),
+                  .timestamp(entry.timestamp)])
+        else { throw StoreError.statement("INSERT INTO automod_logs", message: "no id returned", sqlState: nil) }
+        return try row.int("id")
+    }
+
+    /// Counts one trigger of a rule on `day` (YYYY-MM-DD, UTC) and folds `responseMillis` into the day's average.
+    public static func recordTrigger(on conn: any SQLConnection, guild: Int64, rule: Int64, day: String, responseMillis: Double, at now: Date) throws {
+        try conn.execute("""
+            INSERT INTO automod_stats (guild_id, rule_id, date, triggers_count, false_positives, avg_response_time, created_at)
+            VALUES ($1, $2, $3, 1, 0, $4, $5)
+            ON CONFLICT (guild_id, rule_id, date) DO UPDATE SET
+                avg_response_time = (COALESCE(automod_stats.avg_response_time, 0) * automod_stats.triggers_count + excluded.avg_response_time)
+                                    / (automod_stats.triggers_count + 1),
+                triggers_count = automod_stats.triggers_count + 1
+            """, [.int(guild), .int(rule), .date(day), .double(responseMillis), .timestamp(now)])
+    }
+
+    public static func logs(on conn: any SQLConnection, guild: Int64, user: Int64, limit: Int) throws -> [AutomodLogRecord] {
+        try conn.query("""
+            SELECT l.id, l.message_id, l.channel_id, r.name AS rule_name, l.action_taken, l.timestamp, l.appeal_status
+            FROM automod_logs l LEFT JOIN automod_rules r ON r.id = l.rule_id
+            WHERE l.guild_id = $1 AND l.user_id = $2 ORDER BY l.id DESC LIMIT $3
+            """, [.int(guild), .int(user), .int(Int64(limit))]).map { row in
+            AutomodLogRecord(id: try row.int("id"), messageID: try row.optionalInt("message_id"),
+                             channelID: try row.optionalInt("channel_id"), ruleName: try row.optionalString("rule_name"),
+                             actionTaken: try row.string("action_taken"),
+                             timestamp: try row.optionalTimestamp("timestamp") ?? .distantPast,
+                             appealStatus: try row.optionalString("appeal_status") ?? "none")
+        }
+    }
+}

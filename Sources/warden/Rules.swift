@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import WardenCore
+import WardenPipeline
+import WardenStore
+
+struct Rules: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check, try out and import rule packs.",
+        subcommands: [Check.self, Test.self, Import.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a rule pack: every problem with file, rule, field and PCRE2 offset; non-zero exit if any.")
+
+        @Argument(help: "A folder of YAML rule files (or one file).")
+        var path: String = "rules"
+
+        func run() throws {
+            let (rules, issues) = try RulePackDirectory.load(path)
+            for issue in issues { print("error: \(issue)") }
+            let byType = Dictionary(grouping: rules, by: \.definition.type).mapValues(\.count)
+            let counts = RuleType.allCases.compactMap { type in byType[type].map { "\($0) \(type.rawValue)" } }.joined(separator: ", ")
+            print("\(rules.count) rules OK (\(counts))" + (issues.isEmpty ? "" : "; \(issues.count) problems"))
+            if !issues.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a pack over sample text or messages in memory and show what matches (nothing is stored).")
+
+        @Argument(help: "A folder of YAML rule files (or one file).")
+        var path: String = "rules"
+
+        @Option(name: .shortAndLong, help: "Text to test (may be repeated).")
+        var text: [String] = []
+
+        @Option(name: .shortAndLong, help: "A file of Discord message JSON lines to test.")
+        var messages: String?
+
+        func validate() throws {
+            if text.isEmpty && messages == nil { throw ValidationError("give --text or --messages") }
+        }
+
+        func run() throws {
+            let (rules, issues) = try RulePackDirectory.load(path)
+            for issue in issues { printError("warning: skipped \(issue)") }
+            let set = CompiledRuleSet(rules: rules.map { RuleSource(id: nil, definition: $0.definition) })
+            let evaluator = MessageEvaluator()
+            var inputs: [DiscordMessage] = text.enumerated().map { i, content in
+                DiscordMessage(id: Snowflake(UInt64(i + 1)), guildID: Snowflake(1), channelID: Snowflake(1),
+                               author: .init(id: Snowflake(UInt64(1000 + i))), content: content, timestamp: Date())
+            }
+            if let messages {
+                var reader = try LineReader(path: messages)
+                var n = 0
+                while let line = reader.next() {
+                    n += 1
+                    if line.isEmpty { continue }
+                    do { inputs.append(try MessageDecoder().decode(line)) }
+                    catch { printError("line \(n): \(error)") }
+                }
+            }
+            for message in inputs {
+                let evaluation = evaluator.evaluate(message, rules: set, policy: GuildPolicy())
+                let decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+                                              escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
+                let shown = message.content.count > 60 ? String(message.content.prefix(57)) + "..." : message.content
+                print("\(decision.verdict.rawValue.uppercased())\t\(shown.debugDescription)")
+                for match in evaluation.matches {
+                    let where_ = match.evidence.view.map { " view=\($0.rawValue)" } ?? ""
+                    let what = match.evidence.text.map { " text=\($0.debugDescription)" }
+                        ?? match.evidence.detector.map { " \($0) \(match.evidence.observed ?? 0)>=\(match.evidence.threshold ?? 0)" } ?? ""
+                    print("  \(match.rule) (\(match.type.rawValue), \(match.action.type.rawValue))\(where_)\(what)")
+                }
+                for failure in evaluation.failures { print("  ERROR \(failure.rule): \(failure.code) \(failure.message)") }
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a pack into a guild's automod_rules/automod_actions (rules with the same name are updated).")
+
+        @Argument(help: "A folder of YAML rule files (or one file).")
+        var path: String = "rules"
+
+        @Option(help: "The guild id.")
+        var guild: String
+
+        @Option(help: "The user id recorded as creator.")
+        var by: String?
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let guildID = try snowflake(guild, "--guild")
+            let userID = try by.map { try snowflake($0, "--by") }
+            let (rules, issues) = try RulePackDirectory.load(path)
+            for issue in issues { print("error: \(issue)") }
+            if !issues.isEmpty { throw CLIError("not imported: fix the \(issues.count) problems above first", exitCode: 1) }
+            let database = try await store.open()
+            let definitions = rules.map(\.definition)
+            let ids = try await database.transaction { conn in
+                try GuildDirectory.importPack(definitions, into: Snowflake(UInt64(bitPattern: guildID)), on: conn, by: userID, at: Date())
+            }
+            await database.close()
+            print("imported \(ids.count) rules into guild \(guild)")
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Warden: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warden",
+        abstract: "AI-assisted moderation for Discord communities.",
+        subcommands: [Scan.self, Rules.self, Migrate.self, History.self, Settings.self]
+    )
+}
