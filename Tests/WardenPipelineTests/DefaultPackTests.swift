@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import WardenCore
+import WardenPipeline
+
+/// The default pack against evasions it must catch and ordinary chat it must leave alone (in memory).
+@Suite struct DefaultPackTests {
+    let rules: CompiledRuleSet
+    let evaluator = MessageEvaluator()
+
+    init() throws {
+        let (pack, issues) = try RulePackDirectory.load(defaultPackPath)
+        try #require(issues.isEmpty, "\(issues)")
+        rules = CompiledRuleSet(rules: pack.map { RuleSource(id: nil, definition: $0.definition) })
+    }
+
+    func verdict(_ text: String) -> (Verdict, [String]) {
+        let m = message(text, user: UInt64.random(in: 1...1_000_000_000))
+        let e = evaluator.evaluate(m, rules: rules, policy: GuildPolicy())
+        let d = Decider.decide(message: m, matches: e.matches, failures: e.failures, escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
+        return (d.verdict, e.matches.map(\.rule))
+    }
+
+    @Test(arguments: [
+        "frее nіtrо giveaway, claim here: https://dlscord-gift.com/claim",            // Cyrillic е, і, о
+        "ｆｒｅｅ ｎｉｔｒｏ for everyone https://discord-nitro.gift/x",                     // fullwidth
+        "fr\u{200B}ee ni\u{200B}tro gift just click https://nitro-gift.click/a",        // zero-width
+        "f\u{0337}r\u{0335}e\u{0336}e\u{0334} n\u{0335}i\u{0336}t\u{0334}r\u{0337}o https://free-nitro.ru", // zalgo
+        "fr33 n1tr0 g1ft, cl41m https://dlscord.gift/abc",                              // leetspeak
+        "f r e e n i t r o here https://discord-gifts.com/x",                            // spacing
+        "join my server discord.gg/abc123",
+        "join https://discord.gg/%61bc",                                                 // percent-encoded
+        "@everyone free nitro for the first 100 people",
+        "steam gift $50 for you https://stearncommunity.com/gift/123",
+    ])
+    func evasionsAreBlocked(_ text: String) {
+        let (v, rules) = verdict(text)
+        #expect(v == .block, "\(text.debugDescription) matched \(rules)")
+    }
+
+    @Test(arguments: [
+        "Scunthorpe United won 2-1 last night",
+        "that assassin was a classic move",
+        "shiitake mushrooms in the cocktail sauce",
+        "I'm going to Penistone on Saturday",
+        "good morning everyone, how is the new patch?",
+        "check the docs at https://github.com/swiftlang/swift",
+        "anyone up for some cs2 tonight?",
+        "my nitro subscription ran out lol",
+        "I used to play on steam a lot",
+        "the snigger was audible from the back row",
+        "gg wp, that was close",
+    ])
+    func ordinaryChatIsAllowed(_ text: String) {
+        let (v, rules) = verdict(text)
+        #expect(v == .allow, "\(text.debugDescription) matched \(rules)")
+    }
+}
