@@ -1,1 +1,157 @@
-// placeholder until the target is written
+import Foundation
+import WardenCore
+import WardenPipeline
+import WardenStore
+
+// Release-mode benchmark of the message pipeline: `swift run -c release warden-bench [options]`.
+//   --messages N      corpus size for the in-memory stages (default 100000)
+//   --rules DIR       the default pack (default rules); generated rules fill the pack up to --rule-count
+//   --rule-count N    rules in the pack (default 300)
+//   --persist N       messages for the end-to-end runs with persistence (default 20000; 0 skips them)
+//   --postgres URL    also run end to end on PostgreSQL (default: $WARDEN_BENCH_POSTGRES_URL)
+
+func option(_ name: String, _ fallback: String?) -> String? {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }
+    return args[i + 1]
+}
+
+func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1_000
+}
+
+func nanos(_ d: Duration) -> UInt64 { UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000) }
+
+func fail(_ text: String) -> Never {
+    FileHandle.standardError.write(Data("warden-bench: \(text)\n".utf8))
+    exit(2)
+}
+
+let messageCount = Int(option("--messages", "100000") ?? "") ?? 100_000
+let ruleCount = Int(option("--rule-count", "300") ?? "") ?? 300
+let persistCount = Int(option("--persist", "20000") ?? "") ?? 20_000
+let postgresURL = option("--postgres", ProcessInfo.processInfo.environment["WARDEN_BENCH_POSTGRES_URL"])
+
+#if DEBUG
+print("note: this is a debug build; measure with `swift run -c release warden-bench`")
+#endif
+
+let packPath = option("--rules", "rules") ?? "rules"
+let loaded: (rules: [PackRule], issues: [RuleIssue])
+do { loaded = try RulePackDirectory.load(packPath) } catch { fail("\(error)") }
+let definitions = Corpus.rulePack(defaultPack: loaded.rules.map(\.definition), total: ruleCount)
+let ruleSet = CompiledRuleSet(rules: definitions.enumerated().map { RuleSource(id: Int64($0.offset + 1), definition: $0.element) })
+let naive: NaiveEvaluator
+do { naive = try NaiveEvaluator(definitions) } catch { fail("naive baseline: \(error)") }
+
+let corpus = Corpus.generate(count: messageCount)
+let encoder = JSONEncoder()
+let payloads: [Data]
+do { payloads = try corpus.map { try encoder.encode($0) } } catch { fail("encoding corpus: \(error)") }
+let averageBytes = payloads.reduce(0) { $0 + $1.count } / max(1, payloads.count)
+let averageText = corpus.reduce(0) { $0 + $1.content.utf8.count } / max(1, corpus.count)
+
+print("Warden benchmark: \(messageCount) messages (avg \(averageBytes) B of JSON, \(averageText) B of text), " +
+      "\(ruleSet.rules.count) rules (\(ruleSet.patternCount) regex patterns, \(ruleSet.alwaysRunPatternCount) without a literal), one thread")
+
+let decoder = MessageDecoder()
+let scratch = RegexScratch.current
+let policy = GuildPolicy()
+let now = Date()
+
+/// One pass of the in-memory stages over the corpus; returns sorted per-message latencies and the total time.
+@MainActor func inMemoryPass(_ evaluator: MessageEvaluator, naiveRules: NaiveEvaluator? = nil) -> (latencies: [UInt64], total: Duration, blocked: Int) {
+    var latencies = [UInt64](repeating: 0, count: payloads.count)
+    var blocked = 0
+    let clock = ContinuousClock()
+    let started = clock.now
+    for (i, payload) in payloads.enumerated() {
+        let t0 = clock.now
+        guard let message = try? decoder.decode(payload) else { continue }
+        if let naiveRules {
+            // Baseline: same ingest, normalization and spam windows; every rule run one by one.
+            let text = evaluator.normalizer.normalize(message.content, views: naiveRules.views)
+            if naiveRules.matchCount(text, scratch: scratch) > 0 { blocked += 1 }
+            _ = evaluator.spam.observe(MessageEvaluator.benchmarkSignals(message, text), rules: ruleSet.spamRules)
+        } else {
+            let evaluation = evaluator.evaluate(message, rules: ruleSet, policy: policy, scratch: scratch)
+            let decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+                                          escalation: nil, step: nil, policy: policy, now: now)
+            if decision.verdict == .block { blocked += 1 }
+        }
+        latencies[i] = nanos(clock.now - t0)
+    }
+    let total = clock.now - started
+    latencies.sort()
+    return (latencies, total, blocked)
+}
+
+@MainActor func report(_ name: String, _ r: (latencies: [UInt64], total: Duration, blocked: Int)) -> Double {
+    let seconds = Double(nanos(r.total)) / 1e9
+    let rate = Double(payloads.count) / seconds
+    print(String(format: "  %-34@ %10.0f msg/s   p50 %6.2f µs   p99 %6.2f µs   p99.9 %7.2f µs   (%d blocked)",
+                 name as NSString, rate, percentile(r.latencies, 0.5), percentile(r.latencies, 0.99),
+                 percentile(r.latencies, 0.999), r.blocked))
+    return rate
+}
+
+// Stage costs on their own, for the README's breakdown.
+do {
+    let clock = ContinuousClock()
+    var t = clock.now
+    var decoded: [DiscordMessage] = []
+    decoded.reserveCapacity(payloads.count)
+    for p in payloads { if let m = try? decoder.decode(p) { decoded.append(m) } }
+    let ingest = Double(nanos(clock.now - t)) / Double(payloads.count)
+    t = clock.now
+    let normalizer = Normalizer()
+    var bytes = 0
+    for m in decoded { bytes &+= normalizer.normalize(m.content, views: ruleSet.views).original.count }
+    let normalize = Double(nanos(clock.now - t)) / Double(payloads.count)
+    print(String(format: "  stage costs: ingest (JSON decode) %.2f µs, normalize (all views) %.2f µs per message", ingest / 1000, normalize / 1000))
+}
+
+_ = inMemoryPass(MessageEvaluator(), naiveRules: nil)   // warm-up: caches, JIT stacks, page faults
+let staged = report("in-memory stages (prefiltered)", inMemoryPass(MessageEvaluator()))
+let baseline = report("naive loop (every rule, one by one)", inMemoryPass(MessageEvaluator(), naiveRules: naive))
+print(String(format: "  prefiltered / naive: %.1fx", staged / baseline))
+
+// End to end: decode, evaluate, decide and persist (batches of 256, one transaction each).
+@MainActor func persistRun(_ label: String, url: String) async {
+    guard persistCount > 0 else { return }
+    do {
+        let database = try await DatabaseOpener.open(url: url)
+        let pack = definitions.map { PackRule(file: "bench", definition: $0) }
+        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack))
+        let messages = Corpus.generate(count: persistCount, seed: UInt64(Date().timeIntervalSince1970))
+            .enumerated().map { i, m in var m = m; m.id = Snowflake(m.id.rawValue + UInt64(Date().timeIntervalSince1970 * 1000) * 1000 + UInt64(i)); return m }
+        let encoded = try messages.map { try encoder.encode($0) }
+        _ = try await pipeline.guilds.context(for: Snowflake(1_100_000_000_000_000_001))
+        let clock = ContinuousClock()
+        let started = clock.now
+        var blocked = 0
+        var batchLatencies: [UInt64] = []
+        for chunkStart in stride(from: 0, to: encoded.count, by: 256) {
+            let t0 = clock.now
+            let batch = encoded[chunkStart..<min(chunkStart + 256, encoded.count)].compactMap { try? decoder.decode($0) }
+            let results = try await pipeline.process(batch)
+            blocked += results.filter { $0.decision.verdict == Verdict.block }.count
+            batchLatencies.append(nanos(clock.now - t0))
+        }
+        let seconds = Double(nanos(clock.now - started)) / 1e9
+        batchLatencies.sort()
+        print(String(format: "  %-34@ %10.0f msg/s   batch of 256: p50 %.1f ms, p99 %.1f ms   (%d blocked)", label as NSString,
+                     Double(encoded.count) / seconds, percentile(batchLatencies, 0.5) / 1000, percentile(batchLatencies, 0.99) / 1000, blocked))
+        await database.close()
+    } catch {
+        print("  \(label): failed: \(error)")
+    }
+}
+
+print("end to end with persistence (\(persistCount) messages):")
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-bench-\(UUID().uuidString)")
+try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+await persistRun("SQLite (WAL, file)", url: "sqlite:" + directory.appendingPathComponent("bench.sqlite").path)
+try? FileManager.default.removeItem(at: directory)
+if let postgresURL { await persistRun("PostgreSQL", url: postgresURL) } else { print("  PostgreSQL: skipped (give --postgres URL or WARDEN_BENCH_POSTGRES_URL)") }

@@ -52,6 +52,9 @@ public struct MessageEvaluator: Sendable {
         return evaluation
     }
 
+    /// The spam signals of a message, for benchmarks that drive the spam stage directly.
+    public static func benchmarkSignals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals { signals(message, text) }
+
     /// The counts the spam detectors look at.
     static func signals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals {
         let original = text.original

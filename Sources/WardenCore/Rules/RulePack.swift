@@ -4,6 +4,7 @@ import Yams
 public struct PackRule: Sendable, Equatable {
     public var file: String
     public var definition: RuleDefinition
+    public init(file: String, definition: RuleDefinition) { self.file = file; self.definition = definition }
 }
 
 /// Rule packs: YAML files of rules. Parsing and validation are pure (text in, rules and issues out);
