@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
+# The CLI tests run the warden executable, which building the tests compiles but does not link.
+swift build --product warden
 scripts/with-postgres.sh swift test --skip-build --disable-xctest "$@"

@@ -42,6 +42,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// True for a unique or primary key violation (SQLSTATE 23505) in either dialect.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// PostgreSQL aborted the transaction for a deadlock or a serialisation failure: running it again is safe.
+    public var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
 
     /// A one-line excerpt of `sql` for error messages: whitespace collapsed, at most 160 characters.
     static func excerpt(_ sql: String) -> String {

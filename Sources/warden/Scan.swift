@@ -33,7 +33,8 @@ struct Scan: AsyncParsableCommand {
         let (pack, issues) = try RulePackDirectory.load(rules)
         for issue in issues { printError("warning: skipped \(issue)") }
         let database = try await store.open()
-        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack))
+        let guilds = GuildDirectory(database: database, defaultPack: pack, report: { printError("warning: skipped stored rule: \($0)") })
+        let pipeline = MessagePipeline(database: database, guilds: guilds)
         var reader = try LineReader(path: input)
         let decoder = MessageDecoder()
         var summary = ScanSummary()

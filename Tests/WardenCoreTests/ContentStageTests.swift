@@ -136,11 +136,14 @@ struct Harness {
             #expect(evaluation.matches.map(\.rule) == ["fine"], "a limit hit must not hide other rules")
             let failure = try #require(evaluation.failures.first)
             #expect(failure.rule == "evil" && failure.code == "match_limit")
+            // Disabled exactly on the last allowed failure, and only then.
+            #expect(failure.disabled == (round == CompiledRule.failuresBeforeDisable))
             if failure.disabled { sawDisable = true }
             let decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
                                           escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
             #expect(decision.errors.count == 1)
-            if failure.disabled { #expect(decision.actions.contains { $0.type == .alert && ($0.content ?? "").contains("disabled") }) }
+            let alertsDisabling = decision.actions.contains { $0.type == .alert && ($0.content ?? "").contains("disabled rule(s) 'evil'") }
+            #expect(alertsDisabling == failure.disabled)
         }
         #expect(sawDisable)
         #expect(harness.rules.rules[0].isDisabled)

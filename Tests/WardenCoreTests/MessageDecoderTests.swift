@@ -14,14 +14,43 @@ import Foundation
         #expect(m.mentions.count == 1 && m.embedCount == 1)
     }
 
+    func error(_ json: String) -> IngestError? {
+        do { _ = try decoder.decode(Data(json.utf8)); return nil } catch { return error }
+    }
+
     @Test func errorsNameWhatWasWrong() {
-        #expect(throws: IngestError.self) { try decoder.decode(Data("{not json".utf8)) }
-        do { _ = try decoder.decode(Data(#"{"guild_id":"1","channel_id":"2","author":{"id":"3"},"timestamp":"2026-11-22T00:00:00Z"}"#.utf8)) }
-        catch { #expect(error == .invalidField(field: "id", detail: "is required")) }
-        do { _ = try decoder.decode(Data(#"{"id":"12a","guild_id":"1","channel_id":"2","author":{"id":"3"},"timestamp":"2026-11-22T00:00:00Z"}"#.utf8)) }
-        catch { #expect(error.code == "invalid_field"); #expect("\(error)".contains("id")) }
+        #expect(error("{not json")?.code == "malformed_json")
+        #expect(error("[1, 2]") == .malformedJSON(detail: "expected a JSON object (a Discord message)"))
+        #expect(error(#"{"guild_id":"1","channel_id":"2","author":{"id":"3"},"timestamp":"2026-11-22T00:00:00Z"}"#)
+                == .invalidField(field: "id", detail: "is required"))
+        let badID = error(#"{"id":"12a","guild_id":"1","channel_id":"2","author":{"id":"3"},"timestamp":"2026-11-22T00:00:00Z"}"#)
+        #expect(badID?.code == "invalid_field")
+        if case .invalidField(let field, _) = badID { #expect(field == "id") } else { Issue.record("got \(String(describing: badID))") }
+        let huge = error(#"{"id":"9223372036854775808","guild_id":"1","channel_id":"2","author":{"id":"3"},"timestamp":"2026-11-22T00:00:00Z"}"#)
+        #expect(huge?.code == "invalid_field")
         let long = String(repeating: "x", count: 4001)
-        do { _ = try decoder.decode(Data(#"{"id":"1","guild_id":"1","channel_id":"2","author":{"id":"3"},"content":"\#(long)","timestamp":"2026-11-22T00:00:00Z"}"#.utf8)) }
-        catch { #expect(error == .contentTooLong(length: 4001, limit: 4000)) }
+        #expect(error(#"{"id":"1","guild_id":"1","channel_id":"2","author":{"id":"3"},"content":"\#(long)","timestamp":"2026-11-22T00:00:00Z"}"#)
+                == .contentTooLong(length: 4001, limit: 4000))
+        #expect(error(#"{"id":"1","guild_id":"1","channel_id":"2","author":{"id":"3"},"timestamp":"2026-11-22T00:00:00Z"}"#) == nil)
+    }
+}
+
+@Suite struct DiscordTimestampTests {
+    @Test(arguments: [
+        "2026-11-22T02:10:00.123000+00:00", "2026-11-22T02:10:00Z", "2026-11-22T04:10:00.5+02:00",
+        "1999-12-31T23:59:59.999-05:30", "2024-02-29T12:00:00+0000", "1970-01-01T00:00:00Z",
+    ])
+    func fastPathAgreesWithFoundation(_ text: String) throws {
+        let fast = try #require(DiscordTimestamp.parseFixed(text))
+        let normalized = text.replacingOccurrences(of: "+0000", with: "+00:00")
+        let reference = try #require(
+            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized))
+                ?? (try? Date.ISO8601FormatStyle().parse(normalized)))
+        #expect(abs(fast - reference.timeIntervalSince1970) < 0.001)
+    }
+
+    @Test(arguments: ["2026-13-01T00:00:00Z", "2026-11-22", "yesterday", "2026-11-22T02:10:00", "2026-11-22T02:10:00Zjunk"])
+    func rejectsWhatIsNotATimestamp(_ text: String) {
+        #expect(DiscordTimestamp.parseFixed(text) == nil)
     }
 }

@@ -70,3 +70,11 @@ import Testing
         #expect(n.scalarOffsets(original) == 4..<14)
     }
 }
+
+@Suite struct ConfusableScriptTests {
+    @Test(arguments: [("ꓠꓲꓖꓖꓰꓣ", "nigger"), ("ᑎIGGEᖇ", "nigger"), ("ᏚᎢᎬᎪᎷ", "steam"), ("discord・gg", "discord.gg"), ("discord。gg", "discord.gg")])
+    func lookalikeScriptsFoldToLatin(_ pair: (String, String)) {
+        let n = Normalizer().normalize(pair.0, views: ViewSet([.skeleton]))
+        #expect(String(decoding: n.view(.skeleton)?.bytes ?? [], as: UTF8.self) == pair.1)
+    }
+}

@@ -17,7 +17,10 @@ import Foundation
 
     @Test func compileErrorsCarryPCRE2sOffset() {
         #expect(throws: RegexCompileError.self) { try RegexPattern("free(nitro") }
-        do { _ = try RegexPattern("ab[c") } catch { #expect(error.offset == 4); #expect(error.message.contains("missing")) }
+        let error: RegexCompileError?
+        do { _ = try RegexPattern("ab[c"); error = nil } catch let e { error = e }
+        #expect(error?.offset == 4)
+        #expect(error?.message.contains("missing") == true)
     }
 
     @Test func catastrophicPatternStopsAtTheMatchLimit() throws {
@@ -77,5 +80,49 @@ import Foundation
         let ids = found.map(\.0).sorted()
         #expect(ids == [0, 1, 3])
         #expect(found.contains { $0.0 == 3 && $0.1 == 6 })
+    }
+}
+
+/// The prefilter must never change a result: every rule set here gives the same matches with it as
+/// running every pattern on every view.
+@Suite struct PrefilterEquivalenceTests {
+    static let patterns = [
+        #"free\s*nitro"#, #"\x66ree\s+stuff"#, #"\101bcdef"#, #"(?:steam|stearn)\s*gift"#, #"colou?r\s+me"#,
+        #"buy\s+now"#, #"\bdisc[o0]rd\.gg/\w+"#, #"a{2,}rgh"#, #"(?i)hello(?=\s+world)"#, #"[xyz]+ogen"#,
+        #"\pL\pL\pLfree"#, #"gift(?:card)?s?\s+\d+"#, #"n[i1]tro"#, #"cl(?:ai|ia)m\s+(?:now|here)"#,
+    ]
+    static let texts = [
+        "get free nitro now", "\u{66}ree stuff here", "abcdef", "steam gift", "stearngift", "colour me", "color me",
+        "Buy now", "BUY NOW please", "disc0rd.gg/abc", "aaaargh", "hello world", "nitrogen", "xyzogen", "abcfree",
+        "giftcards 20", "gift 5", "n1tro", "claim here", "clam now", "nothing at all", "", "ｆｒｅｅ ｎｉｔｒｏ",
+    ]
+
+    @Test(arguments: [[ViewKind.skeleton, .leet, .joined], [.raw], [.folded, .links]])
+    func prefilteredMatchesEqualRunningEveryPattern(_ views: [ViewKind]) throws {
+        var definitions: [RuleDefinition] = []
+        for (i, p) in Self.patterns.enumerated() {
+            var rule = RuleDefinition(name: "r\(i)", type: .regex)
+            rule.patterns = [p]
+            rule.views = views
+            definitions.append(rule)
+        }
+        let set = CompiledRuleSet(rules: definitions.map { RuleSource(id: nil, definition: $0) })
+        #expect(set.issues.isEmpty)
+        let regexes = try Self.patterns.map { try RegexPattern($0) }
+        let normalizer = Normalizer()
+        for text in Self.texts {
+            let normalized = normalizer.normalize(text, views: set.views)
+            let got = Set(ContentStage().evaluate(normalized, channel: Snowflake(1), roles: [], rules: set, scratch: .current).matches.map(\.rule))
+            var want: Set<String> = []
+            for (i, regex) in regexes.enumerated() {
+                for kind in views {
+                    guard let view = normalized.view(kind) else { continue }
+                    if case .match = view.bytes.withUnsafeBufferPointer({ regex.firstMatch(in: $0, scratch: .current) }) {
+                        want.insert("r\(i)"); break
+                    }
+                }
+            }
+            #expect(got == want, "text \(text.debugDescription) on \(views)")
+        }
     }
 }

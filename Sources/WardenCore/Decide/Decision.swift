@@ -39,4 +39,17 @@ public struct Decision: Codable, Sendable, Equatable {
         case messageID = "message_id", guildID = "guild_id", channelID = "channel_id", userID = "user_id", verdict
         case matches, actions, escalation, logID = "log_id", errors, skipped, stages
     }
+
+    /// Every key of the contract is present, `null` when it does not apply (no log for an allowed message).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(messageID, forKey: .messageID); try c.encode(guildID, forKey: .guildID)
+        try c.encode(channelID, forKey: .channelID); try c.encode(userID, forKey: .userID)
+        try c.encode(verdict, forKey: .verdict); try c.encode(matches, forKey: .matches); try c.encode(actions, forKey: .actions)
+        if let escalation { try c.encode(escalation, forKey: .escalation) } else { try c.encodeNil(forKey: .escalation) }
+        if let logID { try c.encode(logID, forKey: .logID) } else { try c.encodeNil(forKey: .logID) }
+        try c.encode(errors, forKey: .errors)
+        try c.encodeIfPresent(skipped, forKey: .skipped)
+        try c.encode(stages, forKey: .stages)
+    }
 }

@@ -97,7 +97,7 @@ public enum Escalation {
             var r = records[type] ?? PointsRecord(ruleType: type, points: 0, violations: 0, lastViolation: now)
             r.points += points
             r.violations += 1
-            r.lastViolation = now
+            r.lastViolation = max(r.lastViolation, now)
             records[type] = r
             changed.append(r)
         }

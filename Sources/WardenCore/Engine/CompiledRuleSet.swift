@@ -74,7 +74,8 @@ public final class CompiledRuleSet: Sendable {
             case .regex:
                 for text in definition.patterns ?? [] {
                     guard let regex = try? RegexPattern(text) else { continue }  // validated above
-                    let literalSet = RequiredLiterals.of(text)
+                    // Literals are lowercase; the raw view is not, so patterns on it always run.
+                    let literalSet = definition.effectiveViews.contains(.raw) ? nil : RequiredLiterals.of(text)
                     let p = patterns.count
                     patterns.append(Pattern(regex: regex, rule: index, alwaysRun: literalSet == nil))
                     patternIndices.append(p)

@@ -75,11 +75,16 @@ public struct MessageEvaluator: Sendable {
                 if b != 0x20 { longestRun = max(longestRun, run) }
             }
         } else {
+            var previousIsTextEmoji = false
             for scalar in message.content.unicodeScalars {
                 characters += 1
                 if scalar.value == previous { run += 1 } else { run = 1; previous = scalar.value }
                 if scalar != " " { longestRun = max(longestRun, run) }
-                if scalar.properties.isEmojiPresentation { emoji += 1 }
+                let properties = scalar.properties
+                if properties.isEmojiPresentation { emoji += 1 }
+                // ❤️ is U+2764 (text by default) + U+FE0F: count the pair as one emoji.
+                if scalar.value == 0xFE0F, previousIsTextEmoji { emoji += 1 }
+                previousIsTextEmoji = properties.isEmoji && !properties.isEmojiPresentation && !scalar.isASCII
             }
         }
         emoji += Self.customEmojiCount(original)

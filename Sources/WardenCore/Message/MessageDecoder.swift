@@ -57,6 +57,8 @@ public struct MessageDecoder: Sendable {
             return .invalidField(field: path(ctx.codingPath), detail: ctx.debugDescription)
         case .keyNotFound(let key, let ctx):
             return .invalidField(field: path(ctx.codingPath + [key]), detail: "is required")
+        case .typeMismatch(_, let ctx) where ctx.codingPath.isEmpty:
+            return .malformedJSON(detail: "expected a JSON object (a Discord message)")
         case .typeMismatch(let type, let ctx):
             return .invalidField(field: path(ctx.codingPath), detail: "expected \(type)")
         case .valueNotFound(let type, let ctx):

@@ -6,7 +6,7 @@ public struct Snowflake: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses a decimal snowflake; nil when the text is not one.
     public init?(string: String) {
-        guard !string.isEmpty, string.utf8.count <= 20, let value = UInt64(string) else { return nil }
+        guard !string.isEmpty, string.utf8.count <= 19, let value = UInt64(string), value <= UInt64(Int64.max) else { return nil }
         self.rawValue = value
     }
 
@@ -25,10 +25,10 @@ extension Snowflake: Codable {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a snowflake: \"\(text.prefix(40))\"")
             }
             self = value
-        } else if let number = try? container.decode(UInt64.self) {
+        } else if let number = try? container.decode(UInt64.self), number <= UInt64(Int64.max) {
             self.rawValue = number
         } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "a snowflake must be a string or an unsigned integer")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "a snowflake must be a string or an integer from 0 to 2^63-1")
         }
     }
 

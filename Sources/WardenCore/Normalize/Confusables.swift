@@ -43,13 +43,36 @@ enum Confusables {
             ("ŧ", "t"), ("ß", "ss"), ("æ", "ae"), ("œ", "oe"), ("ƅ", "b"), ("ɓ", "b"), ("ƈ", "c"), ("ɗ", "d"),
             ("ƒ", "f"), ("ɠ", "g"), ("ɦ", "h"), ("ƙ", "k"), ("ɱ", "m"), ("ɲ", "n"), ("ƥ", "p"), ("ʠ", "q"),
             ("ʂ", "s"), ("ƭ", "t"), ("ʋ", "v"), ("ⱳ", "w"), ("ƴ", "y"), ("ȥ", "z"), ("ꞵ", "b"), ("ɛ", "e"),
-            ("ɔ", "c"), ("ʊ", "u"), ("ꮃ", "w"), ("ꭵ", "i"), ("ꮪ", "s"),
+            ("ɔ", "c"), ("ʊ", "u"),
+            // Lisu capitals (Latin-shaped letters)
+            ("ꓐ", "b"), ("ꓑ", "p"), ("ꓒ", "d"), ("ꓓ", "d"), ("ꓔ", "t"), ("ꓖ", "g"), ("ꓗ", "k"), ("ꓙ", "j"),
+            ("ꓚ", "c"), ("ꓜ", "z"), ("ꓝ", "f"), ("ꓟ", "m"), ("ꓠ", "n"), ("ꓡ", "l"), ("ꓢ", "s"), ("ꓣ", "r"),
+            ("ꓦ", "v"), ("ꓧ", "h"), ("ꓪ", "w"), ("ꓫ", "x"), ("ꓬ", "y"), ("ꓮ", "a"), ("ꓰ", "e"), ("ꓲ", "i"),
+            ("ꓳ", "o"), ("ꓴ", "u"),
+            // Canadian syllabics used as letters
+            ("ᗩ", "a"), ("ᗷ", "b"), ("ᑕ", "c"), ("ᗪ", "d"), ("ᕮ", "e"), ("ᖴ", "f"), ("ᕼ", "h"), ("ᒍ", "j"),
+            ("ᒪ", "l"), ("ᗰ", "m"), ("ᑎ", "n"), ("ᑭ", "p"), ("ᑫ", "q"), ("ᖇ", "r"), ("ᔕ", "s"), ("ᑌ", "u"),
+            ("ᐯ", "v"), ("ᗯ", "w"), ("᙭", "x"), ("ᖻ", "y"), ("ᘔ", "z"), ("ᑯ", "d"), ("ᑲ", "b"),
             // Punctuation that imitates URL syntax
-            ("․", "."), ("‧", "."), ("∙", "."), ("⁄", "/"), ("∕", "/"), ("⧸", "/"), ("：", ":"),
+            ("․", "."), ("‧", "."), ("∙", "."), ("・", "."), ("･", "."), ("。", "."), ("⁄", "/"), ("∕", "/"),
+            ("⧸", "/"), ("：", ":"),
+        ]
+        // Cherokee capitals look like Latin ones; the views are lowercased first, which maps them to
+        // Cherokee small letters (U+AB70...), so both forms are listed.
+        let cherokee: [(String, String)] = [
+            ("Ꭺ", "a"), ("Ᏼ", "b"), ("Ꮯ", "c"), ("Ꭰ", "d"), ("Ꭼ", "e"), ("Ꮐ", "g"), ("Ꮋ", "h"), ("Ꭵ", "i"),
+            ("Ꭻ", "j"), ("Ꮶ", "k"), ("Ꮮ", "l"), ("Ꮇ", "m"), ("Ꮲ", "p"), ("Ꭱ", "r"), ("Ꮪ", "s"), ("Ꭲ", "t"),
+            ("Ꮩ", "v"), ("Ꮃ", "w"), ("Ꮓ", "z"), ("Ꮎ", "o"),
         ]
         var map: [UInt32: String] = [:]
         for (from, to) in pairs {
             for scalar in from.unicodeScalars { map[scalar.value] = to }
+        }
+        for (from, to) in cherokee {
+            for scalar in from.unicodeScalars {
+                map[scalar.value] = to
+                for lower in scalar.properties.lowercaseMapping.unicodeScalars { map[lower.value] = to }
+            }
         }
         return map
     }()

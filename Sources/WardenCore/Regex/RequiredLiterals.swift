@@ -19,6 +19,8 @@ public enum RequiredLiterals {
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
+        static let standaloneEscapes = Set("dDsSwWbBhHvVRXAzZGKnrtfe".utf8)
+
         var atEnd: Bool { i >= bytes.count }
         func peek(_ offset: Int = 0) -> UInt8? { i + offset < bytes.count ? bytes[i + offset] : nil }
 
@@ -60,10 +62,10 @@ public enum RequiredLiterals {
                     guard let e = peek() else { ok = false; return nil }
                     i += 1
                     if isAlnum(e) {
+                        // Class and assertion escapes stand alone; any other (\x66, \101, \pL, \g1, \Q...)
+                        // takes an argument or names a literal we would have to decode: give up, always run.
+                        guard Self.standaloneEscapes.contains(e) else { ok = false; return nil }
                         endRun()
-                        // \x{..} \p{..} \N{..} \g{..} \k<..>: skip the argument.
-                        if peek() == UInt8(ascii: "{") { while let c = peek(), c != UInt8(ascii: "}") { i += 1 }; i += 1 }
-                        else if e == UInt8(ascii: "k"), peek() == UInt8(ascii: "<") { while let c = peek(), c != UInt8(ascii: ">") { i += 1 }; i += 1 }
                         _ = quantifier()
                     } else {
                         if literal(e, into: &run) { endRun() }

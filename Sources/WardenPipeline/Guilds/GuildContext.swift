@@ -5,10 +5,11 @@ public struct GuildContext: Sendable {
     public let guildID: Snowflake
     public let rules: CompiledRuleSet
     public let policy: GuildPolicy
-    /// Stored rules that could not be compiled (reported, skipped).
-    public var issues: [RuleIssue] { rules.issues }
+    /// Stored rules that could not be read or compiled (reported and skipped; the others run).
+    public let issues: [RuleIssue]
 
-    public init(guildID: Snowflake, rules: CompiledRuleSet, policy: GuildPolicy) {
+    public init(guildID: Snowflake, rules: CompiledRuleSet, policy: GuildPolicy, loadIssues: [RuleIssue] = []) {
         self.guildID = guildID; self.rules = rules; self.policy = policy
+        issues = loadIssues + rules.issues
     }
 }

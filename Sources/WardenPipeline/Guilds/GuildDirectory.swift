@@ -15,15 +15,19 @@ public final class GuildDirectory: Sendable {
     public let database: any Database
     /// The pack imported into guilds that have none (from `--rules`).
     public let defaultPack: [PackRule]
+    /// Told about stored rules that could not be loaded (they are skipped; the guild's other rules run).
+    let report: @Sendable (RuleIssue) -> Void
     let shards: [Shard]
 
     /// The `bot_settings` key (scope automod) recording that the default pack was imported, so a guild that
     /// later deletes every rule is not given them back.
     static let importedKey = "default_pack_imported"
 
-    public init(database: any Database, defaultPack: [PackRule], shardCount: Int = 16) {
+    public init(database: any Database, defaultPack: [PackRule], shardCount: Int = 16,
+                report: @escaping @Sendable (RuleIssue) -> Void = { _ in }) {
         self.database = database
         self.defaultPack = defaultPack
+        self.report = report
         shards = (0..<max(1, shardCount)).map { _ in Shard() }
     }
 
@@ -43,8 +47,14 @@ public final class GuildDirectory: Sendable {
             }
             return (stored, try GuildPolicyLoader.load(on: conn, guild: guild.int64))
         }
-        let sources = try stored.map { RuleSource(id: $0.id, definition: try RuleCodec.definition(from: $0)) }
-        let context = GuildContext(guildID: guild, rules: CompiledRuleSet(rules: sources), policy: policy)
+        var sources: [RuleSource] = []
+        var issues: [RuleIssue] = []
+        for row in stored {
+            do { sources.append(RuleSource(id: row.id, definition: try RuleCodec.definition(from: row))) }
+            catch { issues.append(RuleIssue(file: "guild \(guild) automod_rules id \(row.id)", rule: row.name, message: "cannot be loaded: \(error)")) }
+        }
+        let context = GuildContext(guildID: guild, rules: CompiledRuleSet(rules: sources), policy: policy, loadIssues: issues)
+        for issue in context.issues { report(issue) }
         shard(guild).entries.withLock { $0[guild] = context }
         return context
     }

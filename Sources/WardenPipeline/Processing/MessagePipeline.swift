@@ -38,11 +38,30 @@ public final class MessagePipeline: Sendable {
         }
         let now = clock()
         let batch = prepared
-        return try await database.transaction { conn in
-            try batch.map { evaluation, context, millis in
-                try Self.persist(evaluation, context: context, evaluationMillis: millis, now: now, on: conn)
+        // Members whose points change, locked up front in one order so concurrent batches cannot deadlock.
+        let members = Set(batch.filter { !$0.0.matches.isEmpty }.map { MemberKey(guild: $0.0.message.guildID, user: $0.0.message.author.id) }).sorted()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await database.transaction { conn in
+                    for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
+                    return try batch.map { evaluation, context, millis in
+                        try Self.persist(evaluation, context: context, evaluationMillis: millis, now: now, on: conn)
+                    }
+                }
+            } catch let error as StoreError where error.isRetryable && attempt < Self.attempts {
+                continue
             }
         }
+    }
+
+    /// Transactions PostgreSQL aborted for a deadlock or serialisation failure are retried this many times.
+    static let attempts = 3
+
+    struct MemberKey: Hashable, Comparable {
+        let guild: Snowflake, user: Snowflake
+        static func < (a: MemberKey, b: MemberKey) -> Bool { (a.guild, a.user) < (b.guild, b.user) }
     }
 
     public func process(_ message: DiscordMessage) async throws -> ProcessedMessage {
@@ -69,6 +88,9 @@ public final class MessagePipeline: Sendable {
             }
         }
 
+        // Disabling a rule that keeps failing is a fact about the rule, recorded even for a re-delivery.
+        try disableFailedRules()
+
         var decision: Decision
         if evaluation.matches.isEmpty {
             decision = Decider.decide(message: message, matches: [], failures: evaluation.failures, escalation: nil,
@@ -76,21 +98,21 @@ public final class MessagePipeline: Sendable {
             annotate(&decision, evaluation, context)
             guard try AutomodRepository.claimMessage(on: conn, guild: guild, message: id, decisionJSON: try json(decision), at: now)
             else { return try replay() }
-            try disableFailedRules()
             return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis)
         }
 
         guard try AutomodRepository.claimMessage(on: conn, guild: guild, message: id, decisionJSON: "{}", at: now)
         else { return try replay() }
-        try disableFailedRules()
 
+        // Points decay on Discord's clock, like the spam windows: a backlog scanned at once must not look
+        // like one burst. A timestamp from the future counts as now.
         let user = message.author.id.int64
-        try AutomodRepository.lockUser(on: conn, guild: guild, user: user)
+        let violationTime = min(message.timestamp, now)
         let history = try AutomodRepository.points(on: conn, guild: guild, user: user).map {
             PointsRecord(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation)
         }
         let (state, records, step) = Escalation.apply(history: history, adding: Decider.points(for: evaluation.matches),
-                                                      now: now, ladder: context.policy.ladder)
+                                                      now: violationTime, ladder: context.policy.ladder)
         decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
                                   escalation: state, step: step, policy: context.policy, now: now)
         annotate(&decision, evaluation, context)

@@ -92,13 +92,20 @@ public enum AutomodRepository {
     /// already does.
     public static func lockUser(on conn: any SQLConnection, guild: Int64, user: Int64) throws {
         guard conn.dialect == .postgres else { return }
-        _ = try conn.query("SELECT pg_advisory_xact_lock($1)", [.int(guild ^ user)])
+        _ = try conn.query("SELECT pg_advisory_xact_lock(2, $1)", [.int(Int64(lockKey(guild, user)))])
     }
 
     /// Serialises loading and importing one guild's rules across processes (PostgreSQL).
     public static func lockGuild(on conn: any SQLConnection, guild: Int64) throws {
         guard conn.dialect == .postgres else { return }
-        _ = try conn.query("SELECT pg_advisory_xact_lock($1)", [.int(guild)])
+        _ = try conn.query("SELECT pg_advisory_xact_lock(1, $1)", [.int(Int64(lockKey(guild, 0)))])
+    }
+
+    /// A 32-bit advisory lock key for (guild, user); collisions only serialise two members needlessly.
+    static func lockKey(_ guild: Int64, _ user: Int64) -> Int32 {
+        var h = UInt64(bitPattern: guild) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: user)
+        h = (h ^ (h >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        return Int32(truncatingIfNeeded: h ^ (h >> 32))
     }
 
     public static func points(on conn: any SQLConnection, guild: Int64, user: Int64) throws -> [UserPoints] {
@@ -120,7 +127,7 @@ public enum AutomodRepository {
                 violation_count = excluded.violation_count, last_violation = excluded.last_violation,
                 total_points = excluded.total_points, updated_at = excluded.updated_at
             """, [.int(guild), .int(user), .text(points.ruleType), .int(Int64(points.violationCount)),
-                  .timestamp(points.lastViolation), .double(points.totalPoints), .timestamp(now)])
+                  .timestamp(points.lastViolation), .double((points.totalPoints * 1e6).rounded() / 1e6), .timestamp(now)])
     }
 
     // MARK: Logs and stats
