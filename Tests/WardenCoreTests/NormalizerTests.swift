@@ -78,3 +78,20 @@ import Testing
         #expect(String(decoding: n.view(.skeleton)?.bytes ?? [], as: UTF8.self) == pair.1)
     }
 }
+
+@Suite struct UnicodeTableTests {
+    /// The precomputed tables must give exactly what Foundation gives, scalar by scalar.
+    @Test func tablesAgreeWithFoundation() {
+        var checked = 0
+        for block in UnicodeTables.blocks {
+            for v in block {
+                guard let scalar = Unicode.Scalar(v), scalar.properties.changesWhenNFKCCaseFolded else { continue }
+                #expect(UnicodeTables.nfkcCaseFold[v].map { String(String.UnicodeScalarView($0)) } == UnicodeTables.foldSlowly(scalar))
+                checked += 1
+            }
+        }
+        #expect(checked > 1000)
+        #expect(UnicodeTables.decompositions[0xE9].map { $0.map(\.value) } == [0x65, 0x301])   // é
+        #expect(UnicodeTables.decompositions[0x0430] == nil)                                   // Cyrillic а has none
+    }
+}

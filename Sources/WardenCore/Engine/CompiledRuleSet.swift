@@ -34,6 +34,7 @@ public final class CompiledRuleSet: Sendable {
     public let rules: [CompiledRule]
     let patterns: [Pattern]
     let scanner: LiteralScanner
+    public var scannerForProbe: LiteralScanner { scanner }
     let literalUses: [[LiteralUse]]
     let alwaysRunPatterns: [Int]
     /// Views to build for each message.
@@ -88,7 +89,8 @@ public final class CompiledRuleSet: Sendable {
                     for (isAllow, list) in [(false, definition.keywords ?? []), (true, definition.allow ?? [])] {
                         for (k, written) in list.enumerated() {
                             guard let keyword = KeywordPattern(written) else { continue }
-                            let form = normalizer.keywordForm(keyword.core, in: view)
+                            var form = normalizer.keywordForm(keyword.core, in: view)
+                            if view == .collapsed && form.runs.isEmpty { form.runs = Array(repeating: 1, count: form.bytes.count) }
                             guard !form.bytes.isEmpty else { continue }
                             let use = KeywordUse(rule: index, keyword: k, isAllow: isAllow, view: view, length: form.bytes.count,
                                                  openStart: keyword.openStart, openEnd: keyword.openEnd, runs: form.runs)

@@ -23,21 +23,36 @@ public struct ContentStage: Sendable {
         var keywordHits: [KeywordHit] = []
         var allowHits: [KeywordHit] = []
 
+        // Views often hold the same text (plain ASCII chat has no leetspeak to fold or letters to join):
+        // each distinct text is scanned once, for every view that shares it.
+        var canonical = [Int](repeating: -1, count: ViewKind.allCases.count)
+        var distinct: [ViewKind] = []
         for kind in set.scanViews {
             guard let view = text.view(kind) else { continue }
-            let viewBit = UInt16(1) << UInt16(kind.index)
+            if let same = distinct.first(where: { text.view($0)?.bytes == view.bytes }) {
+                canonical[kind.index] = same.index
+            } else {
+                canonical[kind.index] = kind.index
+                distinct.append(kind)
+            }
+        }
+
+        for kind in distinct {
+            guard let view = text.view(kind) else { continue }
+            var viewBits: UInt16 = 0
+            for other in set.scanViews where canonical[other.index] == kind.index { viewBits |= UInt16(1) << UInt16(other.index) }
             view.bytes.withUnsafeBufferPointer { bytes in
                 set.scanner.scan(bytes) { literal, end in
                     for use in set.literalUses[literal] {
                         switch use {
                         case .pattern(let p):
-                            candidates[p] |= viewBit
+                            candidates[p] |= viewBits
                         case .keyword(let k):
-                            guard k.view == kind else { continue }
+                            guard canonical[k.view.index] == kind.index else { continue }
                             let start = end - k.length
                             if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]) { continue }
                             if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]) { continue }
-                            if kind == .collapsed, !Self.runsMatch(view.runLengths, at: start, keyword: k.runs) { continue }
+                            if k.view == .collapsed, !Self.runsMatch(text.view(.collapsed)?.runLengths ?? [], at: start, keyword: k.runs) { continue }
                             if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
                             else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }
                         }
@@ -66,9 +81,13 @@ public struct ContentStage: Sendable {
             let pattern = set.patterns[p]
             let rule = set.rules[pattern.rule]
             guard !matched[rule.index], !rule.isDisabled, rule.applies(channel: channel, roles: roles) else { continue }
+            var tried: UInt16 = 0   // canonical views this pattern already ran on: identical text, same answer
             viewLoop: for kind in rule.views {
                 guard pattern.alwaysRun || candidates[p] & (UInt16(1) << UInt16(kind.index)) != 0,
                       let view = text.view(kind) else { continue }
+                let same = canonical[kind.index] >= 0 ? canonical[kind.index] : kind.index
+                if tried & (UInt16(1) << UInt16(same)) != 0 { continue }
+                tried |= UInt16(1) << UInt16(same)
                 let outcome = view.bytes.withUnsafeBufferPointer { pattern.regex.firstMatch(in: $0, scratch: scratch) }
                 switch outcome {
                 case .noMatch:
@@ -91,7 +110,9 @@ public struct ContentStage: Sendable {
     }
 
     static func runsMatch(_ textRuns: [UInt16], at start: Int, keyword runs: [UInt16]) -> Bool {
-        guard start >= 0, start + runs.count <= textRuns.count else { return false }
+        guard start >= 0 else { return false }
+        if textRuns.isEmpty { return runs.allSatisfy { $0 == 1 } }
+        guard start + runs.count <= textRuns.count else { return false }
         for k in 0..<runs.count {
             let t = textRuns[start + k], want = runs[k]
             // A run matches one of the same length, or an elongation (3 or more): "good" is not "god".

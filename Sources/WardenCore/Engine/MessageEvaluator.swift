@@ -80,6 +80,7 @@ public struct MessageEvaluator: Sendable {
                 characters += 1
                 if scalar.value == previous { run += 1 } else { run = 1; previous = scalar.value }
                 if scalar != " " { longestRun = max(longestRun, run) }
+                if scalar.isASCII { previousIsTextEmoji = false; continue }
                 let properties = scalar.properties
                 if properties.isEmojiPresentation { emoji += 1 }
                 // ❤️ is U+2764 (text by default) + U+FE0F: count the pair as one emoji.

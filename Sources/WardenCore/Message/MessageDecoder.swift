@@ -31,14 +31,7 @@ public struct MessageDecoder: Sendable {
     public init() {}
 
     public func decode(_ data: Data) throws(IngestError) -> DiscordMessage {
-        let message: DiscordMessage
-        do {
-            message = try JSONDecoder().decode(DiscordMessage.self, from: data)
-        } catch let error as DecodingError {
-            throw Self.describe(error)
-        } catch {
-            throw .malformedJSON(detail: "\(error)")
-        }
+        let message = try MessageJSONParser.parse(data)
         let length = message.content.count
         if length > Self.contentLimit { throw .contentTooLong(length: length, limit: Self.contentLimit) }
         return message

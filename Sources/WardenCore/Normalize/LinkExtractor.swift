@@ -48,12 +48,12 @@ enum LinkExtractor {
                     let decoded = hi << 4 | lo
                     if decoded >= 0x20 && decoded < 0x7F {
                         let lower = decoded >= 0x41 && decoded <= 0x5A ? decoded | 0x20 : decoded
-                        view.append(lower, from: skeleton.originStart[k], to: skeleton.originEnd[k + 2])
+                        view.append(lower, from: skeleton.originStart(k), to: skeleton.originEnd(k + 2))
                         k += 3
                         continue
                     }
                 }
-                view.append(bytes[k], from: skeleton.originStart[k], to: skeleton.originEnd[k])
+                view.append(bytes[k], from: skeleton.originStart(k), to: skeleton.originEnd(k))
                 k += 1
             }
             let link = Array(view.bytes[linkStart...])
@@ -61,7 +61,7 @@ enum LinkExtractor {
                 (0...max(0, link.count - marker.count)).contains { hasPrefix(link, marker, at: $0) }
             }) { invites += 1 }
             links.append(String(decoding: link, as: UTF8.self))
-            view.append(0x0A, from: skeleton.originEnd[j - 1], to: skeleton.originEnd[j - 1])
+            view.append(0x0A, from: skeleton.originEnd(j - 1), to: skeleton.originEnd(j - 1))
             i = j
         }
         return (view, links, invites)

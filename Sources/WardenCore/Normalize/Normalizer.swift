@@ -56,11 +56,11 @@ public struct Normalizer: Sendable {
 
     static func rawView(_ bytes: [UInt8]) -> TextView {
         var view = TextView(kind: .raw, capacity: bytes.count)
-        view.bytes = bytes
-        view.originStart = (0..<bytes.count).map { Int32($0) }
-        view.originEnd = (0..<bytes.count).map { Int32($0 + 1) }
+        view.bytes = bytes   // origin maps stay empty: byte i came from byte i
         return view
     }
+
+    @inline(__always) static func lowercase(_ b: UInt8) -> UInt8? { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     static func asciiLowercased(_ source: TextView, as kind: ViewKind) -> TextView {
         var view = TextView(kind: kind, sharing: source)
@@ -68,15 +68,23 @@ public struct Normalizer: Sendable {
         return view
     }
 
-    /// Applies `transform` to each scalar of `source`; the transform appends the replacement.
-    static func mapScalars(_ source: TextView, to kind: ViewKind,
+    /// Applies `ascii` to each ASCII byte (nil drops it) and `transform` to each other scalar of `source`
+    /// (it appends the replacement). Mostly-ASCII text with one emoji stays on the byte path.
+    @inline(__always)
+    static func mapScalars(_ source: TextView, to kind: ViewKind, ascii: (UInt8) -> UInt8?,
                            _ transform: (Unicode.Scalar, Int32, Int32, inout TextView) -> Void) -> TextView {
         var view = TextView(kind: kind, capacity: source.count + 8)
         source.bytes.withUnsafeBufferPointer { buf in
             var i = 0
             while i < buf.count {
+                let b = buf[i]
+                if b < 0x80 {
+                    if let out = ascii(b) { view.append(out, from: source.originStart(i), to: source.originEnd(i)) }
+                    i += 1
+                    continue
+                }
                 let (scalar, length) = decodeScalar(buf, at: i)
-                transform(scalar, source.originStart[i], source.originEnd[min(i + length, buf.count) - 1], &view)
+                transform(scalar, source.originStart(i), source.originEnd(min(i + length, buf.count) - 1), &view)
                 i += length
             }
         }
@@ -84,11 +92,8 @@ public struct Normalizer: Sendable {
     }
 
     static func folded(_ raw: TextView) -> TextView {
-        mapScalars(raw, to: .folded) { scalar, start, end, view in
-            if scalar.isASCII {
-                let b = UInt8(truncatingIfNeeded: scalar.value)
-                view.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, from: start, to: end)
-            } else if scalar.properties.changesWhenLowercased {
+        mapScalars(raw, to: .folded, ascii: lowercase) { scalar, start, end, view in
+            if scalar.properties.changesWhenLowercased {
                 for s in scalar.properties.lowercaseMapping.unicodeScalars { view.append(s, from: start, to: end) }
             } else {
                 view.append(scalar, from: start, to: end)
@@ -97,15 +102,15 @@ public struct Normalizer: Sendable {
     }
 
     static func nfkc(_ raw: TextView) -> TextView {
-        mapScalars(raw, to: .nfkc) { scalar, start, end, view in
-            if scalar.isASCII {
-                let b = UInt8(truncatingIfNeeded: scalar.value)
-                view.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, from: start, to: end)
-            } else if scalar.properties.changesWhenNFKCCaseFolded {
+        mapScalars(raw, to: .nfkc, ascii: lowercase) { scalar, start, end, view in
+            if scalar.properties.changesWhenNFKCCaseFolded {
                 // One scalar at a time keeps the origin map exact; composition across scalars does not matter
                 // here because the next view strips combining marks anyway.
-                let mapped = String(Character(scalar)).precomposedStringWithCompatibilityMapping.lowercased()
-                for s in mapped.unicodeScalars { view.append(s, from: start, to: end) }
+                if let mapped = UnicodeTables.nfkcCaseFold[scalar.value] {
+                    for s in mapped { view.append(s, from: start, to: end) }
+                } else {
+                    for s in UnicodeTables.foldSlowly(scalar).unicodeScalars { view.append(s, from: start, to: end) }
+                }
             } else {
                 view.append(scalar, from: start, to: end)
             }
@@ -122,21 +127,12 @@ public struct Normalizer: Sendable {
         }
     }
 
-    /// Letters with diacritics live in these blocks; only they need a canonical decomposition.
-    static func mayDecompose(_ v: UInt32) -> Bool {
-        (0x00C0...0x024F).contains(v) || (0x0370...0x04FF).contains(v) || (0x1E00...0x1FFF).contains(v)
-    }
-
     static func stripped(_ nfkc: TextView) -> TextView {
-        mapScalars(nfkc, to: .stripped) { scalar, start, end, view in
-            if scalar.isASCII {
-                if scalar.value >= 0x20 || scalar == "\n" || scalar == "\t" { view.append(scalar, from: start, to: end) }
-            } else if isInvisible(scalar) {
+        mapScalars(nfkc, to: .stripped, ascii: { $0 >= 0x20 || $0 == 0x0A || $0 == 0x09 ? $0 : nil }) { scalar, start, end, view in
+            if isInvisible(scalar) {
                 return
-            } else if mayDecompose(scalar.value) {
-                for s in String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars where !isInvisible(s) {
-                    view.append(s, from: start, to: end)
-                }
+            } else if let parts = UnicodeTables.decompositions[scalar.value] {
+                for s in parts where !isInvisible(s) { view.append(s, from: start, to: end) }
             } else {
                 view.append(scalar, from: start, to: end)
             }
@@ -144,8 +140,8 @@ public struct Normalizer: Sendable {
     }
 
     static func skeleton(_ stripped: TextView) -> TextView {
-        mapScalars(stripped, to: .skeleton) { scalar, start, end, view in
-            if !scalar.isASCII, let replacement = Confusables.skeleton(of: scalar) {
+        mapScalars(stripped, to: .skeleton, ascii: { $0 }) { scalar, start, end, view in
+            if let replacement = Confusables.skeleton(of: scalar) {
                 for s in replacement.unicodeScalars { view.append(s, from: start, to: end) }
             } else {
                 view.append(scalar, from: start, to: end)
@@ -204,17 +200,40 @@ public struct Normalizer: Sendable {
 
     /// Collapses runs of one repeated letter to a single letter, remembering the run's length.
     static func collapsed(_ leet: TextView) -> TextView {
-        var view = TextView(kind: .collapsed, capacity: leet.count)
-        view.runLengths.reserveCapacity(leet.count)
+        // No doubled letter: the same text, every run 1 (an empty `runLengths` says so).
+        let doubled = leet.bytes.withUnsafeBufferPointer { b in
+            b.count > 1 && (1..<b.count).contains { b[$0] == b[$0 - 1] && isLetter(b[$0]) }
+        }
+        if !doubled { return TextView(kind: .collapsed, sharing: leet) }
+        var view = TextView(kind: .collapsed, capacity: 0)
         let n = leet.count
-        var i = 0
-        while i < n {
-            let b = leet.bytes[i]
-            var j = i + 1
-            if isLetter(b) { while j < n && leet.bytes[j] == b { j += 1 } }
-            view.append(b, from: leet.originStart[i], to: leet.originEnd[j - 1])
-            view.runLengths.append(UInt16(clamping: j - i))
-            i = j
+        var written = 0
+        // One pass into preallocated buffers: this view is built for most long messages.
+        view.bytes = [UInt8](unsafeUninitializedCapacity: n) { out, outCount in
+            view.starts = [Int32](unsafeUninitializedCapacity: n) { starts, startsCount in
+                view.ends = [Int32](unsafeUninitializedCapacity: n) { ends, endsCount in
+                    view.runLengths = [UInt16](unsafeUninitializedCapacity: n) { runs, runsCount in
+                        leet.bytes.withUnsafeBufferPointer { src in
+                            var i = 0
+                            while i < n {
+                                let b = src[i]
+                                var j = i + 1
+                                if isLetter(b) { while j < n && src[j] == b { j += 1 } }
+                                out[written] = b
+                                starts[written] = leet.originStart(i)
+                                ends[written] = leet.originEnd(j - 1)
+                                runs[written] = UInt16(clamping: j - i)
+                                written += 1
+                                i = j
+                            }
+                        }
+                        runsCount = written
+                    }
+                    endsCount = written
+                }
+                startsCount = written
+            }
+            outCount = written
         }
         return view
     }
@@ -251,12 +270,12 @@ public struct Normalizer: Sendable {
                     if gap >= 1 && singleAt(m) { chain.append(m); j = m } else { break }
                 }
                 if chain.count >= 3 {
-                    for c in chain { view.append(bytes[c], from: leet.originStart[c], to: leet.originEnd[c]) }
+                    for c in chain { view.append(bytes[c], from: leet.originStart(c), to: leet.originEnd(c)) }
                     i = j + 1
                     continue
                 }
             }
-            view.append(bytes[i], from: leet.originStart[i], to: leet.originEnd[i])
+            view.append(bytes[i], from: leet.originStart(i), to: leet.originEnd(i))
             i += 1
         }
         return view

@@ -4,23 +4,28 @@ public struct TextView: Sendable {
     public let kind: ViewKind
     /// Valid UTF-8 (views are built from whole scalars), so PCRE2 can skip its UTF check.
     public internal(set) var bytes: [UInt8]
-    /// Original byte offset where the source of byte `i` starts.
-    public internal(set) var originStart: [Int32]
-    /// Original byte offset where the source of byte `i` ends (exclusive).
-    public internal(set) var originEnd: [Int32]
-    /// `collapsed` only: how many repeats of the letter at byte `i` the source had (1 for everything else).
+    /// Original byte offset where the source of each byte starts, and where it ends (exclusive). Empty when
+    /// the view is byte-for-byte aligned with the original (raw, and the ASCII views derived from it), which
+    /// saves two arrays per view for most messages; read through `originStart(_:)` and `originEnd(_:)`.
+    var starts: [Int32]
+    var ends: [Int32]
+
+    @inline(__always) public func originStart(_ i: Int) -> Int32 { starts.isEmpty ? Int32(i) : starts[i] }
+    @inline(__always) public func originEnd(_ i: Int) -> Int32 { ends.isEmpty ? Int32(i + 1) : ends[i] }
+    /// `collapsed` only: how many repeats of the letter at byte `i` the source had (1 for everything else;
+    /// empty when every run is 1).
     public internal(set) var runLengths: [UInt16]
 
     init(kind: ViewKind, capacity: Int) {
         self.kind = kind
-        bytes = []; originStart = []; originEnd = []; runLengths = []
-        bytes.reserveCapacity(capacity); originStart.reserveCapacity(capacity); originEnd.reserveCapacity(capacity)
+        bytes = []; starts = []; ends = []; runLengths = []
+        bytes.reserveCapacity(capacity); starts.reserveCapacity(capacity); ends.reserveCapacity(capacity)
     }
 
     /// A view identical to `other` in content, under another name (shares storage).
     init(kind: ViewKind, sharing other: TextView) {
         self.kind = kind
-        bytes = other.bytes; originStart = other.originStart; originEnd = other.originEnd; runLengths = other.runLengths
+        bytes = other.bytes; starts = other.starts; ends = other.ends; runLengths = other.runLengths
     }
 
     public var count: Int { bytes.count }
@@ -28,17 +33,17 @@ public struct TextView: Sendable {
     /// The original byte range covered by view bytes `start..<end`.
     public func originalRange(_ start: Int, _ end: Int) -> Range<Int> {
         guard start < end, end <= bytes.count else {
-            let at = start < originStart.count ? Int(originStart[start]) : (originEnd.last.map { Int($0) } ?? 0)
+            let at = start < bytes.count ? Int(originStart(start)) : (bytes.isEmpty ? 0 : Int(originEnd(bytes.count - 1)))
             return at..<at
         }
-        var lower = Int(originStart[start]), upper = Int(originEnd[end - 1])
+        var lower = Int(originStart(start)), upper = Int(originEnd(end - 1))
         // Sources can overlap when one original scalar expands to several view bytes.
-        for i in start..<end { lower = min(lower, Int(originStart[i])); upper = max(upper, Int(originEnd[i])) }
+        for i in start..<end { lower = min(lower, Int(originStart(i))); upper = max(upper, Int(originEnd(i))) }
         return lower..<upper
     }
 
     @inline(__always) mutating func append(_ byte: UInt8, from start: Int32, to end: Int32) {
-        bytes.append(byte); originStart.append(start); originEnd.append(end)
+        bytes.append(byte); starts.append(start); ends.append(end)
     }
 
     mutating func append(_ scalar: Unicode.Scalar, from start: Int32, to end: Int32) {

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import WardenCore
+
+/// The hand-written parser must read exactly what Foundation's JSONDecoder reads, and refuse what it refuses.
+@Suite struct MessageJSONParserTests {
+    static let fixtures: [String] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/messages.jsonl")
+        return ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }()
+
+    static let tricky = [
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2026-11-22T02:10:00+00:00"}"#,
+        #"{"id":1,"guild_id":2,"channel_id":3,"author":{"id":4,"bot":true,"username":null},"member":null,"content":null,"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{ "id" : "10" , "guild_id":"2","channel_id":"3","author":{"id":"4","avatar":{"x":[1,2,{"y":null}]}},"content":"tab\there \"quoted\" back\\slash \/ \u00e9\u4e2d \ud83d\ude00 \n","timestamp":"2026-11-22T02:10:00.5+02:00","embeds":[{"title":"t","fields":[{"a":1.5e3}]},{}],"flags":0,"nonce":-12.5e-3}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mentions":[{"id":"5","username":"a"},{"id":6}],"mention_roles":["7",8],"mention_everyone":true,"attachments":[{"id":"9","filename":"a.png","size":1024,"content_type":"image/png","width":10}],"timestamp":"2026-11-22T02:10:00Z"}"#,
+    ]
+
+    static let broken = [
+        "", "   ", "{", "[1,2]", "\"text\"", "42", "null", #"{"id":"1",}"#, #"{"id":"1""#, #"{"id":"1"} trailing"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"content":"bad \q escape","timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"x1","guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{},"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"soon"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":"me","timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mentions":{},"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":1.5,"guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2026-11-22T02:10:00Z"}"#,
+    ]
+
+    @Test(arguments: fixtures + tricky)
+    func readsWhatJSONDecoderReads(_ line: String) throws {
+        let data = Data(line.utf8)
+        let fast = try MessageJSONParser.parse(data)
+        let reference = try JSONDecoder().decode(DiscordMessage.self, from: data)
+        #expect(fast == reference)
+    }
+
+    @Test(arguments: broken)
+    func refusesWhatJSONDecoderRefuses(_ line: String) {
+        let data = Data(line.utf8)
+        #expect((try? MessageJSONParser.parse(data)) == nil)
+        #expect((try? JSONDecoder().decode(DiscordMessage.self, from: data)) == nil)
+    }
+
+    @Test func errorsPointAtTheProblem() {
+        func error(_ s: String) -> IngestError? { do { _ = try MessageJSONParser.parse(Data(s.utf8)); return nil } catch { return error } }
+        #expect(error(#"{"id":"1",}"#) == .malformedJSON(detail: "unexpected '}' at byte 10"))
+        #expect(error(#"{"id":"1","guild_id":"2","channel_id":"3","author":{},"timestamp":"2026-11-22T02:10:00Z"}"#)
+                == .invalidField(field: "author.id", detail: "is required"))
+        #expect(error(#"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mention_roles":["7","r"],"timestamp":"2026-11-22T02:10:00Z"}"#)
+                == .invalidField(field: "mention_roles[1]", detail: "not a snowflake: \"r\""))
+    }
+}
