@@ -99,26 +99,29 @@ let now = Date()
 // Stage costs on their own, for the README's breakdown.
 do {
     let clock = ContinuousClock()
-    var t = clock.now
+    let t = clock.now
     var decoded: [DiscordMessage] = []
     decoded.reserveCapacity(payloads.count)
     for p in payloads { if let m = try? decoder.decode(p) { decoded.append(m) } }
     let ingest = Double(nanos(clock.now - t)) / Double(payloads.count)
-    t = clock.now
+    // Each message through normalize, content and spam in turn, each timed on its own.
     let normalizer = Normalizer()
-    var texts: [NormalizedText] = []
-    texts.reserveCapacity(decoded.count)
-    for m in decoded { texts.append(normalizer.normalize(m.content, views: ruleSet.views)) }
-    let normalize = Double(nanos(clock.now - t)) / Double(payloads.count)
-    t = clock.now
-    var hits = 0
     let content = ContentStage()
-    for (m, text) in zip(decoded, texts) { hits &+= content.evaluate(text, channel: m.channelID, roles: m.roles, rules: ruleSet, scratch: scratch).matches.count }
-    let contentCost = Double(nanos(clock.now - t)) / Double(payloads.count)
-    t = clock.now
     let tracker = SpamTracker()
-    for (m, text) in zip(decoded, texts) { hits &+= tracker.observe(MessageEvaluator.benchmarkSignals(m, text), rules: ruleSet.spamRules).hits.count }
-    let spamCost = Double(nanos(clock.now - t)) / Double(payloads.count)
+    var normalizeNanos: UInt64 = 0, contentNanos: UInt64 = 0, spamNanos: UInt64 = 0
+    var hits = 0
+    for m in decoded {
+        let t0 = clock.now
+        let text = normalizer.normalize(m.content, views: ruleSet.views)
+        let t1 = clock.now
+        hits &+= content.evaluate(text, channel: m.channelID, roles: m.roles, rules: ruleSet, scratch: scratch).matches.count
+        let t2 = clock.now
+        hits &+= tracker.observe(MessageEvaluator.benchmarkSignals(m, text), rules: ruleSet.spamRules).hits.count
+        let t3 = clock.now
+        normalizeNanos += nanos(t1 - t0); contentNanos += nanos(t2 - t1); spamNanos += nanos(t3 - t2)
+    }
+    let count = Double(max(1, decoded.count))
+    let normalize = Double(normalizeNanos) / count, contentCost = Double(contentNanos) / count, spamCost = Double(spamNanos) / count
     print(String(format: "  stage costs per message: ingest (JSON decode) %.2f µs, normalize (all views) %.2f µs, content %.2f µs, spam %.2f µs",
                  ingest / 1000, normalize / 1000, contentCost / 1000, spamCost / 1000))
 }
@@ -167,56 +170,3 @@ await persistRun("SQLite (WAL, file)", url: "sqlite:" + directory.appendingPathC
 try? FileManager.default.removeItem(at: directory)
 if let postgresURL { await persistRun("PostgreSQL", url: postgresURL) } else { print("  PostgreSQL: skipped (give --postgres URL or WARDEN_BENCH_POSTGRES_URL)") }
 
-if CommandLine.arguments.contains("--probe") {
-    let long = Corpus.generate(count: 2000).map(\.content).filter { $0.utf8.count > 300 && $0.utf8.allSatisfy { $0 < 0x80 } }.first ?? ""
-    print("probe text \(long.utf8.count) B")
-    let n = Normalizer()
-    for set in [ViewSet([.raw]), ViewSet([.nfkc]), ViewSet([.skeleton]), ViewSet([.leet]), ViewSet([.collapsed]), ViewSet([.joined]), ViewSet([.links]), ruleSet.views] {
-        let clock = ContinuousClock(); let t = clock.now
-        var total = 0
-        for _ in 0..<20_000 { total &+= n.normalize(long, views: set).original.count }
-        print(String(format: "  views %5d: %.2f µs", set.rawValue, Double(nanos(clock.now - t)) / 20_000 / 1000), total)
-    }
-    let text = n.normalize(long, views: ruleSet.views)
-    let m = corpus[0]
-    var clock = ContinuousClock(); var t = clock.now
-    for _ in 0..<20_000 { _ = ContentStage().evaluate(text, channel: m.channelID, roles: [], rules: ruleSet, scratch: scratch) }
-    print(String(format: "  content on it: %.2f µs", Double(nanos(clock.now - t)) / 20_000 / 1000))
-    let tracker = SpamTracker()
-    clock = ContinuousClock(); t = clock.now
-    for i in 0..<20_000 { var mm = m; mm.id = Snowflake(UInt64(i) + 1); mm.content = long; _ = tracker.observe(MessageEvaluator.benchmarkSignals(mm, text), rules: ruleSet.spamRules) }
-    print(String(format: "  spam on it: %.2f µs", Double(nanos(clock.now - t)) / 20_000 / 1000))
-}
-if CommandLine.arguments.contains("--probe") {
-    let long = Corpus.generate(count: 2000).map(\.content).filter { $0.utf8.count > 300 && $0.utf8.allSatisfy { $0 < 0x80 } }.first ?? ""
-    let text = Normalizer().normalize(long, views: ruleSet.views)
-    var hits = 0
-    let bytes = text.view(.skeleton)?.bytes ?? []
-    let clock = ContinuousClock(); let t = clock.now
-    for _ in 0..<20_000 { bytes.withUnsafeBufferPointer { ruleSet.scannerForProbe.scan($0) { _, _ in hits += 1 } } }
-    print(String(format: "  scanner alone on skeleton: %.2f µs, %d hits per pass", Double(nanos(clock.now - t)) / 20_000 / 1000, hits / 20_000))
-    let ru = "Привет всем, как дела? Сегодня играем?"
-    let c2 = ContinuousClock(); let t2 = c2.now
-    for _ in 0..<2_000 { _ = Normalizer().normalize(ru, views: ruleSet.views) }
-    print(String(format: "  normalize Cyrillic (%d B): %.2f µs", ru.utf8.count, Double(nanos(c2.now - t2)) / 2_000 / 1000))
-}
-if CommandLine.arguments.contains("--probe") {
-    let evaluator = MessageEvaluator()
-    var timed: [(UInt64, DiscordMessage)] = []
-    let clock = ContinuousClock()
-    for p in payloads.prefix(50_000) {
-        let t0 = clock.now
-        guard let m = try? decoder.decode(p) else { continue }
-        let e = evaluator.evaluate(m, rules: ruleSet, policy: policy, scratch: scratch)
-        _ = Decider.decide(message: m, matches: e.matches, failures: e.failures, escalation: nil, step: nil, policy: policy, now: now)
-        timed.append((nanos(clock.now - t0), m))
-    }
-    timed.sort { $0.0 > $1.0 }
-    let slow = timed.prefix(timed.count / 100)
-    let ascii = slow.filter { $0.1.content.utf8.allSatisfy { $0 < 0x80 } }.count
-    let avgLen = slow.reduce(0) { $0 + $1.1.content.utf8.count } / max(1, slow.count)
-    print("slowest 1%: \(slow.count) messages, \(ascii) ASCII, avg \(avgLen) B; examples:")
-    for (ns, m) in slow.prefix(5) { print("  \(ns / 1000) µs  \(m.content.prefix(70).debugDescription)") }
-    let fastest = timed.suffix(timed.count / 2)
-    print("median-ish half avg len \(fastest.reduce(0) { $0 + $1.1.content.utf8.count } / max(1, fastest.count)) B")
-}

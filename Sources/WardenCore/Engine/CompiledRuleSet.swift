@@ -34,7 +34,6 @@ public final class CompiledRuleSet: Sendable {
     public let rules: [CompiledRule]
     let patterns: [Pattern]
     let scanner: LiteralScanner
-    public var scannerForProbe: LiteralScanner { scanner }
     let literalUses: [[LiteralUse]]
     let alwaysRunPatterns: [Int]
     /// Views to build for each message.

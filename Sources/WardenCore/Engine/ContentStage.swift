@@ -19,7 +19,11 @@ public struct ContentStage: Sendable {
         var failures: [RuleFailure] = []
         guard !set.scanViews.isEmpty else { return (matches, failures) }
 
-        var candidates = [UInt16](repeating: 0, count: set.patterns.count)
+        var candidates = scratch.candidates
+        scratch.candidates = []   // hand the buffer over, so writing it does not copy
+        defer { scratch.candidates = candidates }
+        candidates.removeAll(keepingCapacity: true)
+        candidates.append(contentsOf: repeatElement(0, count: set.patterns.count))
         var keywordHits: [KeywordHit] = []
         var allowHits: [KeywordHit] = []
 
@@ -61,7 +65,11 @@ public struct ContentStage: Sendable {
             }
         }
 
-        var matched = [Bool](repeating: false, count: set.rules.count)
+        var matched = scratch.matched
+        scratch.matched = []
+        defer { scratch.matched = matched }
+        matched.removeAll(keepingCapacity: true)
+        matched.append(contentsOf: repeatElement(false, count: set.rules.count))
 
         // Keywords, minus those inside an allowed word of the same rule and view.
         for hit in keywordHits where !matched[hit.use.rule] {

@@ -114,54 +114,56 @@ public enum DiscordTimestamp {
     /// `YYYY-MM-DD[T ]HH:MM:SS[.f+](Z|±HH:MM)` to seconds since the epoch, or nil for anything else.
     static func parseFixed(_ text: String) -> Double? {
         var text = text
-        return text.withUTF8 { b -> Double? in
-            func digits(_ at: Int, _ count: Int) -> Int? {
-                guard at + count <= b.count else { return nil }
-                var v = 0
-                for i in at..<(at + count) {
-                    let d = Int(b[i]) - 48
-                    guard d >= 0 && d <= 9 else { return nil }
-                    v = v * 10 + d
-                }
-                return v
+        return text.withUTF8 { parseFixed($0) }
+    }
+
+    static func parseFixed(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        func digits(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= b.count else { return nil }
+            var v = 0
+            for i in at..<(at + count) {
+                let d = Int(b[i]) - 48
+                guard d >= 0 && d <= 9 else { return nil }
+                v = v * 10 + d
             }
-            guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
-                  let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
-                  let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
-                  (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-            var i = 19
-            var fraction = 0.0
-            if i < b.count, b[i] == 0x2E {
-                i += 1
-                var scale = 0.1
-                let start = i
-                while i < b.count, b[i] >= 48, b[i] <= 57 { fraction += Double(b[i] - 48) * scale; scale /= 10; i += 1 }
-                guard i > start else { return nil }
-            }
-            guard i < b.count else { return nil }
-            var offset = 0
-            if b[i] == 0x5A || b[i] == 0x7A {
-                i += 1
-            } else if b[i] == 0x2B || b[i] == 0x2D {
-                let sign = b[i] == 0x2D ? -1 : 1
-                guard let oh = digits(i + 1, 2) else { return nil }
-                var om = 0
-                if i + 3 < b.count, b[i + 3] == 0x3A { guard let m = digits(i + 4, 2) else { return nil }; om = m; i += 6 }
-                else if let m = digits(i + 3, 2) { om = m; i += 5 } else { i += 3 }
-                offset = sign * (oh * 3600 + om * 60)
-            } else {
-                return nil
-            }
-            guard i == b.count else { return nil }
-            // Days from the civil date (proleptic Gregorian), Howard Hinnant's algorithm.
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let mp = (month + 9) % 12
-            let doy = (153 * mp + 2) / 5 + day - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            let days = era * 146_097 + doe - 719_468
-            return Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
+            return v
         }
+        guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
+              let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
+              let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if i < b.count, b[i] == 0x2E {
+            i += 1
+            var scale = 0.1
+            let start = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 { fraction += Double(b[i] - 48) * scale; scale /= 10; i += 1 }
+            guard i > start else { return nil }
+        }
+        guard i < b.count else { return nil }
+        var offset = 0
+        if b[i] == 0x5A || b[i] == 0x7A {
+            i += 1
+        } else if b[i] == 0x2B || b[i] == 0x2D {
+            let sign = b[i] == 0x2D ? -1 : 1
+            guard let oh = digits(i + 1, 2) else { return nil }
+            var om = 0
+            if i + 3 < b.count, b[i + 3] == 0x3A { guard let m = digits(i + 4, 2) else { return nil }; om = m; i += 6 }
+            else if let m = digits(i + 3, 2) { om = m; i += 5 } else { i += 3 }
+            offset = sign * (oh * 3600 + om * 60)
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        // Days from the civil date (proleptic Gregorian), Howard Hinnant's algorithm.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
     }
 }

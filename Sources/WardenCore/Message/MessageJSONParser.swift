@@ -62,6 +62,7 @@ struct MessageJSONParser {
                     try p.array("embeds") { p, _ throws(IngestError) in try p.skipValue() }.count
                 } ?? 0
             case "timestamp":
+                if let seconds = parser.quotedTimestamp() { timestamp = Date(timeIntervalSince1970: seconds); return }
                 let text = try parser.string("timestamp")
                 guard let date = DiscordTimestamp.parse(text) else {
                     throw .invalidField(field: "timestamp", detail: "not an ISO 8601 timestamp: \"\(text.prefix(40))\"")
@@ -139,6 +140,8 @@ struct MessageJSONParser {
 
     mutating func snowflake(_ field: String) throws(IngestError) -> Snowflake {
         skipWhitespace()
+        // Fast path: a quoted run of at most 19 digits, read without making a String.
+        if peek() == UInt8(ascii: "\""), let value = quotedDigits() { return Snowflake(value) }
         if peek() == UInt8(ascii: "\"") {
             let text = try string(field)
             guard let value = Snowflake(string: text) else {
@@ -150,6 +153,31 @@ struct MessageJSONParser {
         let value = try integer(field)
         guard value >= 0 else { throw .invalidField(field: field, detail: "a snowflake must be from 0 to 2^63-1") }
         return Snowflake(UInt64(value))
+    }
+
+    /// Reads a quoted timestamp in Discord's fixed layout straight from the bytes; nil (position unchanged)
+    /// for anything else, which then takes the general path.
+    mutating func quotedTimestamp() -> Double? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        var j = i + 1
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), j - i < 40 { j += 1 }
+        guard j < bytes.count, bytes[j] == UInt8(ascii: "\""),
+              let seconds = DiscordTimestamp.parseFixed(UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])) else { return nil }
+        i = j + 1
+        return seconds
+    }
+
+    /// Reads `"digits"` as a value below 2^63 and moves past it; leaves the position alone otherwise.
+    mutating func quotedDigits() -> UInt64? {
+        var j = i + 1
+        var value: UInt64 = 0
+        while j < bytes.count, bytes[j] >= 48, bytes[j] <= 57, j - i <= 19 {
+            value = value &* 10 &+ UInt64(bytes[j] - 48)
+            j += 1
+        }
+        guard j > i + 1, j - i - 1 <= 19, j < bytes.count, bytes[j] == UInt8(ascii: "\""), value <= UInt64(Int64.max) else { return nil }
+        i = j + 1
+        return value
     }
 
     mutating func integer(_ field: String) throws(IngestError) -> Int64 {

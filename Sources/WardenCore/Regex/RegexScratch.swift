@@ -16,6 +16,10 @@ public final class RegexScratch {
     let matchContext: OpaquePointer
     private let jitStack: OpaquePointer?
 
+    /// Per-message working buffers of the content stage, reused so a message allocates none of them.
+    var candidates: [UInt16] = []
+    var matched: [Bool] = []
+
     public init() {
         // One ovector pair is enough: rules only need the overall span. PCRE2 returns 0 (not an error) when
         // a pattern has more groups than fit, and the overall span is still set.
