@@ -95,3 +95,13 @@ import Testing
         #expect(UnicodeTables.decompositions[0x0430] == nil)                                   // Cyrillic а has none
     }
 }
+
+@Suite struct CollapsedSpanTests {
+    @Test func evidenceOnTheCollapsedViewPointsAtTheElongatedOriginal() throws {
+        let harness = try Harness("rules:\n  - {name: w, type: content, keywords: [scam], views: [collapsed]}\n")
+        let match = try #require(harness.matches("total ｓｃａａａａｍ here").first)
+        #expect(match.evidence.view == .collapsed)
+        #expect(match.evidence.text == "ｓｃａａａａｍ")
+        #expect(match.evidence.start == 6 && match.evidence.end == 13)
+    }
+}

@@ -24,6 +24,7 @@ public struct ContentStage: Sendable {
         defer { scratch.candidates = candidates }
         candidates.removeAll(keepingCapacity: true)
         candidates.append(contentsOf: repeatElement(0, count: set.patterns.count))
+        var candidateList: [Int] = []   // patterns with a bit set, in the order first seen
         var keywordHits: [KeywordHit] = []
         var allowHits: [KeywordHit] = []
 
@@ -50,6 +51,7 @@ public struct ContentStage: Sendable {
                     for use in set.literalUses[literal] {
                         switch use {
                         case .pattern(let p):
+                            if candidates[p] == 0 { candidateList.append(p) }
                             candidates[p] |= viewBits
                         case .keyword(let k):
                             guard canonical[k.view.index] == kind.index else { continue }
@@ -85,7 +87,10 @@ public struct ContentStage: Sendable {
         }
 
         // Regex patterns in rule order: candidates from the scan, plus those with no required literal.
-        for p in set.patterns.indices where candidates[p] != 0 || set.patterns[p].alwaysRun {
+        var toRun = candidateList
+        for p in set.alwaysRunPatterns where candidates[p] == 0 { toRun.append(p) }
+        toRun.sort()
+        for p in toRun {
             let pattern = set.patterns[p]
             let rule = set.rules[pattern.rule]
             guard !matched[rule.index], !rule.isDisabled, rule.applies(channel: channel, roles: roles) else { continue }
@@ -131,7 +136,7 @@ public struct ContentStage: Sendable {
 
     static func match(_ rule: CompiledRule, view: TextView, text: NormalizedText, span: Range<Int>,
                       pattern: String?, keyword: String?) -> RuleMatch {
-        let original = view.originalRange(span.lowerBound, span.upperBound)
+        let original = text.originalRange(in: view.kind, span.lowerBound, span.upperBound)
         let offsets = text.scalarOffsets(original)
         var excerpt = text.originalText(original)
         if excerpt.count > 200 { excerpt = String(excerpt.prefix(200)) }

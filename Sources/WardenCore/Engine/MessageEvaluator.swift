@@ -64,17 +64,18 @@ public struct MessageEvaluator: Sendable {
         var emoji = 0
         var characters = 0
         var isASCII = true
+        // One pass for line count and the longest run; it stops being valid only if a non-ASCII byte turns up.
         for b in original {
             if b == 0x0A { lines += 1 }
-            if b >= 0x80 { isASCII = false }
+            if b >= 0x80 { isASCII = false; break }
+            if UInt32(b) == previous { run += 1 } else { run = 1; previous = UInt32(b) }
+            if b != 0x20 && run > longestRun { longestRun = run }
         }
         if isASCII {
             characters = original.count
-            for b in original {
-                if UInt32(b) == previous { run += 1 } else { run = 1; previous = UInt32(b) }
-                if b != 0x20 { longestRun = max(longestRun, run) }
-            }
         } else {
+            lines = 1 + original.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            longestRun = 0; run = 0; previous = .max
             var previousIsTextEmoji = false
             for scalar in message.content.unicodeScalars {
                 characters += 1
@@ -88,7 +89,7 @@ public struct MessageEvaluator: Sendable {
                 previousIsTextEmoji = properties.isEmoji && !properties.isEmojiPresentation && !scalar.isASCII
             }
         }
-        emoji += Self.customEmojiCount(original)
+        if original.contains(0x3C) { emoji += Self.customEmojiCount(original) }   // '<' starts every custom emoji
         let normalized = text.view(.skeleton)?.bytes ?? original
         let (hash, simhash) = normalized.withUnsafeBufferPointer { (SimHash.contentHash($0), SimHash.of($0)) }
         return SpamSignals(

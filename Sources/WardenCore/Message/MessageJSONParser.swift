@@ -37,39 +37,42 @@ struct MessageJSONParser {
         var mentionRoles: [Snowflake] = [], everyone = false, attachments: [DiscordMessage.Attachment] = []
         var embeds = 0, timestamp: Date?
         try object { parser, key throws(IngestError) in
-            switch key {
-            case "id": id = try parser.snowflake("id")
-            case "guild_id": guild = try parser.nullable { p throws(IngestError) in try p.snowflake("guild_id") }
-            case "channel_id": channel = try parser.snowflake("channel_id")
-            case "author": author = try parser.author()
-            case "member": member = try parser.nullable { p throws(IngestError) in try p.member() }
-            case "content": content = try parser.nullable { p throws(IngestError) in try p.string("content") } ?? ""
-            case "mentions":
-                mentions = try parser.nullable { p throws(IngestError) in
-                    try p.array("mentions") { p, index throws(IngestError) in try p.userRef("mentions[\(index)]") }
-                } ?? []
-            case "mention_roles":
-                mentionRoles = try parser.nullable { p throws(IngestError) in
-                    try p.array("mention_roles") { p, index throws(IngestError) in try p.snowflake("mention_roles[\(index)]") }
-                } ?? []
-            case "mention_everyone": everyone = try parser.nullable { p throws(IngestError) in try p.bool("mention_everyone") } ?? false
-            case "attachments":
-                attachments = try parser.nullable { p throws(IngestError) in
-                    try p.array("attachments") { p, index throws(IngestError) in try p.attachment("attachments[\(index)]") }
-                } ?? []
-            case "embeds":
-                embeds = try parser.nullable { p throws(IngestError) in
-                    try p.array("embeds") { p, _ throws(IngestError) in try p.skipValue() }.count
-                } ?? 0
-            case "timestamp":
+            if key == "id" { id = try parser.snowflake("id") }
+            else if key == "content" { content = try parser.nullable { p throws(IngestError) in try p.string("content") } ?? "" }
+            else if key == "author" { author = try parser.author() }
+            else if key == "channel_id" { channel = try parser.snowflake("channel_id") }
+            else if key == "guild_id" { guild = try parser.nullable { p throws(IngestError) in try p.snowflake("guild_id") } }
+            else if key == "timestamp" {
                 if let seconds = parser.quotedTimestamp() { timestamp = Date(timeIntervalSince1970: seconds); return }
                 let text = try parser.string("timestamp")
                 guard let date = DiscordTimestamp.parse(text) else {
                     throw .invalidField(field: "timestamp", detail: "not an ISO 8601 timestamp: \"\(text.prefix(40))\"")
                 }
                 timestamp = date
-            default: try parser.skipValue()
             }
+            else if key == "member" { member = try parser.nullable { p throws(IngestError) in try p.member() } }
+            else if key == "mentions" {
+                mentions = try parser.nullable { p throws(IngestError) in
+                    try p.array("mentions") { p, index throws(IngestError) in try p.userRef("mentions[\(index)]") }
+                } ?? []
+            }
+            else if key == "mention_roles" {
+                mentionRoles = try parser.nullable { p throws(IngestError) in
+                    try p.array("mention_roles") { p, index throws(IngestError) in try p.snowflake("mention_roles[\(index)]") }
+                } ?? []
+            }
+            else if key == "mention_everyone" { everyone = try parser.nullable { p throws(IngestError) in try p.bool("mention_everyone") } ?? false }
+            else if key == "attachments" {
+                attachments = try parser.nullable { p throws(IngestError) in
+                    try p.array("attachments") { p, index throws(IngestError) in try p.attachment("attachments[\(index)]") }
+                } ?? []
+            }
+            else if key == "embeds" {
+                embeds = try parser.nullable { p throws(IngestError) in
+                    try p.array("embeds") { p, _ throws(IngestError) in try p.skipValue() }.count
+                } ?? 0
+            }
+            else { try parser.skipValue() }
         }
         skipWhitespace()
         guard atEnd else { throw unexpected() }
@@ -87,12 +90,10 @@ struct MessageJSONParser {
         var id: Snowflake?, username: String?, bot: Bool?
         try expectObject("author")
         try object { p, key throws(IngestError) in
-            switch key {
-            case "id": id = try p.snowflake("author.id")
-            case "username": username = try p.nullable { p throws(IngestError) in try p.string("author.username") }
-            case "bot": bot = try p.nullable { p throws(IngestError) in try p.bool("author.bot") }
-            default: try p.skipValue()
-            }
+            if key == "id" { id = try p.snowflake("author.id") }
+            else if key == "username" { username = try p.nullable { p throws(IngestError) in try p.string("author.username") } }
+            else if key == "bot" { bot = try p.nullable { p throws(IngestError) in try p.bool("author.bot") } }
+            else { try p.skipValue() }
         }
         guard let id else { throw .invalidField(field: "author.id", detail: "is required") }
         return DiscordMessage.Author(id: id, username: username, bot: bot)
@@ -125,13 +126,11 @@ struct MessageJSONParser {
         var a = DiscordMessage.Attachment()
         try expectObject(field)
         try object { p, key throws(IngestError) in
-            switch key {
-            case "id": a.id = try p.snowflake(field + ".id")
-            case "filename": a.filename = try p.nullable { p throws(IngestError) in try p.string(field + ".filename") }
-            case "size": a.size = try p.nullable { p throws(IngestError) in try p.integer(field + ".size") }.map { Int(clamping: $0) }
-            case "content_type": a.contentType = try p.nullable { p throws(IngestError) in try p.string(field + ".content_type") }
-            default: try p.skipValue()
-            }
+            if key == "id" { a.id = try p.snowflake(field + ".id") }
+            else if key == "filename" { a.filename = try p.nullable { p throws(IngestError) in try p.string(field + ".filename") } }
+            else if key == "size" { a.size = try p.nullable { p throws(IngestError) in try p.integer(field + ".size") }.map { Int(clamping: $0) } }
+            else if key == "content_type" { a.contentType = try p.nullable { p throws(IngestError) in try p.string(field + ".content_type") } }
+            else { try p.skipValue() }
         }
         return a
     }
@@ -291,8 +290,9 @@ struct MessageJSONParser {
         }
     }
 
-    /// Walks an object, handing each key to `body`, which must consume the value.
-    mutating func object(_ body: (inout MessageJSONParser, String) throws(IngestError) -> Void) throws(IngestError) {
+    /// Walks an object, handing each key (its raw UTF-8, escapes decoded) to `body`, which must consume
+    /// the value. Keys are compared as bytes: making a String of every key cost more than the rest.
+    mutating func object(_ body: (inout MessageJSONParser, Key) throws(IngestError) -> Void) throws(IngestError) {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{") else { throw unexpected() }
         i += 1
@@ -301,7 +301,7 @@ struct MessageJSONParser {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw unexpected() }
-            let key = try string("key")
+            let key = try self.key()
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw unexpected() }
             i += 1
@@ -312,6 +312,37 @@ struct MessageJSONParser {
             if b == UInt8(ascii: "}") { return }
             guard b == UInt8(ascii: ",") else { i -= 1; throw unexpected() }
         }
+    }
+
+    /// An object key as bytes.
+    struct Key {
+        let bytes: [UInt8]?                       // only for keys with escapes
+        let range: Range<Int>
+        let source: UnsafeBufferPointer<UInt8>
+
+        static func == (key: Key, name: StaticString) -> Bool {
+            let n = name.utf8CodeUnitCount
+            let p = name.utf8Start
+            if let bytes = key.bytes {
+                return bytes.count == n && (0..<n).allSatisfy { bytes[$0] == p[$0] }
+            }
+            guard key.range.count == n else { return false }
+            let base = key.range.lowerBound
+            for k in 0..<n where key.source[base + k] != p[k] { return false }
+            return true
+        }
+    }
+
+    mutating func key() throws(IngestError) -> Key {
+        let start = i + 1
+        var j = start
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            i = j + 1
+            return Key(bytes: nil, range: start..<j, source: bytes)
+        }
+        let decoded = try string("key")
+        return Key(bytes: Array(decoded.utf8), range: 0..<0, source: bytes)
     }
 
     mutating func array<T>(_ field: String, _ element: (inout MessageJSONParser, Int) throws(IngestError) -> T) throws(IngestError) -> [T] {

@@ -14,6 +14,20 @@ public struct NormalizedText: Sendable {
     public func view(_ kind: ViewKind) -> TextView? { views[kind.index] }
     mutating func set(_ view: TextView) { views[view.kind.index] = view }
 
+    /// The original byte range of view bytes `start..<end`. A collapsed view keeps no origin map of its own:
+    /// its runs lead back to the leet view, whose map leads to the original.
+    public func originalRange(in kind: ViewKind, _ start: Int, _ end: Int) -> Range<Int> {
+        guard let view = view(kind) else { return 0..<0 }
+        guard kind == .collapsed, !view.runLengths.isEmpty, let leet = self.view(.leet) else {
+            return view.originalRange(start, end)
+        }
+        var leetStart = 0
+        for k in 0..<min(start, view.runLengths.count) { leetStart += Int(view.runLengths[k]) }
+        var leetEnd = leetStart
+        for k in start..<min(end, view.runLengths.count) { leetEnd += Int(view.runLengths[k]) }
+        return leet.originalRange(leetStart, leetEnd)
+    }
+
     /// The original text of a byte range, for evidence.
     public func originalText(_ range: Range<Int>) -> String {
         let clamped = range.clamped(to: 0..<original.count)

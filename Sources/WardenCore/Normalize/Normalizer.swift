@@ -55,7 +55,7 @@ public struct Normalizer: Sendable {
     // MARK: - Views
 
     static func rawView(_ bytes: [UInt8]) -> TextView {
-        var view = TextView(kind: .raw, capacity: bytes.count)
+        var view = TextView(kind: .raw, capacity: 0)
         view.bytes = bytes   // origin maps stay empty: byte i came from byte i
         return view
     }
@@ -64,6 +64,8 @@ public struct Normalizer: Sendable {
 
     static func asciiLowercased(_ source: TextView, as kind: ViewKind) -> TextView {
         var view = TextView(kind: kind, sharing: source)
+        // Most chat is lowercase already: share the buffer rather than copy it.
+        guard source.bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return view }
         for i in view.bytes.indices where view.bytes[i] >= 0x41 && view.bytes[i] <= 0x5A { view.bytes[i] |= 0x20 }
         return view
     }
@@ -205,33 +207,26 @@ public struct Normalizer: Sendable {
             b.count > 1 && (1..<b.count).contains { b[$0] == b[$0 - 1] && isLetter(b[$0]) }
         }
         if !doubled { return TextView(kind: .collapsed, sharing: leet) }
+        // Bytes and run lengths only: a span's origin is derived through the leet view when a match needs it
+        // (see `NormalizedText.originalRange`), which saves two arrays for most long messages.
         var view = TextView(kind: .collapsed, capacity: 0)
         let n = leet.count
         var written = 0
-        // One pass into preallocated buffers: this view is built for most long messages.
         view.bytes = [UInt8](unsafeUninitializedCapacity: n) { out, outCount in
-            view.starts = [Int32](unsafeUninitializedCapacity: n) { starts, startsCount in
-                view.ends = [Int32](unsafeUninitializedCapacity: n) { ends, endsCount in
-                    view.runLengths = [UInt16](unsafeUninitializedCapacity: n) { runs, runsCount in
-                        leet.bytes.withUnsafeBufferPointer { src in
-                            var i = 0
-                            while i < n {
-                                let b = src[i]
-                                var j = i + 1
-                                if isLetter(b) { while j < n && src[j] == b { j += 1 } }
-                                out[written] = b
-                                starts[written] = leet.originStart(i)
-                                ends[written] = leet.originEnd(j - 1)
-                                runs[written] = UInt16(clamping: j - i)
-                                written += 1
-                                i = j
-                            }
-                        }
-                        runsCount = written
+            view.runLengths = [UInt16](unsafeUninitializedCapacity: n) { runs, runsCount in
+                leet.bytes.withUnsafeBufferPointer { src in
+                    var i = 0
+                    while i < n {
+                        let b = src[i]
+                        var j = i + 1
+                        if isLetter(b) { while j < n && src[j] == b { j += 1 } }
+                        out[written] = b
+                        runs[written] = UInt16(clamping: j - i)
+                        written += 1
+                        i = j
                     }
-                    endsCount = written
                 }
-                startsCount = written
+                runsCount = written
             }
             outCount = written
         }
