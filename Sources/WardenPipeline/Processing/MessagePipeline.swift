@@ -46,9 +46,25 @@ public final class MessagePipeline: Sendable {
             do {
                 return try await database.transaction { conn in
                     for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
-                    return try batch.map { evaluation, context, millis in
-                        try Self.persist(evaluation, context: context, evaluationMillis: millis, now: now, on: conn)
+                    // Allowed messages are decided already; flagged ones need the member's points first.
+                    let drafts = batch.map { evaluation, context, _ in
+                        evaluation.matches.isEmpty ? Self.allowedDecision(evaluation, context: context, now: now) : nil
                     }
+                    // One statement claims the whole batch; what it could not claim was processed before.
+                    var claims: [AutomodRepository.Claim] = []
+                    for (item, draft) in zip(batch, drafts) {
+                        claims.append(AutomodRepository.Claim(guild: item.0.message.guildID.int64, message: item.0.message.id.int64,
+                                                              decisionJSON: try draft.map(Self.json) ?? "{}"))
+                    }
+                    var claimed = try AutomodRepository.claimMessages(on: conn, claims, at: now)
+                    var results: [ProcessedMessage] = []
+                    for (item, draft) in zip(batch, drafts) {
+                        let (evaluation, context, millis) = item
+                        let key = AutomodRepository.MessageKey(guild: evaluation.message.guildID.int64, message: evaluation.message.id.int64)
+                        results.append(try Self.persist(evaluation, allowed: draft, claimed: claimed.remove(key) != nil, context: context,
+                                                        evaluationMillis: millis, now: now, on: conn))
+                    }
+                    return results
                 }
             } catch let error as StoreError where error.isRetryable && attempt < Self.attempts {
                 continue
@@ -70,39 +86,34 @@ public final class MessagePipeline: Sendable {
         return first
     }
 
-    /// Decides one evaluated message and writes everything it changes, inside the caller's transaction.
-    static func persist(_ evaluation: Evaluation, context: GuildContext, evaluationMillis: Double, now: Date,
-                        on conn: any SQLConnection) throws -> ProcessedMessage {
+    /// The decision for a message nothing matched (no store state needed).
+    static func allowedDecision(_ evaluation: Evaluation, context: GuildContext, now: Date) -> Decision {
+        var decision = Decider.decide(message: evaluation.message, matches: [], failures: evaluation.failures, escalation: nil,
+                                      step: nil, policy: context.policy, now: now)
+        annotate(&decision, evaluation, context)
+        return decision
+    }
+
+    /// Writes everything one evaluated message changes, inside the caller's transaction. `claimed` says
+    /// whether the batch's claim got this message (false: processed before, so the stored decision is
+    /// returned); `allowed` is the decision when nothing matched.
+    static func persist(_ evaluation: Evaluation, allowed: Decision?, claimed: Bool, context: GuildContext,
+                        evaluationMillis: Double, now: Date, on conn: any SQLConnection) throws -> ProcessedMessage {
         let message = evaluation.message
         let guild = message.guildID.int64, id = message.id.int64
-        func replay() throws -> ProcessedMessage {
+
+        // Disabling a rule that keeps failing is a fact about the rule, recorded even for a re-delivery.
+        for failure in evaluation.failures where failure.disabled {
+            if let ruleID = failure.ruleID { try AutomodRepository.setRuleEnabled(on: conn, ruleID: ruleID, enabled: false, at: now) }
+        }
+        guard claimed else {
             guard let json = try AutomodRepository.storedDecision(on: conn, guild: guild, message: id) else {
                 throw PipelineError.missingStoredDecision(guild: message.guildID, message: message.id)
             }
             let decision = try JSONDecoder().decode(Decision.self, from: Data(json.utf8))
             return ProcessedMessage(decision: decision, replayed: true, evaluationMillis: evaluationMillis)
         }
-        func disableFailedRules() throws {
-            for failure in evaluation.failures where failure.disabled {
-                if let ruleID = failure.ruleID { try AutomodRepository.setRuleEnabled(on: conn, ruleID: ruleID, enabled: false, at: now) }
-            }
-        }
-
-        // Disabling a rule that keeps failing is a fact about the rule, recorded even for a re-delivery.
-        try disableFailedRules()
-
-        var decision: Decision
-        if evaluation.matches.isEmpty {
-            decision = Decider.decide(message: message, matches: [], failures: evaluation.failures, escalation: nil,
-                                      step: nil, policy: context.policy, now: now)
-            annotate(&decision, evaluation, context)
-            guard try AutomodRepository.claimMessage(on: conn, guild: guild, message: id, decisionJSON: try json(decision), at: now)
-            else { return try replay() }
-            return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis)
-        }
-
-        guard try AutomodRepository.claimMessage(on: conn, guild: guild, message: id, decisionJSON: "{}", at: now)
-        else { return try replay() }
+        if let allowed { return ProcessedMessage(decision: allowed, replayed: false, evaluationMillis: evaluationMillis) }
 
         // Points decay on Discord's clock, like the spam windows: a backlog scanned at once must not look
         // like one burst. A timestamp from the future counts as now.
@@ -113,8 +124,8 @@ public final class MessagePipeline: Sendable {
         }
         let (state, records, step) = Escalation.apply(history: history, adding: Decider.points(for: evaluation.matches),
                                                       now: violationTime, ladder: context.policy.ladder)
-        decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
-                                  escalation: state, step: step, policy: context.policy, now: now)
+        var decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+                                      escalation: state, step: step, policy: context.policy, now: now)
         annotate(&decision, evaluation, context)
 
         let winner = Decider.strongest(evaluation.matches.map(\.action)).flatMap { best in evaluation.matches.first { $0.action == best } }
