@@ -52,7 +52,7 @@ struct Scan: AsyncParsableCommand {
                 if let error = pending[line] { out += error + "\n"; continue }
                 guard let result = next.next() else { continue }
                 summary.record(result)
-                out += String(decoding: try ScanSummary.encoder.encode(result.decision), as: UTF8.self) + "\n"
+                out += result.json + "\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))
             batch.removeAll(keepingCapacity: true); pending.removeAll(); order.removeAll(keepingCapacity: true)

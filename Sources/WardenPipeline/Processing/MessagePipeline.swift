@@ -47,14 +47,16 @@ public final class MessagePipeline: Sendable {
                 return try await database.transaction { conn in
                     for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
                     // Allowed messages are decided already; flagged ones need the member's points first.
-                    let drafts = batch.map { evaluation, context, _ in
-                        evaluation.matches.isEmpty ? Self.allowedDecision(evaluation, context: context, now: now) : nil
+                    let drafts: [(decision: Decision, json: String)?] = try batch.map { evaluation, context, _ in
+                        guard evaluation.matches.isEmpty else { return nil }
+                        let decision = Self.allowedDecision(evaluation, context: context, now: now)
+                        return (decision, try Self.json(decision))
                     }
                     // One statement claims the whole batch; what it could not claim was processed before.
                     var claims: [AutomodRepository.Claim] = []
                     for (item, draft) in zip(batch, drafts) {
                         claims.append(AutomodRepository.Claim(guild: item.0.message.guildID.int64, message: item.0.message.id.int64,
-                                                              decisionJSON: try draft.map(Self.json) ?? "{}"))
+                                                              decisionJSON: draft?.json ?? "{}"))
                     }
                     var claimed = try AutomodRepository.claimMessages(on: conn, claims, at: now)
                     var results: [ProcessedMessage] = []
@@ -97,7 +99,7 @@ public final class MessagePipeline: Sendable {
     /// Writes everything one evaluated message changes, inside the caller's transaction. `claimed` says
     /// whether the batch's claim got this message (false: processed before, so the stored decision is
     /// returned); `allowed` is the decision when nothing matched.
-    static func persist(_ evaluation: Evaluation, allowed: Decision?, claimed: Bool, context: GuildContext,
+    static func persist(_ evaluation: Evaluation, allowed: (decision: Decision, json: String)?, claimed: Bool, context: GuildContext,
                         evaluationMillis: Double, now: Date, on conn: any SQLConnection) throws -> ProcessedMessage {
         let message = evaluation.message
         let guild = message.guildID.int64, id = message.id.int64
@@ -110,10 +112,13 @@ public final class MessagePipeline: Sendable {
             guard let json = try AutomodRepository.storedDecision(on: conn, guild: guild, message: id) else {
                 throw PipelineError.missingStoredDecision(guild: message.guildID, message: message.id)
             }
+            // Re-encoded: PostgreSQL hands JSONB back reformatted, and callers should see one canonical form.
             let decision = try JSONDecoder().decode(Decision.self, from: Data(json.utf8))
-            return ProcessedMessage(decision: decision, replayed: true, evaluationMillis: evaluationMillis)
+            return ProcessedMessage(decision: decision, replayed: true, evaluationMillis: evaluationMillis, json: try Self.json(decision))
         }
-        if let allowed { return ProcessedMessage(decision: allowed, replayed: false, evaluationMillis: evaluationMillis) }
+        if let allowed {
+            return ProcessedMessage(decision: allowed.decision, replayed: false, evaluationMillis: evaluationMillis, json: allowed.json)
+        }
 
         // Points decay on Discord's clock, like the spam windows: a backlog scanned at once must not look
         // like one burst. A timestamp from the future counts as now.
@@ -144,8 +149,9 @@ public final class MessagePipeline: Sendable {
         for ruleID in Set(evaluation.matches.compactMap(\.ruleID)) {
             try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: ruleID, day: day, responseMillis: evaluationMillis, at: now)
         }
-        try AutomodRepository.storeDecision(on: conn, guild: guild, message: id, decisionJSON: try json(decision))
-        return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis)
+        let encoded = try json(decision)
+        try AutomodRepository.storeDecision(on: conn, guild: guild, message: id, decisionJSON: encoded)
+        return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis, json: encoded)
     }
 
     static func annotate(_ decision: inout Decision, _ evaluation: Evaluation, _ context: GuildContext) {

@@ -7,4 +7,6 @@ public struct ProcessedMessage: Sendable {
     public var replayed: Bool
     /// Time spent in the in-memory stages, in milliseconds.
     public var evaluationMillis: Double
+    /// The decision as JSON (the output contract), encoded once for the store and reused by callers.
+    public var json: String
 }
