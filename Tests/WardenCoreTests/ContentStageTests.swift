@@ -50,6 +50,12 @@ struct Harness {
         #expect(harness.rulesMatching("what a badass") == ["words"])
     }
 
+    @Test func controlCharactersDoNotSplitWords() {
+        #expect(harness.rulesMatching("c\u{01}at") == ["words"])
+        #expect(harness.rulesMatching("c\u{7F}at") == ["words"])
+        #expect(harness.rulesMatching("c\u{7F}at ☀") == ["words"])
+    }
+
     @Test func caseInsensitiveAndEvasionResistant() {
         #expect(harness.rulesMatching("CAT") == ["words"])
         #expect(harness.rulesMatching("сat") == ["words"])              // Cyrillic с
@@ -79,6 +85,13 @@ struct Harness {
         #expect(harness.rulesMatching("good morning") == [])
         #expect(harness.rulesMatching("goooood") == ["god"])
         #expect(harness.rulesMatching("god") == ["god"])
+    }
+
+    @Test func longKeywordsAcceptDoubledLetters() throws {
+        let harness = try Harness("rules:\n  - {name: long, type: content, keywords: [bananas], views: [collapsed]}\n")
+        #expect(harness.rulesMatching("baananas") == ["long"])
+        #expect(harness.rulesMatching("bananass") == ["long"])
+        #expect(harness.rulesMatching("banas") == [])
     }
 }
 

@@ -26,6 +26,10 @@ import Testing
         #"{"id":"1","guild_id":"2","channel_id":"3","author":"me","timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mentions":{},"timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{"id":1.5,"guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"content":"\ud83d alone","timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"content":"\ude00","timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2024-02-30T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2024-13-45T99:02:45Z"}"#,
     ]
 
     @Test(arguments: fixtures + tricky)
@@ -41,6 +45,34 @@ import Testing
         let data = Data(line.utf8)
         #expect((try? MessageJSONParser.parse(data)) == nil)
         #expect((try? JSONDecoder().decode(DiscordMessage.self, from: data)) == nil)
+    }
+
+    /// Foundation's decoder skips unknown fields without checking their numbers; this parser follows the
+    /// JSON grammar everywhere.
+    @Test(arguments: ["1.2.3", "1e+-", "0123", "1.", "-", "1-2", "+1", ".5"])
+    func malformedNumbersAreRefusedEvenInSkippedFields(_ number: String) {
+        let line = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"x":"# + number + #","timestamp":"2026-11-22T02:10:00Z"}"#
+        #expect((try? MessageJSONParser.parse(Data(line.utf8))) == nil)
+    }
+
+    @Test func deepNestingIsRefusedNotRecursedInto() {
+        let deep = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"x":"# + String(repeating: "[", count: 20_000)
+        #expect(throws: IngestError.self) { try MessageJSONParser.parse(Data(deep.utf8)) }
+        let ok = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"x":"# + String(repeating: "[", count: 100)
+            + String(repeating: "]", count: 100) + #","timestamp":"2026-11-22T02:10:00Z"}"#
+        #expect((try? MessageJSONParser.parse(Data(ok.utf8))) != nil)
+    }
+
+    @Test func invalidUTF8IsRefused() {
+        var bytes = Array(#"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"content":"ab"#.utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array(#"","timestamp":"2026-11-22T02:10:00Z"}"#.utf8)
+        #expect(throws: IngestError.self) { try MessageJSONParser.parse(Data(bytes)) }
+    }
+
+    @Test func floatAttachmentSizesAreRead() throws {
+        let m = try MessageJSONParser.parse(Data(#"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"attachments":[{"id":"5","size":1024.0}],"timestamp":"2026-11-22T02:10:00Z"}"#.utf8))
+        #expect(m.attachments.first?.size == 1024)
     }
 
     @Test func errorsPointAtTheProblem() {

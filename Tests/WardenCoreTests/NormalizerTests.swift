@@ -86,7 +86,7 @@ import Testing
         for block in UnicodeTables.blocks {
             for v in block {
                 guard let scalar = Unicode.Scalar(v), scalar.properties.changesWhenNFKCCaseFolded else { continue }
-                #expect(UnicodeTables.nfkcCaseFold[v].map { String(String.UnicodeScalarView($0)) } == UnicodeTables.foldSlowly(scalar))
+                #expect(UnicodeTables.nfkcCaseFold[v].map { String(String.UnicodeScalarView($0)) } == UnicodeTables.nfkcLowercasedSlowly(scalar))
                 checked += 1
             }
         }
@@ -103,5 +103,12 @@ import Testing
         #expect(match.evidence.view == .collapsed)
         #expect(match.evidence.text == "ｓｃａａａａｍ")
         #expect(match.evidence.start == 6 && match.evidence.end == 13)
+    }
+}
+
+@Suite struct LeetDigitTests {
+    @Test func nineReadsAsG() {
+        let n = Normalizer().normalize("ni99a pl4y", views: ViewSet([.leet]))
+        #expect(String(decoding: n.view(.leet)?.bytes ?? [], as: UTF8.self) == "nigga play")
     }
 }

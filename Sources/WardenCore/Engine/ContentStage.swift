@@ -113,8 +113,7 @@ public struct ContentStage: Sendable {
                 case .failed(let code, let message):
                     let disabledNow = rule.recordFailure()
                     failures.append(RuleFailure(rule: rule.name, ruleID: rule.id, stage: .content,
-                                                code: code == -47 ? "match_limit" : code == -53 ? "depth_limit" : code == -46 ? "jit_stack_limit" : "pcre2_error_\(-code)",
-                                                message: message, disabled: disabledNow))
+                                                code: RegexPattern.failureCode(code), message: message, disabled: disabledNow))
                     break viewLoop
                 }
             }
@@ -126,10 +125,12 @@ public struct ContentStage: Sendable {
         guard start >= 0 else { return false }
         if textRuns.isEmpty { return runs.allSatisfy { $0 == 1 } }
         guard start + runs.count <= textRuns.count else { return false }
+        // A run matches one of the same length or an elongation of 3 or more, so "good" is not "god". Keywords
+        // of 5 letters or more have no short lookalike to protect, so a doubled letter ("niigger") counts too.
+        let elongation: UInt16 = runs.count >= 5 ? 2 : 3
         for k in 0..<runs.count {
             let t = textRuns[start + k], want = runs[k]
-            // A run matches one of the same length, or an elongation (3 or more): "good" is not "god".
-            if t != want && t < 3 { return false }
+            if t != want && (t < elongation || t < want) { return false }
         }
         return true
     }

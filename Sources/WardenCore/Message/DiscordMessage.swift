@@ -99,12 +99,10 @@ struct IgnoredJSON: Decodable { init(from decoder: any Decoder) throws {} }
 
 /// ISO 8601 with or without fractional seconds, as Discord sends (`2026-11-22T02:10:00.123000+00:00`).
 public enum DiscordTimestamp {
+    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`, the layouts Discord and its libraries send.
+    /// By hand: Foundation's parser costs several microseconds a message and accepts impossible dates.
     public static func parse(_ text: String) -> Date? {
-        // Discord's fixed layout is parsed by hand: Foundation's parser costs several microseconds a message.
-        if let seconds = parseFixed(text) { return Date(timeIntervalSince1970: seconds) }
-        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return d }
-        if let d = try? Date.ISO8601FormatStyle().parse(text) { return d }
-        return nil
+        parseFixed(text).map { Date(timeIntervalSince1970: $0) }
     }
 
     public static func format(_ date: Date) -> String {
@@ -115,6 +113,14 @@ public enum DiscordTimestamp {
     static func parseFixed(_ text: String) -> Double? {
         var text = text
         return text.withUTF8 { parseFixed($0) }
+    }
+
+    static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     static func parseFixed(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -131,7 +137,7 @@ public enum DiscordTimestamp {
         guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
               let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
               let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+              (1...12).contains(month), day >= 1, day <= daysIn(month, year), hour < 24, minute < 60, second < 61 else { return nil }
         var i = 19
         var fraction = 0.0
         if i < b.count, b[i] == 0x2E {

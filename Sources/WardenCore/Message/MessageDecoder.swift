@@ -36,28 +36,4 @@ public struct MessageDecoder: Sendable {
         if length > Self.contentLimit { throw .contentTooLong(length: length, limit: Self.contentLimit) }
         return message
     }
-
-    static func describe(_ error: DecodingError) -> IngestError {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-                .replacingOccurrences(of: ".[", with: "[")
-        }
-        switch error {
-        case .dataCorrupted(let ctx) where ctx.codingPath.isEmpty:
-            let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return .malformedJSON(detail: underlying ?? ctx.debugDescription)
-        case .dataCorrupted(let ctx):
-            return .invalidField(field: path(ctx.codingPath), detail: ctx.debugDescription)
-        case .keyNotFound(let key, let ctx):
-            return .invalidField(field: path(ctx.codingPath + [key]), detail: "is required")
-        case .typeMismatch(_, let ctx) where ctx.codingPath.isEmpty:
-            return .malformedJSON(detail: "expected a JSON object (a Discord message)")
-        case .typeMismatch(let type, let ctx):
-            return .invalidField(field: path(ctx.codingPath), detail: "expected \(type)")
-        case .valueNotFound(let type, let ctx):
-            return .invalidField(field: path(ctx.codingPath), detail: "expected \(type), found null")
-        @unknown default:
-            return .malformedJSON(detail: "\(error)")
-        }
-    }
 }

@@ -7,6 +7,10 @@ import Foundation
 struct MessageJSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// Nesting of the value being read. Deeper than `maximumDepth` is refused rather than recursed into,
+    /// so a line of ten thousand `[` cannot exhaust the stack (JSONDecoder's limit is the same).
+    private var depth = 0
+    static let maximumDepth = 512
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -128,7 +132,14 @@ struct MessageJSONParser {
         try object { p, key throws(IngestError) in
             if key == "id" { a.id = try p.snowflake(field + ".id") }
             else if key == "filename" { a.filename = try p.nullable { p throws(IngestError) in try p.string(field + ".filename") } }
-            else if key == "size" { a.size = try p.nullable { p throws(IngestError) in try p.integer(field + ".size") }.map { Int(clamping: $0) } }
+            else if key == "size" {
+                // Some libraries send sizes as floats (1024.0): keep integral values, ignore the rest.
+                a.size = try p.nullable { p throws(IngestError) -> Int? in
+                    p.skipWhitespace()
+                    guard p.isNumberStart(p.peek()) else { throw .invalidField(field: field + ".size", detail: "expected a number") }
+                    return Int(exactly: try p.number())
+                } ?? nil
+            }
             else if key == "content_type" { a.contentType = try p.nullable { p throws(IngestError) in try p.string(field + ".content_type") } }
             else { try p.skipValue() }
         }
@@ -179,6 +190,25 @@ struct MessageJSONParser {
         return value
     }
 
+    /// A JSON number per the grammar (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`), as a Double.
+    mutating func number() throws(IngestError) -> Double {
+        let start = i
+        func digits() -> Int { var n = 0; while let c = peek(), c >= 48, c <= 57 { i += 1; n += 1 }; return n }
+        if peek() == UInt8(ascii: "-") { i += 1 }
+        if peek() == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { throw unexpected() }
+        if peek() == UInt8(ascii: ".") { i += 1; guard digits() > 0 else { throw unexpected() } }
+        if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            i += 1
+            if let s = peek(), s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { throw unexpected() }
+        }
+        if let c = peek(), (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+            throw unexpected()   // "0123", "1.2.3", "1-2"
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        return Double(text) ?? 0
+    }
+
     mutating func integer(_ field: String) throws(IngestError) -> Int64 {
         skipWhitespace()
         let start = i
@@ -192,6 +222,8 @@ struct MessageJSONParser {
             value = s; i += 1; digits += 1
         }
         guard digits > 0 else { i = start; throw .invalidField(field: field, detail: "expected an integer") }
+        let first = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        if digits > 1, bytes[first] == UInt8(ascii: "0") { i = first + 1; throw unexpected() }
         if let b = peek(), b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
             throw .invalidField(field: field, detail: "expected an integer")
         }
@@ -221,13 +253,22 @@ struct MessageJSONParser {
         }
         guard i < bytes.count else { throw .malformedJSON(detail: "unterminated string starting at byte \(start - 1)") }
         if bytes[i] == UInt8(ascii: "\"") {
-            defer { i += 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else {
+                throw .malformedJSON(detail: "invalid UTF-8 in a string starting at byte \(start - 1)")
+            }
+            i += 1
+            return text
         }
         var out = Array(bytes[start..<i])
         while i < bytes.count {
             let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if b == UInt8(ascii: "\"") {
+                guard let text = String(validating: out, as: UTF8.self) else {
+                    throw .malformedJSON(detail: "invalid UTF-8 in a string starting at byte \(start - 1)")
+                }
+                i += 1
+                return text
+            }
             if b < 0x20 { throw .malformedJSON(detail: "control character in a string at byte \(i)") }
             if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
             i += 1
@@ -241,14 +282,18 @@ struct MessageJSONParser {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
+                let escapeAt = i - 2
                 var scalar = try hex4()
-                if (0xD800...0xDBFF).contains(scalar), peek() == UInt8(ascii: "\\"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "u") {
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard peek() == UInt8(ascii: "\\"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "u") else {
+                        throw .malformedJSON(detail: "unpaired surrogate escape at byte \(escapeAt)")
+                    }
                     i += 2
                     let low = try hex4()
-                    if (0xDC00...0xDFFF).contains(low) { scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) }
-                    else { out.append(contentsOf: "\u{FFFD}".utf8); scalar = low }
+                    guard (0xDC00...0xDFFF).contains(low) else { throw .malformedJSON(detail: "unpaired surrogate escape at byte \(escapeAt)") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
-                let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                guard let s = Unicode.Scalar(scalar) else { throw .malformedJSON(detail: "unpaired surrogate escape at byte \(escapeAt)") }
                 out.append(contentsOf: s.utf8)
             default:
                 throw .malformedJSON(detail: "invalid escape '\\\(Character(Unicode.Scalar(e)))' at byte \(i - 2)")
@@ -295,6 +340,9 @@ struct MessageJSONParser {
     mutating func object(_ body: (inout MessageJSONParser, Key) throws(IngestError) -> Void) throws(IngestError) {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{") else { throw unexpected() }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw .malformedJSON(detail: "nested deeper than \(Self.maximumDepth) levels at byte \(i)") }
         i += 1
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { i += 1; return }
@@ -351,6 +399,9 @@ struct MessageJSONParser {
             if atEnd || !isValueStart(peek()) { throw unexpected() }
             throw .invalidField(field: field, detail: "expected an array")
         }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw .malformedJSON(detail: "nested deeper than \(Self.maximumDepth) levels at byte \(i)") }
         i += 1
         var out: [T] = []
         skipWhitespace()
@@ -378,11 +429,7 @@ struct MessageJSONParser {
         case UInt8(ascii: "n"): guard literal("null") else { throw unexpected() }
         default:
             guard isNumberStart(b) else { throw unexpected() }
-            let start = i
-            i += 1
-            while let c = peek(), (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e")
-                    || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") { i += 1 }
-            guard i > start + (b == UInt8(ascii: "-") ? 1 : 0) else { throw unexpected() }
+            _ = try number()
         }
     }
 

@@ -21,10 +21,12 @@ public struct NormalizedText: Sendable {
         guard kind == .collapsed, !view.runLengths.isEmpty, let leet = self.view(.leet) else {
             return view.originalRange(start, end)
         }
+        let runs = view.runLengths
+        let lower = min(max(0, start), runs.count), upper = min(max(lower, end), runs.count)
         var leetStart = 0
-        for k in 0..<min(start, view.runLengths.count) { leetStart += Int(view.runLengths[k]) }
+        for k in 0..<lower { leetStart += Int(runs[k]) }
         var leetEnd = leetStart
-        for k in start..<min(end, view.runLengths.count) { leetEnd += Int(view.runLengths[k]) }
+        for k in lower..<upper { leetEnd += Int(runs[k]) }
         return leet.originalRange(leetStart, leetEnd)
     }
 

@@ -7,9 +7,7 @@ public struct Normalizer: Sendable {
 
     /// Normalizes `text`, building only `views` (and the views they derive from).
     public func normalize(_ text: String, views wanted: ViewSet) -> NormalizedText {
-        var bytes = Array(text.utf8)
-        if bytes.isEmpty { bytes = [] }
-        return normalize(utf8: bytes, views: wanted)
+        normalize(utf8: Array(text.utf8), views: wanted)
     }
 
     public func normalize(utf8 bytes: [UInt8], views wanted: ViewSet) -> NormalizedText {
@@ -27,7 +25,9 @@ public struct Normalizer: Sendable {
                            : Self.nfkc(raw)
         result.set(nfkc)
         guard needed.contains(.stripped) else { return result }
-        let stripped = isASCII ? TextView(kind: .stripped, sharing: nfkc) : Self.stripped(nfkc)
+        // ASCII text shares the buffer unless it holds control characters, which evasions hide in words.
+        let hasControl = isASCII && bytes.contains { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || $0 == 0x7F }
+        let stripped = isASCII && !hasControl ? TextView(kind: .stripped, sharing: nfkc) : Self.stripped(nfkc)
         result.set(stripped)
         guard needed.contains(.skeleton) else { return result }
         let skeleton = isASCII ? TextView(kind: .skeleton, sharing: stripped) : Self.skeleton(stripped)
@@ -111,7 +111,7 @@ public struct Normalizer: Sendable {
                 if let mapped = UnicodeTables.nfkcCaseFold[scalar.value] {
                     for s in mapped { view.append(s, from: start, to: end) }
                 } else {
-                    for s in UnicodeTables.foldSlowly(scalar).unicodeScalars { view.append(s, from: start, to: end) }
+                    for s in UnicodeTables.nfkcLowercasedSlowly(scalar).unicodeScalars { view.append(s, from: start, to: end) }
                 }
             } else {
                 view.append(scalar, from: start, to: end)
@@ -130,7 +130,7 @@ public struct Normalizer: Sendable {
     }
 
     static func stripped(_ nfkc: TextView) -> TextView {
-        mapScalars(nfkc, to: .stripped, ascii: { $0 >= 0x20 || $0 == 0x0A || $0 == 0x09 ? $0 : nil }) { scalar, start, end, view in
+        mapScalars(nfkc, to: .stripped, ascii: { ($0 >= 0x20 && $0 != 0x7F) || $0 == 0x0A || $0 == 0x09 ? $0 : nil }) { scalar, start, end, view in
             if isInvisible(scalar) {
                 return
             } else if let parts = UnicodeTables.decompositions[scalar.value] {
@@ -164,6 +164,7 @@ public struct Normalizer: Sendable {
         case 0x35: 0x73  // 5 s
         case 0x37: 0x74  // 7 t
         case 0x38: 0x62  // 8 b
+        case 0x39: 0x67  // 9 g
         case 0x40: 0x61  // @ a
         case 0x24: 0x73  // $ s
         case 0x21: 0x69  // ! i

@@ -30,8 +30,9 @@ public struct TextView: Sendable {
 
     public var count: Int { bytes.count }
 
-    /// The original byte range covered by view bytes `start..<end`.
-    public func originalRange(_ start: Int, _ end: Int) -> Range<Int> {
+    /// The original byte range covered by view bytes `start..<end`. Not for the collapsed view, whose map
+    /// goes through the leet view: use `NormalizedText.originalRange(in:_:_:)`.
+    func originalRange(_ start: Int, _ end: Int) -> Range<Int> {
         guard start < end, end <= bytes.count else {
             let at = start < bytes.count ? Int(originStart(start)) : (bytes.isEmpty ? 0 : Int(originEnd(bytes.count - 1)))
             return at..<at

@@ -1,6 +1,6 @@
 import Foundation
 
-/// NFKC case folding and canonical decompositions for the blocks chat text actually uses, computed once
+/// NFKC with lowercasing, and canonical decompositions, for the blocks chat text actually uses, computed once
 /// (a few milliseconds, on first use) into immutable tables. Without them every Cyrillic or accented letter
 /// costs a Foundation normalisation call, about a microsecond each; with them, a dictionary lookup.
 /// Scalars outside these blocks still go through Foundation, correctly, just slower.
@@ -18,13 +18,13 @@ enum UnicodeTables {
         0x1F100...0x1F1FF, // enclosed alphanumeric supplement
     ]
 
-    /// Scalars whose NFKC case fold differs from themselves, and what they fold to.
+    /// Scalars that NFKC plus lowercasing changes (those `changesWhenNFKCCaseFolded` flags), and the result.
     static let nfkcCaseFold: [UInt32: [Unicode.Scalar]] = {
         var table: [UInt32: [Unicode.Scalar]] = [:]
         for block in blocks {
             for v in block {
                 guard let scalar = Unicode.Scalar(v), scalar.properties.changesWhenNFKCCaseFolded else { continue }
-                table[v] = Array(foldSlowly(scalar).unicodeScalars)
+                table[v] = Array(nfkcLowercasedSlowly(scalar).unicodeScalars)
             }
         }
         return table
@@ -43,7 +43,7 @@ enum UnicodeTables {
         return table
     }()
 
-    static func foldSlowly(_ scalar: Unicode.Scalar) -> String {
+    static func nfkcLowercasedSlowly(_ scalar: Unicode.Scalar) -> String {
         String(Character(scalar)).precomposedStringWithCompatibilityMapping.lowercased()
     }
 

@@ -71,6 +71,17 @@ public final class RegexPattern: @unchecked Sendable {
         return .failed(code: rc, message: Self.message(for: rc))
     }
 
+    /// A stable name for a PCRE2 failure, for decisions and alerts.
+    public static func failureCode(_ code: Int32) -> String {
+        switch code {
+        case PCRE2_ERROR_MATCHLIMIT: "match_limit"
+        case PCRE2_ERROR_DEPTHLIMIT: "depth_limit"
+        case PCRE2_ERROR_HEAPLIMIT: "heap_limit"
+        case PCRE2_ERROR_JIT_STACKLIMIT: "jit_stack_limit"
+        default: "pcre2_error_\(-code)"
+        }
+    }
+
     static func message(for code: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
         let length = pcre2_get_error_message_8(code, &buffer, buffer.count)
