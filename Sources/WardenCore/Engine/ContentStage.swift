@@ -31,19 +31,20 @@ public struct ContentStage: Sendable {
         // Views often hold the same text (plain ASCII chat has no leetspeak to fold or letters to join):
         // each distinct text is scanned once, for every view that shares it.
         var canonical = [Int](repeating: -1, count: ViewKind.allCases.count)
-        var distinct: [ViewKind] = []
+        var distinct: [TextView] = []
         for kind in set.scanViews {
             guard let view = text.view(kind) else { continue }
-            if let same = distinct.first(where: { text.view($0)?.bytes == view.bytes }) {
-                canonical[kind.index] = same.index
+            if let same = distinct.first(where: { $0.bytes == view.bytes }) {
+                canonical[kind.index] = same.kind.index
             } else {
                 canonical[kind.index] = kind.index
-                distinct.append(kind)
+                distinct.append(view)
             }
         }
+        let collapsedRuns = text.view(.collapsed)?.runLengths ?? []
 
-        for kind in distinct {
-            guard let view = text.view(kind) else { continue }
+        for view in distinct {
+            let kind = view.kind
             var viewBits: UInt16 = 0
             for other in set.scanViews where canonical[other.index] == kind.index { viewBits |= UInt16(1) << UInt16(other.index) }
             view.bytes.withUnsafeBufferPointer { bytes in
@@ -58,7 +59,7 @@ public struct ContentStage: Sendable {
                             let start = end - k.length
                             if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]) { continue }
                             if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]) { continue }
-                            if k.view == .collapsed, !Self.runsMatch(text.view(.collapsed)?.runLengths ?? [], at: start, keyword: k.runs) { continue }
+                            if k.view == .collapsed, !Self.runsMatch(collapsedRuns, at: start, keyword: k.runs) { continue }
                             if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
                             else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }
                         }
