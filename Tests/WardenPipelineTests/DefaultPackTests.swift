@@ -32,6 +32,14 @@ import WardenPipeline
         "join https://discord.gg/%61bc",                                                 // percent-encoded
         "@everyone free nitro for the first 100 people",
         "steam gift $50 for you https://stearncommunity.com/gift/123",
+        "free nitro https://d\u{0456}sc\u{03BF}rd.gift/x",                              // lookalike host
+        "claim nitro https://\u{010F}iscord.gift/x",                                     // accented host
+        "fr\u{01}ee nitro gift https://nitro-gift.click/a",                              // control character
+        "n\u{7F}igger",
+        "niigger",
+        "I accidentally reported you, contact this discord staff to fix it: https://discord-support.help",
+        "Discord Trust & Safety here, verify your account at https://dlscord-safety.com or it gets disabled",
+        "scan this QR code to claim your free nitro",
     ])
     func evasionsAreBlocked(_ text: String) {
         let (v, rules) = verdict(text)
@@ -50,6 +58,18 @@ import WardenPipeline
         "I used to play on steam a lot",
         "the snigger was audible from the back row",
         "gg wp, that was close",
+        // Reviewers found these blocked by earlier versions of the pack.
+        "Spic and Span is a cleaning brand", "A chink of light came through the curtains", "going to the shop for some fags",
+        "NIG vs GHA tonight", "flame retardant retarded the fire", "Rebuilt the tranny on my truck", "My coon hound is barking",
+        "Scan the QR code on the menu to get access to the wifi", "Bitcoin is down again, free fall lol https://coindesk.com/x",
+        "Try my new game on steam, it's free https://store.steampowered.com/app/123", "I accidentally reported your message, sorry!",
+        "Send me the ETH address and I will send back double if it fails", "I'm a discord staff fan",
+        "this is the discord support team page: https://support.discord.com", "reported you to the mods, talk to them if you disagree",
+        "Elon Musk's giveaway tweet was a fake", "double your btc? sounds like a scam, send it to the mods",
+        "want to test my new game build? password is in the pinned post", "we made a game for the jam, try it: game.zip on itch",
+        "scan this qr to verify your ticket for the discord meetup", "done with csgo, my inventory of skins is on https://csfloat.com",
+        "@everyone nitro classic or free? which is better", "watch this https://www.youtube.com/watch?v=dQw4w9WgXcQ 🔥",
+        "https://en.wikipedia.org/wiki/Zürich is a nice read",
     ])
     func ordinaryChatIsAllowed(_ text: String) {
         let (v, rules) = verdict(text)
