@@ -69,6 +69,14 @@ import Foundation
         #expect(RequiredLiterals.of(#"[a-z]+\d{3}"#) == nil)
         #expect(RequiredLiterals.of(#"(?=nitro)n"#) == nil)
     }
+
+    @Test func escapeArgumentsAreSkippedNotReadAsLiterals() {
+        #expect(RequiredLiterals.of(#"\x66ree\s+stuff"#) == ["stuff"])
+        #expect(RequiredLiterals.of(#"\p{Cf}nitro"#) == ["nitro"])
+        #expect(RequiredLiterals.of(#"\pLgift"#) == ["gift"])
+        #expect(RequiredLiterals.of(#"(a)\1bcdef"#) == ["bcdef"])
+        #expect(RequiredLiterals.of(#"\Qnitro\E"#) == nil)
+    }
 }
 
 @Suite struct LiteralScannerTests {
@@ -90,11 +98,14 @@ import Foundation
         #"free\s*nitro"#, #"\x66ree\s+stuff"#, #"\101bcdef"#, #"(?:steam|stearn)\s*gift"#, #"colou?r\s+me"#,
         #"buy\s+now"#, #"\bdisc[o0]rd\.gg/\w+"#, #"a{2,}rgh"#, #"(?i)hello(?=\s+world)"#, #"[xyz]+ogen"#,
         #"\pL\pL\pLfree"#, #"gift(?:card)?s?\s+\d+"#, #"n[i1]tro"#, #"cl(?:ai|ia)m\s+(?:now|here)"#,
+        #"\x{66}ree\s+stuff"#, #"(?:https?://|www\.)[a-z.]*\p{Cf}(?=[a-z])"#, #"(a)\1bcd"#, #"\p{L}{3}free"#,
+        #"(?<w>gift)\k<w>"#, #"\Qfree\E nitro"#,
     ]
     static let texts = [
         "get free nitro now", "\u{66}ree stuff here", "abcdef", "steam gift", "stearngift", "colour me", "color me",
         "Buy now", "BUY NOW please", "disc0rd.gg/abc", "aaaargh", "hello world", "nitrogen", "xyzogen", "abcfree",
         "giftcards 20", "gift 5", "n1tro", "claim here", "clam now", "nothing at all", "", "ｆｒｅｅ ｎｉｔｒｏ",
+        "https://disc\u{200B}ord.gg", "aabcd", "giftgift", "free nitro",
     ]
 
     @Test(arguments: [[ViewKind.skeleton, .leet, .joined], [.raw], [.folded, .links]])

@@ -19,7 +19,46 @@ public enum RequiredLiterals {
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
-        static let standaloneEscapes = Set("dDsSwWbBhHvVRXAzZGKnrtfe".utf8)
+        static let standaloneEscapes = Set("dDsSwWbBhHvVRXAzZGKnrtfeaC".utf8)
+
+        /// Skips the argument of escape `\e` (already consumed). False for escapes this parser does not
+        /// understand (`\Q...\E`, case changes), which make the whole pattern run on every message.
+        mutating func skipEscapeArgument(_ e: UInt8) -> Bool {
+            func skipBraced(_ close: UInt8) { while let c = peek(), c != close { i += 1 }; i += 1 }
+            func skipWhile(_ limit: Int, _ accept: (UInt8) -> Bool) { var n = 0; while n < limit, let c = peek(), accept(c) { i += 1; n += 1 } }
+            let isDigit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+            let isHex: (UInt8) -> Bool = { isDigit($0) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+            if Self.standaloneEscapes.contains(e) { return true }
+            switch e {
+            case UInt8(ascii: "p"), UInt8(ascii: "P"):
+                if peek() == UInt8(ascii: "{") { skipBraced(UInt8(ascii: "}")) } else { i += 1 }
+            case UInt8(ascii: "x"):
+                if peek() == UInt8(ascii: "{") { skipBraced(UInt8(ascii: "}")) } else { skipWhile(2, isHex) }
+            case UInt8(ascii: "o"), UInt8(ascii: "N"):
+                if peek() == UInt8(ascii: "{") { skipBraced(UInt8(ascii: "}")) }
+            case UInt8(ascii: "c"):
+                i += 1
+            case UInt8(ascii: "g"):
+                switch peek() {
+                case UInt8(ascii: "{"): skipBraced(UInt8(ascii: "}"))
+                case UInt8(ascii: "<"): skipBraced(UInt8(ascii: ">"))
+                case UInt8(ascii: "'"): i += 1; skipBraced(UInt8(ascii: "'"))
+                default: skipWhile(1) { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }; skipWhile(3, isDigit)
+                }
+            case UInt8(ascii: "k"):
+                switch peek() {
+                case UInt8(ascii: "{"): skipBraced(UInt8(ascii: "}"))
+                case UInt8(ascii: "<"): skipBraced(UInt8(ascii: ">"))
+                case UInt8(ascii: "'"): i += 1; skipBraced(UInt8(ascii: "'"))
+                default: return false
+                }
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                skipWhile(2, isDigit)   // back-reference or octal: up to three digits in all
+            default:
+                return false
+            }
+            return true
+        }
 
         var atEnd: Bool { i >= bytes.count }
         func peek(_ offset: Int = 0) -> UInt8? { i + offset < bytes.count ? bytes[i + offset] : nil }
@@ -62,9 +101,9 @@ public enum RequiredLiterals {
                     guard let e = peek() else { ok = false; return nil }
                     i += 1
                     if isAlnum(e) {
-                        // Class and assertion escapes stand alone; any other (\x66, \101, \pL, \g1, \Q...)
-                        // takes an argument or names a literal we would have to decode: give up, always run.
-                        guard Self.standaloneEscapes.contains(e) else { ok = false; return nil }
+                        // An escape that is not a plain punctuation literal ends the run; its argument, if it
+                        // takes one (\p{L}, \x66, \101, \g{1}, \k<name>), is skipped, never read as literal text.
+                        guard skipEscapeArgument(e) else { ok = false; return nil }
                         endRun()
                         _ = quantifier()
                     } else {
