@@ -35,6 +35,7 @@ struct Scan: AsyncParsableCommand {
         let database = try await store.open()
         let guilds = GuildDirectory(database: database, defaultPack: pack, report: { printError("warning: skipped stored rule: \($0)") })
         let pipeline = MessagePipeline(database: database, guilds: guilds)
+        try await pipeline.pruneRememberedDecisions()
         var reader = try LineReader(path: input)
         let decoder = MessageDecoder()
         var summary = ScanSummary()

@@ -58,6 +58,19 @@ import WardenCore
     }
 
     @Test(arguments: allDialects)
+    func rememberedDecisionsExpireAfterTheRetention(_ dialect: SQLDialect) async throws {
+        try await withStore(dialect) { db in
+            let clock = TestClock()
+            let pipeline = makePipeline(db, pack: try loadDefaultPack(), clock: clock)
+            _ = try await pipeline.process([message("hello there"), message("second one")])
+            #expect(try await pipeline.pruneRememberedDecisions() == 0)
+            clock.advance(MessagePipeline.decisionRetention + 60)
+            #expect(try await pipeline.pruneRememberedDecisions() == 2)
+            #expect(try await count(db, "SELECT COUNT(*) AS n FROM message_decisions") == 0)
+        }
+    }
+
+    @Test(arguments: allDialects)
     func escalationClimbsEveryStepAndDecays(_ dialect: SQLDialect) async throws {
         try await withStore(dialect) { db in
             let clock = TestClock()

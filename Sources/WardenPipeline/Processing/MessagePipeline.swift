@@ -74,6 +74,17 @@ public final class MessagePipeline: Sendable {
         }
     }
 
+    /// How long a decision is remembered for re-deliveries (Discord re-delivers within minutes; a week is
+    /// generous). Older rows are removed by `pruneRememberedDecisions`.
+    public static let decisionRetention: TimeInterval = 7 * 86_400
+
+    /// Removes remembered decisions older than the retention; returns how many. Run at start-up.
+    @discardableResult
+    public func pruneRememberedDecisions() async throws -> Int {
+        let cutoff = clock().addingTimeInterval(-Self.decisionRetention)
+        return try await database.transaction { conn in try AutomodRepository.pruneDecisions(on: conn, before: cutoff) }
+    }
+
     /// Transactions PostgreSQL aborted for a deadlock or serialisation failure are retried this many times.
     static let attempts = 3
 
