@@ -1,3 +1,5 @@
+import Foundation
+
 /// A keyword with Discord's semantics: whole word unless `*` opens a side (`cat*`, `*cat`, `*cat*`).
 public struct KeywordPattern: Sendable, Equatable {
     public let written: String
@@ -27,4 +29,3 @@ public struct KeywordPattern: Sendable, Equatable {
     }
 }
 
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the in-memory stages found for one message, before the store is consulted.
 public struct Evaluation: Sendable {
     public var message: DiscordMessage
@@ -113,4 +115,3 @@ public struct MessageEvaluator: Sendable {
     }
 }
 
-import Foundation

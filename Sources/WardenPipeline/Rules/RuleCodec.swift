@@ -22,11 +22,9 @@ public enum RuleCodec {
         var config = definition
         config.action = nil
         let action = definition.effectiveAction
-        var actionConfig = action
-        actionConfig.type = action.type
         return Rows(configJSON: String(decoding: try encoder.encode(config), as: UTF8.self),
                     actionType: action.type.rawValue, severity: action.severity,
-                    actionConfigJSON: String(decoding: try encoder.encode(actionConfig), as: UTF8.self))
+                    actionConfigJSON: String(decoding: try encoder.encode(action), as: UTF8.self))
     }
 
     /// Rebuilds a definition from stored rows; the row's name, type and enabled flag win over the config's.
