@@ -38,9 +38,11 @@ let package = Package(
         // Release-mode benchmark: `swift run -c release warden-bench`.
         .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline"]),
 
+        // Fresh SQLite files and PostgreSQL schemas for the store and pipeline tests.
+        .target(name: "WardenTestSupport", dependencies: ["WardenStore"], path: "Tests/WardenTestSupport"),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
-        .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore"]),
-        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore"]),
+        .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenTestSupport"]),
+        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore", "WardenTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,7 @@ public enum DatabaseOpener {
     }
 
     /// Opens the store without migrating it (tools and tests that prepare a schema first).
-    static func connect(url: String, poolSize: Int = 4) async throws -> any Database {
+    public static func connect(url: String, poolSize: Int = 4) async throws -> any Database {
         let location = try DatabaseLocation.parse(url)
         let redacted = DatabaseLocation.redact(url)
         switch location {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import Synchronization
-@testable import WardenStore
+import WardenStore
+import WardenTestSupport
 @testable import WardenPipeline
 import WardenCore
 
@@ -13,40 +14,13 @@ let fixturesPath = repositoryRoot.appendingPathComponent("fixtures").path
 /// Both stores, for parameterised tests.
 let allDialects: [SQLDialect] = [.sqlite, .postgres]
 
-struct PostgresNotConfigured: Error, CustomStringConvertible {
-    var description: String {
-        "WARDEN_TEST_POSTGRES_URL is not set: run through scripts/with-postgres.sh, or set WARDEN_SKIP_POSTGRES=1 to skip PostgreSQL explicitly"
-    }
-}
-
-/// A fresh, migrated store per test: a SQLite file in a temporary folder, or a PostgreSQL schema of its own.
-/// Returns false (after recording nothing) only when PostgreSQL is skipped explicitly.
+/// Runs `body` against a fresh, migrated store of `dialect` (see `TestStores`). Returns false, running
+/// nothing, only when PostgreSQL is skipped explicitly with WARDEN_SKIP_POSTGRES=1 and no server is given.
 @discardableResult
 func withStore(_ dialect: SQLDialect, _ body: (any Database) async throws -> Void) async throws -> Bool {
-    switch dialect {
-    case .sqlite:
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let db = try await DatabaseOpener.open(url: "sqlite:" + directory.appendingPathComponent("warden.sqlite").path)
-        do { try await body(db) } catch { await db.close(); throw error }
-        await db.close()
-        return true
-    case .postgres:
-        let env = ProcessInfo.processInfo.environment
-        guard let base = env["WARDEN_TEST_POSTGRES_URL"], !base.isEmpty else {
-            if env["WARDEN_SKIP_POSTGRES"] == "1" { return false }
-            throw PostgresNotConfigured()
-        }
-        let schema = "p_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let admin = try await DatabaseOpener.connect(url: base, poolSize: 1)
-        try await admin.transaction { try $0.execute("CREATE SCHEMA \(schema)", []) }
-        defer { Task { try? await admin.transaction { try $0.execute("DROP SCHEMA \(schema) CASCADE", []) }; await admin.close() } }
-        let db = try await DatabaseOpener.open(url: base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)", poolSize: 4)
-        do { try await body(db) } catch { await db.close(); throw error }
-        await db.close()
-        return true
-    }
+    if dialect == .postgres, TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return false }
+    try await TestStores.with(dialect, body)
+    return true
 }
 
 /// A clock tests can move.

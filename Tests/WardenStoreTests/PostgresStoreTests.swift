@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WardenStore
+import WardenTestSupport
 
 /// Runs against the server in WARDEN_TEST_POSTGRES_URL, each test in a schema of its own. Without that
 /// variable every test here fails, unless WARDEN_SKIP_POSTGRES=1 disables the suite (shown as skipped).

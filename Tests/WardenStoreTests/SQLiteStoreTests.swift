@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WardenStore
+import WardenTestSupport
 
 @Suite("SQLite store (file in a temporary directory)")
 struct SQLiteStoreTests {

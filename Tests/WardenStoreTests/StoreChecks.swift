@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WardenStore
+import WardenTestSupport
 
 struct Boom: Error {}
 

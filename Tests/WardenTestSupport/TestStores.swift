@@ -1,9 +1,10 @@
 import Foundation
-@testable import WardenStore
+import WardenStore
 
 /// Why a PostgreSQL test cannot run. Thrown (so the test fails) unless WARDEN_SKIP_POSTGRES=1 disables the suite.
-struct PostgresNotConfigured: Error, CustomStringConvertible {
-    var description: String {
+public struct PostgresNotConfigured: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String {
         "WARDEN_TEST_POSTGRES_URL is not set. Run the tests through scripts/with-postgres.sh "
             + "(e.g. scripts/with-postgres.sh swift test --filter WardenStoreTests), point it at a server you own, "
             + "or set WARDEN_SKIP_POSTGRES=1 to skip the PostgreSQL suite explicitly."
@@ -13,10 +14,10 @@ struct PostgresNotConfigured: Error, CustomStringConvertible {
 /// Fresh, isolated stores for tests: a SQLite file in its own temporary directory, or a PostgreSQL schema
 /// of its own (`t_<random>`, chosen through the URL's `options=-csearch_path=...`, which every pooled
 /// connection applies), so tests run in parallel against one server.
-enum TestStores {
-    static var skipPostgres: Bool { ProcessInfo.processInfo.environment["WARDEN_SKIP_POSTGRES"] == "1" }
+public enum TestStores {
+    public static var skipPostgres: Bool { ProcessInfo.processInfo.environment["WARDEN_SKIP_POSTGRES"] == "1" }
 
-    static func postgresURL() throws -> String {
+    public static func postgresURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["WARDEN_TEST_POSTGRES_URL"], !url.isEmpty else {
             throw PostgresNotConfigured()
         }
@@ -24,7 +25,7 @@ enum TestStores {
     }
 
     /// Runs `body` against a new, empty store; migrated first unless `migrate` is false.
-    static func with(_ dialect: SQLDialect, poolSize: Int = 4, migrate: Bool = true,
+    public static func with(_ dialect: SQLDialect, poolSize: Int = 4, migrate: Bool = true,
                      _ body: (any Database) async throws -> Void) async throws {
         switch dialect {
         case .sqlite:
@@ -61,7 +62,7 @@ enum TestStores {
     }
 
     /// The tables of the current schema.
-    static func tables(_ db: any Database) async throws -> Set<String> {
+    public static func tables(_ db: any Database) async throws -> Set<String> {
         let sql = db.dialect == .sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
@@ -69,14 +70,14 @@ enum TestStores {
     }
 
     /// Column names of one table, in declaration order.
-    static func columns(_ db: any Database, table: String) async throws -> [String] {
+    public static func columns(_ db: any Database, table: String) async throws -> [String] {
         let sql = db.dialect == .sqlite
             ? "SELECT name FROM pragma_table_info($1) ORDER BY cid"
             : "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
         return try await db.transaction { conn in try conn.query(sql, [.text(table)]).map { try $0.string("name") } }
     }
 
-    static let expectedTables: Set<String> = [
+    public static let expectedTables: Set<String> = [
         "schema_migrations",
         "bot_settings", "settings_history", "premium_subs", "gpt_usage", "automod_actions", "automod_rules",
         "automod_logs", "automod_stats", "automod_user_history", "support_tickets", "ticket_summaries",
