@@ -6,7 +6,9 @@ public enum Decider {
     /// one message are one violation, not three).
     public static func points(for matches: [RuleMatch]) -> [String: Double] {
         var out: [String: Double] = [:]
-        for match in matches { out[match.type.rawValue] = max(out[match.type.rawValue] ?? 0, match.action.effectivePoints) }
+        for match in matches where match.action.type != .alert {
+            out[match.type.rawValue] = max(out[match.type.rawValue] ?? 0, match.action.effectivePoints)
+        }
         return out
     }
 
@@ -30,12 +32,15 @@ public enum Decider {
                 "Automod disabled rule(s) \(disabled.map { "'\($0.rule)'" }.joined(separator: ", ")) after repeated \(disabled[0].code) errors; fix the pattern and re-enable."))
         }
         guard let primary = strongest(matches.map(\.action)) else { return decision }
+        // Only alerts (self-harm): moderators are told, the member is not punished, not even by the ladder.
+        let alertOnly = matches.allSatisfy { $0.action.type == .alert }
+        let step = alertOnly ? nil : step
 
         let deletes = matches.contains { $0.action.deletesMessage }
         if deletes { decision.actions.append(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id)) }
 
         // The rule's punishment and the ladder's: the stronger applies.
-        var punishment: RuleAction? = primary.type == .delete ? nil : primary
+        var punishment: RuleAction? = primary.type == .delete || primary.type == .alert ? nil : primary
         if let step {
             if let current = punishment {
                 if (step.action.type.rank, step.action.timeoutSeconds ?? 0) > (current.type.rank, current.timeoutSeconds ?? 0) { punishment = step.action }
@@ -47,7 +52,7 @@ public enum Decider {
         if let punishment {
             let why = punishment.reason ?? reason
             switch punishment.type {
-            case .delete:
+            case .delete, .alert:
                 break
             case .warn:
                 decision.actions.append(DiscordAction(type: .warn, userID: message.author.id, reason: why))
@@ -65,7 +70,7 @@ public enum Decider {
         }
         let ladderNote = escalation.map { ", escalation level \($0.level) (\(String(format: "%.1f", $0.points)) points)" } ?? ""
         decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, userID: message.author.id, content:
-            "Automod \(deletes ? "blocked" : "flagged") a message from <@\(message.author.id)> in <#\(message.channelID)>: \(matches.map(\.rule).joined(separator: ", "))\(ladderNote)"))
+            "Automod \(deletes ? "blocked" : alertOnly ? "asks a moderator to look at" : "flagged") a message from <@\(message.author.id)> in <#\(message.channelID)>: \(matches.map(\.rule).joined(separator: ", "))\(ladderNote)"))
         decision.verdict = deletes ? .block : .flag
         return decision
     }

@@ -24,8 +24,11 @@ public struct Decision: Codable, Sendable, Equatable {
     public var errors: [RuleFailure]
     /// Why the message was not evaluated at all (`bot`, `exempt_channel`, `exempt_role`, `no_rules`).
     public var skipped: String?
-    /// Per-stage notes, e.g. `llm: off` until the LLM stage is configured.
+    /// Per-stage notes for the LLM stage: `llm` is `off: ...`, `skipped: ...`, `done`, `pending: ...`,
+    /// `unavailable: ...` (the word before the colon is the state).
     public var stages: [String: String]
+    /// The model's analysis when the LLM stage answered in time.
+    public var analysis: AIAnalysis?
 
     public init(messageID: Snowflake, guildID: Snowflake, channelID: Snowflake, userID: Snowflake, verdict: Verdict,
                 matches: [RuleMatch] = [], actions: [DiscordAction] = [], escalation: EscalationState? = nil,
@@ -37,7 +40,7 @@ public struct Decision: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id", guildID = "guild_id", channelID = "channel_id", userID = "user_id", verdict
-        case matches, actions, escalation, logID = "log_id", errors, skipped, stages
+        case matches, actions, escalation, logID = "log_id", errors, skipped, stages, analysis
     }
 
     /// Every key of the contract is present, `null` when it does not apply (no log for an allowed message).
@@ -51,5 +54,6 @@ public struct Decision: Codable, Sendable, Equatable {
         try c.encode(errors, forKey: .errors)
         try c.encodeIfPresent(skipped, forKey: .skipped)
         try c.encode(stages, forKey: .stages)
+        try c.encodeIfPresent(analysis, forKey: .analysis)
     }
 }

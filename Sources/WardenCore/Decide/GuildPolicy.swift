@@ -5,16 +5,33 @@ public struct GuildPolicy: Sendable, Equatable {
     public var modChannelID: Snowflake?
     public var exemptRoles: Set<Snowflake>
     public var exemptChannels: Set<Snowflake>
+    /// How long the bot may wait for the LLM stage before the decision goes out with the verdict pending.
+    public var llmDeadlineMillis: Int
+    /// What happens to a message the LLM could not judge because the provider failed.
+    public var llmOnOutage: LLMOutagePolicy
+
+    public static let defaultLLMDeadlineMillis = 1_500
 
     public init(ladder: EscalationLadder = .standard, modChannelID: Snowflake? = nil,
-                exemptRoles: Set<Snowflake> = [], exemptChannels: Set<Snowflake> = []) {
+                exemptRoles: Set<Snowflake> = [], exemptChannels: Set<Snowflake> = [],
+                llmDeadlineMillis: Int = GuildPolicy.defaultLLMDeadlineMillis, llmOnOutage: LLMOutagePolicy = .failOpen) {
         self.ladder = ladder; self.modChannelID = modChannelID; self.exemptRoles = exemptRoles; self.exemptChannels = exemptChannels
+        self.llmDeadlineMillis = llmDeadlineMillis; self.llmOnOutage = llmOnOutage
     }
 
     /// The `bot_settings` keys (scope `automod`) this policy reads.
     public enum Key: String, CaseIterable, Sendable {
         case escalationLadder = "escalation_ladder", modChannelID = "mod_channel_id"
         case exemptRoles = "exempt_roles", exemptChannels = "exempt_channels"
+        case llmDeadlineMillis = "llm_deadline_ms", llmOnOutage = "llm_on_outage"
     }
     public static let scope = "automod"
+}
+
+/// A guild's choice for messages the LLM could not judge during a provider outage.
+public enum LLMOutagePolicy: String, Sendable, Codable, CaseIterable {
+    /// Allow the message; the decision says it was not moderated by the LLM.
+    case failOpen = "fail_open"
+    /// Alert moderators to review the message by hand.
+    case failToReview = "fail_to_review"
 }

@@ -18,17 +18,23 @@ public struct Evidence: Codable, Sendable, Equatable {
     public var observed: Int?
     public var threshold: Int?
     public var windowSeconds: Double?
+    /// LLM matches: the category and the model's confidence, against the rule's `minConfidence`.
+    public var category: String?
+    public var confidence: Double?
+    public var minConfidence: Double?
 
     public init(view: ViewKind? = nil, pattern: String? = nil, keyword: String? = nil, text: String? = nil,
                 start: Int? = nil, end: Int? = nil, detector: String? = nil, observed: Int? = nil,
-                threshold: Int? = nil, windowSeconds: Double? = nil) {
+                threshold: Int? = nil, windowSeconds: Double? = nil, category: String? = nil, confidence: Double? = nil,
+                minConfidence: Double? = nil) {
         self.view = view; self.pattern = pattern; self.keyword = keyword; self.text = text; self.start = start
         self.end = end; self.detector = detector; self.observed = observed; self.threshold = threshold
-        self.windowSeconds = windowSeconds
+        self.windowSeconds = windowSeconds; self.category = category; self.confidence = confidence; self.minConfidence = minConfidence
     }
 
     enum CodingKeys: String, CodingKey {
         case view, pattern, keyword, text, start, end, detector, observed, threshold, windowSeconds = "window_seconds"
+        case category, confidence, minConfidence = "min_confidence"
     }
 }
 

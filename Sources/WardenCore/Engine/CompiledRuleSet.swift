@@ -129,4 +129,9 @@ public final class CompiledRuleSet: Sendable {
 
     public var patternCount: Int { patterns.count }
     public var alwaysRunPatternCount: Int { alwaysRunPatterns.count }
+
+    /// The enabled `ai` rules that apply to this message's channel and author roles.
+    public func aiRules(for message: DiscordMessage) -> [CompiledRule] {
+        aiRules.filter { !$0.isDisabled && $0.applies(channel: message.channelID, roles: message.member?.roles ?? []) }
+    }
 }

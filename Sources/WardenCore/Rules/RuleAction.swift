@@ -4,9 +4,12 @@ import Foundation
 public struct RuleAction: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case delete, warn, mute, timeout, kick, ban
+        /// Moderators are alerted; nothing happens to the member or the message (self-harm is routed here).
+        case alert
         /// How strong the punishment is, for "the strongest action wins" between equal severities.
         var rank: Int {
             switch self {
+            case .alert: -1
             case .delete: 0
             case .warn: 1
             case .mute, .timeout: 2
@@ -77,9 +80,10 @@ public struct RuleAction: Codable, Sendable, Equatable {
         try c.encodeIfPresent(reason, forKey: .reason)
     }
 
-    /// Whether the message is removed: the default for everything but a warning.
-    public var deletesMessage: Bool { deleteMessage ?? (type != .warn) }
-    public var effectivePoints: Double { points ?? Double(severity) }
+    /// Whether the message is removed: the default for everything but a warning or an alert.
+    public var deletesMessage: Bool { deleteMessage ?? (type != .warn && type != .alert) }
+    /// Escalation points: an alert is not a violation and adds none.
+    public var effectivePoints: Double { type == .alert ? 0 : points ?? Double(severity) }
     public var timeoutSeconds: Int? {
         switch type {
         case .mute, .timeout: min(durationSeconds ?? Self.defaultTimeoutSeconds, Self.maxTimeoutSeconds)
