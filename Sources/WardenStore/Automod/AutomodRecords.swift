@@ -25,13 +25,15 @@ public struct AutomodLogEntry: Sendable {
     public var messageContent: String
     public var contextJSON: String
     public var evidenceJSON: String
+    /// The model's analysis (`automod_logs.ai_analysis`) when the LLM stage ran.
+    public var aiAnalysisJSON: String?
     public var timestamp: Date
 
     public init(guildID: Int64, userID: Int64, messageID: Int64, channelID: Int64, ruleID: Int64?, actionTaken: String,
-                messageContent: String, contextJSON: String, evidenceJSON: String, timestamp: Date) {
+                messageContent: String, contextJSON: String, evidenceJSON: String, aiAnalysisJSON: String? = nil, timestamp: Date) {
         self.guildID = guildID; self.userID = userID; self.messageID = messageID; self.channelID = channelID
         self.ruleID = ruleID; self.actionTaken = actionTaken; self.messageContent = messageContent
-        self.contextJSON = contextJSON; self.evidenceJSON = evidenceJSON; self.timestamp = timestamp
+        self.contextJSON = contextJSON; self.evidenceJSON = evidenceJSON; self.aiAnalysisJSON = aiAnalysisJSON; self.timestamp = timestamp
     }
 }
 
