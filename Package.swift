@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // System libraries. Each module map points at a small shim header that fixes what Swift
@@ -26,23 +28,31 @@ let package = Package(
         .target(name: "WardenCore", dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]),
         // One SQL interface, two drivers (SQLite, PostgreSQL), migrations, repositories.
         .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ"]),
-        // The staged message pipeline: scope, evaluate, decide, persist.
-        .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore"]),
+        // OpenAI-compatible client over libcurl: transport, retries, circuit breaker, prompts, quota gate.
+        .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", "WardenStore", .product(name: "Crypto", package: "swift-crypto")]),
+        // The staged message pipeline: scope, evaluate, decide, persist; the LLM stage.
+        .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
         .executableTarget(
             name: "warden",
             dependencies: [
-                "WardenCore", "WardenStore", "WardenPipeline",
+                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Release-mode benchmark: `swift run -c release warden-bench`.
-        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline"]),
+        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenLLMTestServer"]),
 
         // Fresh SQLite files and PostgreSQL schemas for the store and pipeline tests.
         .target(name: "WardenTestSupport", dependencies: ["WardenStore"], path: "Tests/WardenTestSupport"),
+        // A deterministic OpenAI-compatible server on loopback that can also misbehave (tests, benchmark).
+        .target(name: "WardenLLMTestServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/WardenLLMTestServer"),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenTestSupport"]),
-        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore", "WardenTestSupport"]),
+        .testTarget(name: "WardenLLMTests", dependencies: ["WardenLLM", "WardenCore", "WardenStore", "WardenTestSupport", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

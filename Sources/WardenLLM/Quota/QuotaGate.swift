@@ -1,0 +1,104 @@
+import Foundation
+import WardenCore
+import WardenStore
+
+/// Gates LLM calls made for a member by the `gpt_usage` daily quota of their tier in that guild
+/// (`premium_subs`; limits from `QuotaPolicy.standard`, overridden per guild by `bot_settings`
+/// `llm.quota_limits`). Counting happens in the same statement as the limit check, so concurrent
+/// callers (threads, processes) can never exceed it.
+public struct QuotaGate: Sendable {
+    /// A granted call; hand it back with `refund` when the model gave no answer.
+    public struct Ticket: Sendable, Equatable {
+        public let user: Int64
+        public let guild: Int64
+        public let day: String
+        public let used: Int
+        public let limit: Int?
+
+        public init(user: Int64, guild: Int64, day: String, used: Int, limit: Int?) {
+            self.user = user; self.guild = guild; self.day = day; self.used = used; self.limit = limit
+        }
+    }
+    public enum Outcome: Sendable, Equatable {
+        case allowed(Ticket)
+        case denied(QuotaStatus)
+    }
+
+    /// The `bot_settings` place of a guild's overrides, e.g. `{"free": 10, "monthly": 50}`.
+    public static let settingsScope = "llm"
+    public static let settingsKey = "quota_limits"
+    /// Days of `gpt_usage` kept by `prune`.
+    public static let retentionDays = 90
+
+    public let database: any Database
+    private let clock: @Sendable () -> Date
+
+    public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database; self.clock = clock
+    }
+
+    /// Counts one call for `user` in `guild` when their quota allows it.
+    public func consume(user: Int64, guild: Int64) async throws -> Outcome {
+        let now = clock()
+        let day = Self.day(now)
+        return try await database.transaction { conn in
+            let (tier, limit) = try Self.limit(on: conn, user: user, guild: guild, at: now)
+            if let used = try QuotaRepository.consume(on: conn, user: user, guild: guild, day: day, limit: limit) {
+                return .allowed(Ticket(user: user, guild: guild, day: day, used: used, limit: limit))
+            }
+            let used = try QuotaRepository.used(on: conn, user: user, guild: guild, day: day)
+            return .denied(QuotaStatus(tier: tier, limit: limit, used: used, remaining: 0))
+        }
+    }
+
+    /// Gives the call back (it got no model answer).
+    public func refund(_ ticket: Ticket) async throws {
+        try await database.transaction { conn in
+            try QuotaRepository.refund(on: conn, user: ticket.user, guild: ticket.guild, day: ticket.day)
+        }
+    }
+
+    /// Tier, limit, used and remaining today (UTC).
+    public func status(user: Int64, guild: Int64) async throws -> QuotaStatus {
+        let now = clock()
+        return try await database.transaction { conn in
+            let (tier, limit) = try Self.limit(on: conn, user: user, guild: guild, at: now)
+            let used = try QuotaRepository.used(on: conn, user: user, guild: guild, day: Self.day(now))
+            return QuotaStatus(tier: tier, limit: limit, used: used, remaining: limit.map { max(0, $0 - used) })
+        }
+    }
+
+    /// Removes usage rows older than the retention; returns how many.
+    @discardableResult
+    public func prune(keepingDays days: Int = QuotaGate.retentionDays) async throws -> Int {
+        let cutoff = Self.day(clock().addingTimeInterval(-Double(days) * 86_400))
+        return try await database.transaction { conn in try QuotaRepository.prune(on: conn, before: cutoff) }
+    }
+
+    static func limit(on conn: any SQLConnection, user: Int64, guild: Int64, at now: Date) throws -> (QuotaTier, Int?) {
+        let subscription = try QuotaRepository.activeSubscription(on: conn, user: user, guild: guild, at: now)
+        let tier = QuotaTier(stored: subscription?.tier)
+        var policy = QuotaPolicy.standard
+        if let (json, _) = try SettingsRepository.get(on: conn, guild: guild, scope: settingsScope, key: settingsKey) {
+            do { policy = try QuotaPolicy.parseOverrides(try JSONValue.parse(json)) } catch {
+                throw QuotaSettingError(guild: guild, reason: "\(error)")
+            }
+        }
+        return (tier, policy.limit(for: tier))
+    }
+
+    /// The UTC calendar day, `YYYY-MM-DD`, that `gpt_usage.usage_date` uses.
+    public static func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
+}
+
+/// A guild's `llm.quota_limits` setting cannot be read.
+public struct QuotaSettingError: Error, Sendable, CustomStringConvertible {
+    public var guild: Int64
+    public var reason: String
+    public var description: String { "guild \(guild): setting \(QuotaGate.settingsScope).\(QuotaGate.settingsKey) is invalid: \(reason)" }
+}
