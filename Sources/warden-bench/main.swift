@@ -170,3 +170,5 @@ await persistRun("SQLite (WAL, file)", url: "sqlite:" + directory.appendingPathC
 try? FileManager.default.removeItem(at: directory)
 if let postgresURL { await persistRun("PostgreSQL", url: postgresURL) } else { print("  PostgreSQL: skipped (give --postgres URL or WARDEN_BENCH_POSTGRES_URL)") }
 
+
+await llmBench(staged: staged)

@@ -11,6 +11,9 @@ struct Scan: AsyncParsableCommand {
         Each input line is a Discord Message object. A line that is not one gets an error line
         ({"line": N, "error": {...}}) in its place; the rest is still processed and the exit code is 1.
         A summary goes to stderr. Guilds seen for the first time get the pack from --rules.
+        With WARDEN_LLM_BASE_URL set, ai rules run through the model; a verdict slower than the guild's
+        deadline is written later as an llm_verdict event (see `warden events`), and scan waits up to
+        --wait-for-late for those before it exits. Verdicts left by an earlier run are finished first.
         """
     )
 
@@ -18,6 +21,7 @@ struct Scan: AsyncParsableCommand {
     var input: String = "-"
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var llmOptions: LLMOptions
 
     @Option(help: "The rule pack imported into guilds that have no rules yet.")
     var rules: String = "rules"
@@ -25,8 +29,12 @@ struct Scan: AsyncParsableCommand {
     @Option(help: "Messages committed per transaction.")
     var batchSize: Int = 256
 
+    @Option(help: ArgumentHelp("Seconds to wait at the end for LLM verdicts that missed their deadline.", valueName: "seconds"))
+    var waitForLate: Double = 120
+
     func validate() throws {
         guard batchSize >= 1 && batchSize <= 10_000 else { throw ValidationError("--batch-size must be 1-10000") }
+        guard waitForLate >= 0 && waitForLate <= 3600 else { throw ValidationError("--wait-for-late must be 0-3600 seconds") }
     }
 
     func run() async throws {
@@ -34,8 +42,14 @@ struct Scan: AsyncParsableCommand {
         for issue in issues { printError("warning: skipped \(issue)") }
         let database = try await store.open()
         let guilds = GuildDirectory(database: database, defaultPack: pack, report: { printError("warning: skipped stored rule: \($0)") })
-        let pipeline = MessagePipeline(database: database, guilds: guilds)
+        let llm = try llmOptions.moderator(database: database)
+        let pipeline = MessagePipeline(database: database, guilds: guilds, llm: llm)
         try await pipeline.pruneRememberedDecisions()
+        if let llm {
+            let resumed = try await llm.resume(pipeline: pipeline)
+            if resumed > 0 { printError("finished \(resumed) LLM verdict(s) left by an earlier run") }
+            try await llm.quota.prune()
+        }
         var reader = try LineReader(path: input)
         let decoder = MessageDecoder()
         var summary = ScanSummary()
@@ -73,6 +87,11 @@ struct Scan: AsyncParsableCommand {
             if order.count >= batchSize { try await flush() }
         }
         try await flush()
+        if let llm, llm.outstanding > 0 {
+            printError("waiting for \(llm.outstanding) late LLM verdict(s)...")
+            let left = await llm.drain(timeout: .milliseconds(Int(waitForLate * 1000)))
+            if left > 0 { printError("warning: \(left) LLM verdict(s) still pending; the next run (or another process) finishes them") }
+        }
         printError(summary.text)
         await database.close()
         if summary.rejected > 0 { throw ExitCode(1) }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import WardenCore
+import WardenLLM
+import WardenPipeline
 import WardenStore
 
 struct Settings: AsyncParsableCommand {
@@ -48,6 +50,11 @@ struct Settings: AsyncParsableCommand {
             if scope == GuildPolicy.scope, let known = GuildPolicy.Key(rawValue: key) {
                 try check(known, Data(value.utf8))
             }
+            if scope == QuotaGate.settingsScope && key == QuotaGate.settingsKey {
+                do { _ = try QuotaPolicy.parseOverrides(try JSONValue.parse(value)) } catch {
+                    throw ValidationError("invalid value for \(scope).\(key): \(error)")
+                }
+            }
             let database = try await store.open()
             try await SettingsRepository(database: database).set(guild: guildID, scope: scope, key: key, valueJSON: value,
                                                                  valueType: nil, by: userID)
@@ -57,18 +64,13 @@ struct Settings: AsyncParsableCommand {
 
         /// Refuses values the pipeline could not read, so a typo cannot silently break a guild's policy.
         func check(_ key: GuildPolicy.Key, _ data: Data) throws {
-            do {
-                switch key {
-                case .escalationLadder:
-                    let ladder = try JSONDecoder().decode(EscalationLadder.self, from: data)
-                    for step in ladder.steps {
-                        if let problem = step.action.problems().first { throw ValidationError("\(problem.0): \(problem.1)") }
-                    }
-                case .modChannelID: _ = try JSONDecoder().decode(Snowflake.self, from: data)
-                case .exemptRoles, .exemptChannels: _ = try JSONDecoder().decode([Snowflake].self, from: data)
-                }
-            } catch let error as ValidationError { throw error }
-            catch { throw ValidationError("invalid value for automod.\(key.rawValue): \(error)") }
+            var policy = GuildPolicy()
+            do { try GuildPolicyLoader.apply(key, json: data, to: &policy) } catch {
+                throw ValidationError("invalid value for automod.\(key.rawValue): \(error)")
+            }
+            for step in policy.ladder.steps {
+                if let problem = step.action.problems().first { throw ValidationError("\(problem.0): \(problem.1)") }
+            }
         }
     }
 }

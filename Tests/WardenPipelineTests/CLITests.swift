@@ -9,14 +9,17 @@ struct Warden {
 
     struct Output { let status: Int32; let stdout: String; let stderr: String }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
         try #require(FileManager.default.isExecutableFile(atPath: executable.path),
                      "no warden binary at \(executable.path): run `swift build --build-tests` first")
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "WARDEN_DATABASE_URL" }
+        // The developer's own store and LLM provider never leak into a test run.
+        process.environment = ProcessInfo.processInfo.environment
+            .filter { $0.key != "WARDEN_DATABASE_URL" && !$0.key.hasPrefix("WARDEN_LLM_") }
+            .merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -12,18 +12,34 @@ public enum GuildPolicyLoader {
         public var description: String { "guild \(guild): setting automod.\(key) is invalid: \(reason)" }
     }
 
+    /// Reads one setting's JSON value into `policy`; throws when the value is unusable.
+    public static func apply(_ key: GuildPolicy.Key, json data: Data, to policy: inout GuildPolicy) throws {
+        switch key {
+        case .escalationLadder: policy.ladder = try JSONDecoder().decode(EscalationLadder.self, from: data)
+        case .modChannelID: policy.modChannelID = try JSONDecoder().decode(Snowflake.self, from: data)
+        case .exemptRoles: policy.exemptRoles = Set(try JSONDecoder().decode([Snowflake].self, from: data))
+        case .exemptChannels: policy.exemptChannels = Set(try JSONDecoder().decode([Snowflake].self, from: data))
+        case .llmDeadlineMillis:
+            let millis = try JSONDecoder().decode(Int.self, from: data)
+            guard (50...120_000).contains(millis) else { throw RangeProblem(text: "must be 50-120000 milliseconds, got \(millis)") }
+            policy.llmDeadlineMillis = millis
+        case .llmOnOutage:
+            let name = try JSONDecoder().decode(String.self, from: data)
+            guard let parsed = LLMOutagePolicy(rawValue: name) else {
+                throw RangeProblem(text: "expected \(LLMOutagePolicy.allCases.map(\.rawValue).joined(separator: " or ")), got '\(name)'")
+            }
+            policy.llmOnOutage = parsed
+        }
+    }
+
+    struct RangeProblem: Error, CustomStringConvertible { let text: String; var description: String { text } }
+
     public static func load(on conn: any SQLConnection, guild: Int64) throws -> GuildPolicy {
         var policy = GuildPolicy()
         for key in GuildPolicy.Key.allCases {
             guard let (json, _) = try SettingsRepository.get(on: conn, guild: guild, scope: GuildPolicy.scope, key: key.rawValue) else { continue }
-            let data = Data(json.utf8)
             do {
-                switch key {
-                case .escalationLadder: policy.ladder = try JSONDecoder().decode(EscalationLadder.self, from: data)
-                case .modChannelID: policy.modChannelID = try JSONDecoder().decode(Snowflake.self, from: data)
-                case .exemptRoles: policy.exemptRoles = Set(try JSONDecoder().decode([Snowflake].self, from: data))
-                case .exemptChannels: policy.exemptChannels = Set(try JSONDecoder().decode([Snowflake].self, from: data))
-                }
+                try apply(key, json: Data(json.utf8), to: &policy)
             } catch {
                 throw InvalidSetting(guild: guild, key: key.rawValue, reason: "\(error)")
             }

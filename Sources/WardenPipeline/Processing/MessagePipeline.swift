@@ -9,6 +9,8 @@ public final class MessagePipeline: Sendable {
     public let database: any Database
     public let guilds: GuildDirectory
     public let evaluator: MessageEvaluator
+    /// The LLM stage, when a provider is configured.
+    public let llm: LLMModerator?
     private let clock: @Sendable () -> Date
 
     static let encoder: JSONEncoder = {
@@ -18,12 +20,13 @@ public final class MessagePipeline: Sendable {
     }()
 
     public init(database: any Database, guilds: GuildDirectory, evaluator: MessageEvaluator = MessageEvaluator(),
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.database = database; self.guilds = guilds; self.evaluator = evaluator; self.clock = clock
+                llm: LLMModerator? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database; self.guilds = guilds; self.evaluator = evaluator; self.llm = llm; self.clock = clock
     }
 
     /// Processes a batch in order; all of it commits together (one fsync for the batch, not per message).
     public func process(_ messages: [DiscordMessage]) async throws -> [ProcessedMessage] {
+        let started = ContinuousClock.now
         var contexts: [Snowflake: GuildContext] = [:]
         for guild in Set(messages.map(\.guildID)) { contexts[guild] = try await guilds.context(for: guild) }
 
@@ -36,6 +39,7 @@ public final class MessagePipeline: Sendable {
             let elapsed = ContinuousClock.now - started
             prepared.append((evaluation, context, Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
         }
+        let notes = try await llmStage(&prepared, started: started)
         let now = clock()
         let batch = prepared
         // Members whose points change, locked up front in one order so concurrent batches cannot deadlock.
@@ -44,12 +48,13 @@ public final class MessagePipeline: Sendable {
         while true {
             attempt += 1
             do {
-                return try await database.transaction { conn in
+                let written = try await database.transaction { conn -> [(ProcessedMessage, Int64?)] in
                     for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
                     // Allowed messages are decided already; flagged ones need the member's points first.
-                    let drafts: [(decision: Decision, json: String)?] = try batch.map { evaluation, context, _ in
+                    let drafts: [(decision: Decision, json: String)?] = try zip(batch, notes).map { item, note in
+                        let (evaluation, context, _) = item
                         guard evaluation.matches.isEmpty else { return nil }
-                        let decision = Self.allowedDecision(evaluation, context: context, now: now)
+                        let decision = Self.allowedDecision(evaluation, context: context, note: note, now: now)
                         return (decision, try Self.json(decision))
                     }
                     // One statement claims the whole batch; what it could not claim was processed before.
@@ -59,20 +64,39 @@ public final class MessagePipeline: Sendable {
                                                               decisionJSON: draft?.json ?? "{}"))
                     }
                     var claimed = try AutomodRepository.claimMessages(on: conn, claims, at: now)
-                    var results: [ProcessedMessage] = []
-                    for (item, draft) in zip(batch, drafts) {
+                    var results: [(ProcessedMessage, Int64?)] = []
+                    for ((item, draft), note) in zip(zip(batch, drafts), notes) {
                         let (evaluation, context, millis) = item
                         let key = AutomodRepository.MessageKey(guild: evaluation.message.guildID.int64, message: evaluation.message.id.int64)
-                        results.append(try Self.persist(evaluation, allowed: draft, claimed: claimed.remove(key) != nil, context: context,
-                                                        evaluationMillis: millis, now: now, on: conn))
+                        let isNew = claimed.remove(key) != nil
+                        let result = try Self.persist(evaluation, allowed: draft, claimed: isNew, context: context, note: note,
+                                                      evaluationMillis: millis, now: now, on: conn)
+                        // A verdict still on its way becomes a durable job in the same transaction as its decision.
+                        var job: Int64?
+                        if isNew, let pending = note?.pending {
+                            job = try JobRepository.enqueue(on: conn, kind: LLMModerator.jobKind,
+                                                            payloadJSON: try LLMModerator.jobPayload(evaluation.message, ticket: pending.ticket),
+                                                            dedupeKey: LLMModerator.dedupeKey(evaluation.message),
+                                                            runAfter: now.addingTimeInterval(Self.lateLease(self.llm)), at: now)
+                        }
+                        results.append((result, job))
                     }
                     return results
                 }
+                if let llm {
+                    for ((item, (_, job)), note) in zip(zip(batch, written), notes) {
+                        guard let job, let pending = note?.pending else { continue }
+                        llm.deliverLate(job: job, message: item.0.message, ticket: pending.ticket, work: pending.work, pipeline: self)
+                    }
+                }
+                return written.map(\.0)
             } catch let error as StoreError where error.isRetryable && attempt < Self.attempts {
                 continue
             }
         }
     }
+
+    func clockNow() -> Date { clock() }
 
     /// How long a decision is remembered for re-deliveries (Discord re-delivers within minutes; a week is
     /// generous). Older rows are removed by `pruneRememberedDecisions`.
@@ -100,10 +124,10 @@ public final class MessagePipeline: Sendable {
     }
 
     /// The decision for a message nothing matched (no store state needed).
-    static func allowedDecision(_ evaluation: Evaluation, context: GuildContext, now: Date) -> Decision {
+    static func allowedDecision(_ evaluation: Evaluation, context: GuildContext, note: LLMNote?, now: Date) -> Decision {
         var decision = Decider.decide(message: evaluation.message, matches: [], failures: evaluation.failures, escalation: nil,
                                       step: nil, policy: context.policy, now: now)
-        annotate(&decision, evaluation, context)
+        annotate(&decision, evaluation, note)
         return decision
     }
 
@@ -111,7 +135,7 @@ public final class MessagePipeline: Sendable {
     /// whether the batch's claim got this message (false: processed before, so the stored decision is
     /// returned); `allowed` is the decision when nothing matched.
     static func persist(_ evaluation: Evaluation, allowed: (decision: Decision, json: String)?, claimed: Bool, context: GuildContext,
-                        evaluationMillis: Double, now: Date, on conn: any SQLConnection) throws -> ProcessedMessage {
+                        note: LLMNote?, evaluationMillis: Double, now: Date, on conn: any SQLConnection) throws -> ProcessedMessage {
         let message = evaluation.message
         let guild = message.guildID.int64, id = message.id.int64
 
@@ -131,6 +155,22 @@ public final class MessagePipeline: Sendable {
             return ProcessedMessage(decision: allowed.decision, replayed: false, evaluationMillis: evaluationMillis, json: allowed.json)
         }
 
+        var decision = try recordViolation(message, matches: evaluation.matches, failures: evaluation.failures, context: context,
+                                           analysis: note?.analysis, evaluationMillis: evaluationMillis, now: now, on: conn) { decision in
+            annotate(&decision, evaluation, note)
+        }
+        let encoded = try json(decision)
+        try AutomodRepository.storeDecision(on: conn, guild: guild, message: id, decisionJSON: encoded)
+        return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis, json: encoded)
+    }
+
+    /// Writes a message's violation inside the caller's transaction: points and the ladder, the decision's
+    /// actions, the log row (with the model's analysis when there is one) and the daily stats. `annotate`
+    /// adds notes before the decision is logged. The caller holds the member's lock.
+    static func recordViolation(_ message: DiscordMessage, matches: [RuleMatch], failures: [RuleFailure], context: GuildContext,
+                                analysis: AIAnalysis?, evaluationMillis: Double, now: Date, on conn: any SQLConnection,
+                                annotate: (inout Decision) -> Void) throws -> Decision {
+        let guild = message.guildID.int64, id = message.id.int64
         // Points decay on Discord's clock, like the spam windows: a backlog scanned at once must not look
         // like one burst. A timestamp from the future counts as now.
         let user = message.author.id.int64
@@ -138,37 +178,38 @@ public final class MessagePipeline: Sendable {
         let history = try AutomodRepository.points(on: conn, guild: guild, user: user).map {
             PointsRecord(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation)
         }
-        let (state, records, step) = Escalation.apply(history: history, adding: Decider.points(for: evaluation.matches),
+        let (state, records, step) = Escalation.apply(history: history, adding: Decider.points(for: matches),
                                                       now: violationTime, ladder: context.policy.ladder)
-        var decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+        var decision = Decider.decide(message: message, matches: matches, failures: failures,
                                       escalation: state, step: step, policy: context.policy, now: now)
-        annotate(&decision, evaluation, context)
+        annotate(&decision)
+        decision.analysis = analysis
 
-        let winner = Decider.strongest(evaluation.matches.map(\.action)).flatMap { best in evaluation.matches.first { $0.action == best } }
+        let winner = Decider.strongest(matches.map(\.action)).flatMap { best in matches.first { $0.action == best } }
         let taken = decision.actions.filter { $0.type != .alert }.map(\.type.rawValue)
-        let evidence = try String(decoding: encoder.encode(evaluation.matches.map(\.evidence)), as: UTF8.self)
+        let evidence = try String(decoding: encoder.encode(matches.map(\.evidence)), as: UTF8.self)
+        let analysisJSON = try analysis.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         decision.logID = try AutomodRepository.insertLog(on: conn, AutomodLogEntry(
             guildID: guild, userID: user, messageID: id, channelID: message.channelID.int64, ruleID: winner?.ruleID,
             actionTaken: taken.isEmpty ? "alert" : taken.joined(separator: "+"), messageContent: message.content,
-            contextJSON: try json(decision), evidenceJSON: evidence, timestamp: now))
+            contextJSON: try json(decision), evidenceJSON: evidence, aiAnalysisJSON: analysisJSON, timestamp: now))
         for record in records {
             try AutomodRepository.savePoints(on: conn, guild: guild, user: user, UserPoints(
                 ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,
                 lastViolation: record.lastViolation), at: now)
         }
         let day = utcDay(now)
-        for ruleID in Set(evaluation.matches.compactMap(\.ruleID)) {
+        for ruleID in Set(matches.compactMap(\.ruleID)) {
             try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: ruleID, day: day, responseMillis: evaluationMillis, at: now)
         }
-        let encoded = try json(decision)
-        try AutomodRepository.storeDecision(on: conn, guild: guild, message: id, decisionJSON: encoded)
-        return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: evaluationMillis, json: encoded)
+        return decision
     }
 
-    static func annotate(_ decision: inout Decision, _ evaluation: Evaluation, _ context: GuildContext) {
+    static func annotate(_ decision: inout Decision, _ evaluation: Evaluation, _ note: LLMNote?) {
         decision.skipped = evaluation.skipped
-        if !context.rules.aiRules.isEmpty && evaluation.skipped == nil {
-            decision.stages["llm"] = "off: no LLM provider is configured, ai rules were not evaluated"
+        if let note {
+            decision.stages["llm"] = note.state
+            decision.analysis = note.analysis
         }
     }
 
