@@ -45,6 +45,7 @@ struct Scan: AsyncParsableCommand {
         let llm = try llmOptions.moderator(database: database)
         let pipeline = MessagePipeline(database: database, guilds: guilds, llm: llm)
         try await pipeline.pruneRememberedDecisions()
+        try await pipeline.pruneDeliveredWork()
         if let llm {
             let resumed = try await llm.resume(pipeline: pipeline)
             if resumed > 0 { printError("finished \(resumed) LLM verdict(s) left by an earlier run") }

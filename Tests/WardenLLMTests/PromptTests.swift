@@ -3,6 +3,8 @@ import Testing
 import WardenCore
 import WardenLLM
 import WardenLLMTestServer
+import WardenStore
+import WardenTestSupport
 
 /// The repository's prompts folder, found from this file's location.
 let promptsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -131,5 +133,38 @@ struct LLMConfigurationTests {
         #expect(ProviderPreset.named("openai")?.maxTokensField == "max_completion_tokens")
         #expect(ProviderPreset.inferred(fromBaseURL: "https://api.x.ai/v1").name == "xai")
         #expect(ProviderPreset.inferred(fromBaseURL: "http://gpu-box:8000/v1").name == "generic")
+    }
+}
+
+@Suite("Quota gate")
+struct QuotaGateTests {
+    @Test func callsForNoMemberAreNotCounted() async throws {
+        try await TestStores.with(.sqlite) { db in
+            let gate = QuotaGate(database: db)
+            #expect(try await gate.consume(user: nil, guild: 1) == .allowed(nil))
+            let rows = try await db.transaction { conn in try conn.queryFirst("SELECT COUNT(*) AS n FROM gpt_usage")?.int("n") }
+            #expect(rows == 0)
+        }
+    }
+
+    @Test func guildOverridesAndBadSettingsNameTheKey() async throws {
+        try await TestStores.with(.sqlite) { db in
+            let gate = QuotaGate(database: db)
+            try await SettingsRepository(database: db).set(guild: 1, scope: "llm", key: "quota_limits", valueJSON: #"{"free": 1}"#, valueType: nil, by: nil)
+            guard case .allowed(let ticket?) = try await gate.consume(user: 7, guild: 1) else { Issue.record("first call allowed"); return }
+            #expect(ticket.limit == 1)
+            guard case .denied(let status) = try await gate.consume(user: 7, guild: 1) else { Issue.record("second call denied"); return }
+            #expect(status.used == 1 && status.remaining == 0 && status.tier == .free)
+            try await gate.refund(ticket)
+            #expect(try await gate.status(user: 7, guild: 1).used == 0)
+
+            try await SettingsRepository(database: db).set(guild: 2, scope: "llm", key: "quota_limits", valueJSON: #"{"gold": 3}"#, valueType: nil, by: nil)
+            do {
+                _ = try await gate.consume(user: 7, guild: 2)
+                Issue.record("an unreadable override must not fall back silently")
+            } catch let error as QuotaSettingError {
+                #expect("\(error)".contains("llm.quota_limits") && "\(error)".contains("gold"))
+            }
+        }
     }
 }

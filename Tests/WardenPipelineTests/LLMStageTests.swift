@@ -148,21 +148,71 @@ func withLLMServer(_ body: (FakeLLMServer) async throws -> Void) async throws {
             try await withLLMServer { server in
                 try await setting(db, "llm_deadline_ms", "100")
                 let clock = TestClock()
-                // The first process sends the message; its model call is slow (it "dies" before writing).
+                // The first process answers with the verdict pending, then "dies": it never writes the verdict.
                 let first = try await makeLLMPipeline(db, server: server, clock: clock)
-                let result = try await first.process(message("[[slow:2500]] kys", user: 506))
+                first.llm?.abandonsLateVerdicts.withLock { $0 = true }
+                let result = try await first.process(message("[[slow:600]] kys", user: 506))
                 #expect(result.decision.stages["llm"]?.hasPrefix("pending") == true)
-                // A second process starts after the job's lease ran out and finishes it from the stored payload.
+                #expect(try await count(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'") == 1)
+                // A process started before the lease ran out leaves the job alone.
+                let early = try await makeLLMPipeline(db, server: server, clock: clock)
+                #expect(try await early.llm?.resume(pipeline: early) == 0)
+                // One started after it finishes the job from the stored payload.
                 clock.advance(3600)
                 let second = try await makeLLMPipeline(db, server: server, clock: clock)
                 let secondLLM = try #require(second.llm)
                 #expect(try await secondLLM.resume(pipeline: second) == 1)
-                // The first process's late answer arrives too, and must not deliver a second time.
-                #expect(await first.llm?.drain(timeout: .seconds(10)) == 0)
+                #expect(try await secondLLM.resume(pipeline: second) == 0)
                 let events = try await db.transaction { conn in try EventRepository.list(on: conn, guild: Int64(guildID), after: 0, limit: 10) }
                 #expect(events.count == 1)
+                let payload = try JSONDecoder().decode(Decision.self, from: Data(try #require(events.first).payloadJSON.utf8))
+                #expect(payload.messageID == result.decision.messageID && payload.actions.contains { $0.type == .timeout })
                 #expect(try await count(db, "SELECT COUNT(*) AS n FROM automod_logs") == 1)
-                #expect(try await secondLLM.resume(pipeline: second) == 0)
+                #expect(try await count(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'done'") == 1)
+                // The member was charged once: the resumed call is the same call, not a new one.
+                #expect(try await QuotaGate(database: db, clock: clock.function).status(user: 506, guild: Int64(guildID)).used == 1)
+            }
+        }
+    }
+
+    @Test(arguments: allDialects)
+    func concurrentMessagesCannotOverrunTheQuota(_ dialect: SQLDialect) async throws {
+        try await withStore(dialect) { db in
+            try await withLLMServer { server in
+                let pipeline = try await makeLLMPipeline(db, server: server)
+                _ = try await pipeline.guilds.context(for: Snowflake(guildID))
+                let notes = try await withThrowingTaskGroup(of: String.self) { group in
+                    for i in 0..<16 {
+                        group.addTask {
+                            let at = Date(timeIntervalSince1970: 1_800_000_000 + Double(i) * 300)
+                            return try await pipeline.process(message("question number \(i) about the raid schedule for week \(i * 7)", user: 512, at: at))
+                                .decision.stages["llm"] ?? ""
+                        }
+                    }
+                    var all: [String] = []
+                    for try await note in group { all.append(note) }
+                    return all
+                }
+                #expect(notes.filter { $0 == "done" }.count == 5)
+                #expect(notes.filter { $0.hasPrefix("skipped: the member's daily LLM quota") }.count == 11)
+                #expect(server.requests.count == 5)
+                #expect(try await QuotaGate(database: db, clock: TestClock().function).status(user: 512, guild: Int64(guildID)).used == 5)
+            }
+        }
+    }
+
+    @Test func anAnswerThatCannotBeUsedGoesToModeratorsEvenWhenFailingOpen() async throws {
+        try await withStore(.sqlite) { db in
+            try await withLLMServer { server in
+                server.setFallback { _ in .chat(content: #"{"scores": {"hate": 2}, "verdict": "safe"}"#) }
+                let result = try await makeLLMPipeline(db, server: server).process(message("something odd", user: 513))
+                #expect(result.decision.verdict == .flag)
+                #expect(result.decision.actions.map(\.type) == [.alert])
+                let note = try #require(result.decision.stages["llm"])
+                #expect(note.hasPrefix("error: the model's answer could not be used"))
+                #expect(!note.contains("safe"), "nothing the model wrote is copied into the decision")
+                // The model answered: the call counts.
+                #expect(try await QuotaGate(database: db, clock: TestClock().function).status(user: 513, guild: Int64(guildID)).used == 1)
             }
         }
     }

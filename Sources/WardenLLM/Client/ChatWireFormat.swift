@@ -67,11 +67,17 @@ enum ChatWireFormat {
         guard let json = try? JSONValue.parse(body), let choices = json["choices"]?.arrayValue, let first = choices.first,
               let message = first["message"] else { return nil }
         let usage = json["usage"].map {
-            TokenUsage(promptTokens: Int($0["prompt_tokens"]?.numberValue ?? 0), completionTokens: Int($0["completion_tokens"]?.numberValue ?? 0),
-                       totalTokens: Int($0["total_tokens"]?.numberValue ?? 0))
+            TokenUsage(promptTokens: count($0["prompt_tokens"]), completionTokens: count($0["completion_tokens"]),
+                       totalTokens: count($0["total_tokens"]))
         } ?? TokenUsage()
         return Answer(content: message["content"]?.stringValue, refusal: message["refusal"]?.stringValue,
                       finishReason: first["finish_reason"]?.stringValue, model: json["model"]?.stringValue, usage: usage)
+    }
+
+    /// A token count from the provider: whole, non-negative and sane, else 0 (never a trap on 1e300).
+    static func count(_ value: JSONValue?) -> Int {
+        guard let n = value?.numberValue, n.isFinite, n >= 0, n < 1e12 else { return 0 }
+        return Int(n)
     }
 
     /// The provider's error message and code from an error body: OpenAI's `{"error": {"message", "type",
@@ -108,7 +114,7 @@ enum ChatWireFormat {
         guard let json = try? JSONValue.parse(body), let data = json["data"]?.arrayValue, data.count == expected else { return nil }
         var out = [[Double]](repeating: [], count: expected)
         for (position, item) in data.enumerated() {
-            let index = item["index"]?.numberValue.map(Int.init) ?? position
+            let index = item["index"]?.numberValue.flatMap { Int(exactly: $0) } ?? position
             guard out.indices.contains(index), let values = item["embedding"]?.arrayValue else { return nil }
             let vector = values.compactMap(\.numberValue)
             guard vector.count == values.count, !vector.isEmpty else { return nil }

@@ -51,7 +51,7 @@ public final class LLMClient: Sendable {
         let requestID = response.header("x-request-id") ?? response.header("request-id")
         guard let answer = ChatWireFormat.answer(response.body) else {
             count { $0.failures += 1 }
-            throw LLMError(.malformedResponse, "HTTP \(response.status) body is not a chat completion: \(Self.excerpt(response.body))",
+            throw LLMError(.malformedResponse, "HTTP \(response.status) body (\(response.body.count) bytes) is not a chat completion",
                            status: response.status, requestID: requestID, attempts: attempts)
         }
         if let refusal = answer.refusal {
@@ -105,7 +105,7 @@ public final class LLMClient: Sendable {
         let (response, attempts) = try await exchange(path: "/embeddings", body: ChatWireFormat.embeddingsBody(inputs, model: model), deadline: deadline)
         guard let vectors = ChatWireFormat.embeddings(response.body, expected: inputs.count) else {
             count { $0.failures += 1 }
-            throw LLMError(.malformedResponse, "the embeddings answer does not hold \(inputs.count) vectors: \(Self.excerpt(response.body))",
+            throw LLMError(.malformedResponse, "the embeddings answer (\(response.body.count) bytes) does not hold \(inputs.count) vectors",
                            status: response.status, requestID: response.header("x-request-id"), attempts: attempts)
         }
         count { $0.succeeded += 1 }
@@ -123,14 +123,23 @@ public final class LLMClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            // A free slot first (waiting for one counts against the deadline), then the breaker, so a
+            // half-open trial is not held while queued.
+            do {
+                try await limiter.acquire()
+            } catch {
+                throw LLMError(.cancelled, "cancelled while waiting for a free LLM slot", attempts: attempt - 1)
+            }
             let remaining = end - ContinuousClock.now
             if remaining <= .zero {
+                limiter.release()
                 count { $0.failures += 1 }
                 throw LLMError(.deadlineExceeded, "no answer within the call deadline", attempts: attempt - 1)
             }
             do {
                 try breaker.acquire(now: secondsSinceStart())
             } catch {
+                limiter.release()
                 count { $0.failures += 1 }
                 throw LLMError(.circuitOpen, "the circuit breaker for \(configuration.baseURL) is open: \(error)", attempts: attempt - 1)
             }
@@ -140,12 +149,6 @@ public final class LLMClient: Sendable {
             let outcome: CallOutcome
             var response: HTTPResponse?
             var transportFailure: TransportError?
-            do {
-                try await limiter.acquire()
-            } catch {
-                breaker.cancel(now: secondsSinceStart())   // releases a half-open trial; says nothing of the provider
-                throw LLMError(.cancelled, "cancelled while waiting for a free LLM slot", attempts: attempt - 1)
-            }
             do {
                 let r = try await transport.send(request)
                 limiter.release()
@@ -188,15 +191,19 @@ public final class LLMClient: Sendable {
                 }
             case .giveUp(let reason):
                 count { $0.failures += 1 }
-                throw Self.failure(response: response, transport: transportFailure, reason: reason, attempts: attempt)
+                let deadlinePassed = ContinuousClock.now >= end
+                throw Self.failure(response: response, transport: transportFailure, reason: reason, attempts: attempt, deadlinePassed: deadlinePassed)
             }
         }
     }
 
-    static func failure(response: HTTPResponse?, transport: TransportError?, reason: String, attempts: Int) -> LLMError {
+    static func failure(response: HTTPResponse?, transport: TransportError?, reason: String, attempts: Int,
+                        deadlinePassed: Bool) -> LLMError {
         guard let response else {
             let detail = transport.map { "\($0)" } ?? "no response"
-            return LLMError(transport?.kind == .timeout ? .transport : .transport, "\(detail); \(reason)", attempts: attempts)
+            // A timeout that used up the whole call deadline is the deadline's doing, not one slow attempt's.
+            let kind: LLMError.Kind = transport?.kind == .timeout && deadlinePassed ? .deadlineExceeded : .transport
+            return LLMError(kind, "\(detail); \(reason)", attempts: attempts)
         }
         let (message, code) = ChatWireFormat.providerError(response.body)
         let requestID = response.header("x-request-id") ?? response.header("request-id")
@@ -215,11 +222,6 @@ public final class LLMClient: Sendable {
     }
 
     private func count(_ update: (inout LLMStatistics) -> Void) { counters.withLock { update(&$0) } }
-
-    static func excerpt(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes.prefix(120), as: UTF8.self)
-        return "\"" + text.replacingOccurrences(of: "\n", with: " ") + (bytes.count > 120 ? "…" : "") + "\""
-    }
 }
 
 /// Counters of a client since it started.

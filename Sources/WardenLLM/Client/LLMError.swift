@@ -60,6 +60,16 @@ public struct LLMError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The failure without anything the provider or the model wrote: kind, status, code, request id.
+    /// Safe for decisions, events and logs, where a model echoing the member's message must not land.
+    public var summary: String {
+        var text = kind.rawValue
+        if let status { text += " (HTTP \(status)" + (providerCode.map { ", \($0)" } ?? "") + ")" }
+        if let requestID { text += " [request \(requestID)]" }
+        if attempts > 1 { text += " after \(attempts) attempts" }
+        return text
+    }
+
     public var description: String {
         var text = "\(kind.rawValue): \(message)"
         if let status { text += " (HTTP \(status)" + (providerCode.map { ", \($0)" } ?? "") + ")" }

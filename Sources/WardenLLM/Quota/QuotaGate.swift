@@ -20,7 +20,8 @@ public struct QuotaGate: Sendable {
         }
     }
     public enum Outcome: Sendable, Equatable {
-        case allowed(Ticket)
+        /// Go ahead; the ticket is nil for a call made for no member (not counted).
+        case allowed(Ticket?)
         case denied(QuotaStatus)
     }
 
@@ -37,8 +38,10 @@ public struct QuotaGate: Sendable {
         self.database = database; self.clock = clock
     }
 
-    /// Counts one call for `user` in `guild` when their quota allows it.
-    public func consume(user: Int64, guild: Int64) async throws -> Outcome {
+    /// Counts one call for `user` in `guild` when their quota allows it. Calls made for no member (ticket
+    /// summaries, FAQ drafts) pass `nil`: allowed and not counted.
+    public func consume(user: Int64?, guild: Int64) async throws -> Outcome {
+        guard let user else { return .allowed(nil) }
         let now = clock()
         let day = Self.day(now)
         return try await database.transaction { conn in

@@ -37,16 +37,16 @@ public final class LLMModerator: Sendable {
         case failed(LLMError)
         case denied(QuotaStatus)
         /// The model is still working; the decision goes out and the verdict follows as an event.
-        case pending(Task<Result<AIAnalysis, LLMError>, Never>, QuotaGate.Ticket)
+        case pending(Task<Result<AIAnalysis, LLMError>, Never>, QuotaGate.Ticket?)
         /// The quota could not be checked (the store failed or a setting is invalid).
         case quotaUnavailable(String)
     }
 
     /// Judges messages concurrently; each returns by its deadline.
-    func judge(_ messages: [(message: DiscordMessage, deadline: ContinuousClock.Instant)]) async -> [Outcome] {
+    func judge(_ messages: [DiscordMessage], until deadline: ContinuousClock.Instant) async -> [Outcome] {
         await withTaskGroup(of: (Int, Outcome).self) { group in
-            for (index, item) in messages.enumerated() {
-                group.addTask { (index, await self.judge(item.message, until: item.deadline)) }
+            for (index, message) in messages.enumerated() {
+                group.addTask { (index, await self.judge(message, until: deadline)) }
             }
             var out = [Outcome?](repeating: nil, count: messages.count)
             for await (index, outcome) in group { out[index] = outcome }
@@ -55,7 +55,7 @@ public final class LLMModerator: Sendable {
     }
 
     private func judge(_ message: DiscordMessage, until deadline: ContinuousClock.Instant) async -> Outcome {
-        let ticket: QuotaGate.Ticket
+        let ticket: QuotaGate.Ticket?
         do {
             switch try await quota.consume(user: message.author.id.int64, guild: message.guildID.int64) {
             case .denied(let status): return .denied(status)
@@ -73,7 +73,7 @@ public final class LLMModerator: Sendable {
         case .success(let analysis):
             return .analysed(analysis)
         case .failure(let error):
-            if !error.modelAnswered { try? await quota.refund(ticket) }
+            if !error.modelAnswered, let ticket { try? await quota.refund(ticket) }
             return .failed(error)
         }
     }
@@ -97,19 +97,26 @@ public final class LLMModerator: Sendable {
     /// What a pending verdict's job remembers: enough to finish it in another process after a crash.
     struct PendingJob: Codable {
         var message: DiscordMessage
+        /// The `gpt_usage` day the call was counted on (nil: not counted), for a refund if no answer comes.
         var quotaDay: String?
-        var quotaCharged: Bool
     }
 
-    static func jobPayload(_ message: DiscordMessage, ticket: QuotaGate.Ticket) throws -> String {
-        String(decoding: try MessagePipeline.encoder.encode(PendingJob(message: message, quotaDay: ticket.day, quotaCharged: true)), as: UTF8.self)
+    static func jobPayload(_ message: DiscordMessage, ticket: QuotaGate.Ticket?) throws -> String {
+        String(decoding: try MessagePipeline.encoder.encode(PendingJob(message: message, quotaDay: ticket?.day)), as: UTF8.self)
     }
+
+    /// A verdict job is given up after this many leases (each a model call), and delivered as unavailable.
+    static let maxJobAttempts = 5
+
+    /// Tests only: behave like a process that dies before its late verdicts arrive.
+    let abandonsLateVerdicts = Mutex(false)
 
     static func dedupeKey(_ message: DiscordMessage) -> String { "llm:\(message.guildID):\(message.id)" }
 
     /// Follows a verdict that missed its deadline; when it arrives it is written with its actions and an event.
-    func deliverLate(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket, work: Task<Result<AIAnalysis, LLMError>, Never>,
+    func deliverLate(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket?, work: Task<Result<AIAnalysis, LLMError>, Never>,
                      pipeline: MessagePipeline) {
+        if abandonsLateVerdicts.withLock({ $0 }) { work.cancel(); return }
         track {
             let result = await work.value
             await self.finish(job: job, message: message, ticket: ticket, result: result, pipeline: pipeline)
@@ -124,22 +131,33 @@ public final class LLMModerator: Sendable {
         let jobs = try await database.transaction { conn in
             try JobRepository.lease(on: conn, kinds: [Self.jobKind], limit: limit, lease: leaseSeconds, at: self.clock())
         }
-        for job in jobs {
-            let pending: PendingJob
-            do { pending = try JSONDecoder().decode(PendingJob.self, from: Data(job.payloadJSON.utf8)) } catch {
-                try await database.transaction { conn in
-                    try JobRepository.fail(on: conn, id: job.id, error: "unreadable payload: \(error)", retryAt: nil, at: self.clock())
-                }
-                continue
+        await withTaskGroup(of: Void.self) { group in
+            for job in jobs {
+                group.addTask { await self.resume(job, pipeline: pipeline) }
             }
-            let ticket = pending.quotaDay.map {
-                QuotaGate.Ticket(user: pending.message.author.id.int64, guild: pending.message.guildID.int64, day: $0, used: 0, limit: nil)
-            }
-            let result: Result<AIAnalysis, LLMError>
-            do throws(LLMError) { result = .success(try await analyzer.analyze(pending.message)) } catch { result = .failure(error) }
-            await finish(job: job.id, message: pending.message, ticket: ticket, result: result, pipeline: pipeline)
         }
         return jobs.count
+    }
+
+    private func resume(_ job: JobRepository.Job, pipeline: MessagePipeline) async {
+        let pending: PendingJob
+        do { pending = try JSONDecoder().decode(PendingJob.self, from: Data(job.payloadJSON.utf8)) } catch {
+            _ = try? await database.transaction { conn in
+                try JobRepository.fail(on: conn, id: job.id, error: "unreadable payload: \(error)", retryAt: nil, at: self.clock())
+            }
+            return
+        }
+        let ticket = pending.quotaDay.map {
+            QuotaGate.Ticket(user: pending.message.author.id.int64, guild: pending.message.guildID.int64, day: $0, used: 0, limit: nil)
+        }
+        let result: Result<AIAnalysis, LLMError>
+        if job.attempts > Self.maxJobAttempts {
+            // Each lease was a model call that never got written; stop spending on it.
+            result = .failure(LLMError(.deadlineExceeded, "gave up after \(job.attempts - 1) attempts", attempts: job.attempts - 1))
+        } else {
+            do throws(LLMError) { result = .success(try await analyzer.analyze(pending.message)) } catch { result = .failure(error) }
+        }
+        await finish(job: job.id, message: pending.message, ticket: ticket, result: result, pipeline: pipeline)
     }
 
     /// Waits until every late verdict this process is following has been written (or `timeout` passes).
@@ -168,16 +186,15 @@ public final class LLMModerator: Sendable {
 
     private func finish(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket?, result: Result<AIAnalysis, LLMError>,
                         pipeline: MessagePipeline) async {
-        if case .failure(let error) = result, !error.modelAnswered, let ticket { try? await quota.refund(ticket) }
         for attempt in 1...MessagePipeline.attempts {
             do {
-                try await pipeline.writeLateVerdict(job: job, message: message, result: result)
+                try await pipeline.writeLateVerdict(job: job, message: message, result: result, ticket: ticket)
                 return
             } catch let error as StoreError where error.isRetryable && attempt < MessagePipeline.attempts {
                 continue
             } catch {
                 // The job stays queued and `resume()` retries it after its lease; the verdict is not lost.
-                report("late LLM verdict for message \(message.id) in guild \(message.guildID) not written yet: \(error)")
+                report("late LLM verdict for message \(message.id) in guild \(message.guildID) not written yet (its job is retried): \(error)")
                 return
             }
         }

@@ -8,10 +8,10 @@ import WardenStore
 struct LLMNote: Sendable {
     var state: String
     var analysis: AIAnalysis?
-    var pending: (work: Task<Result<AIAnalysis, LLMError>, Never>, ticket: QuotaGate.Ticket)?
+    var pending: (work: Task<Result<AIAnalysis, LLMError>, Never>, ticket: QuotaGate.Ticket?)?
 
     init(_ state: String, analysis: AIAnalysis? = nil,
-         pending: (work: Task<Result<AIAnalysis, LLMError>, Never>, ticket: QuotaGate.Ticket)? = nil) {
+         pending: (work: Task<Result<AIAnalysis, LLMError>, Never>, ticket: QuotaGate.Ticket?)? = nil) {
         self.state = state; self.analysis = analysis; self.pending = pending
     }
 }
@@ -49,9 +49,9 @@ extension MessagePipeline {
             })
         }
         candidates.removeAll { seen.contains($0) }
-        let outcomes = await llm.judge(candidates.map { i in
-            (prepared[i].0.message, started + .milliseconds(prepared[i].1.policy.llmDeadlineMillis))
-        })
+        // One deadline for the batch, the strictest of its guilds: the answer goes out for all of them at once.
+        let deadlineMillis = candidates.map { prepared[$0].1.policy.llmDeadlineMillis }.min() ?? GuildPolicy.defaultLLMDeadlineMillis
+        let outcomes = await llm.judge(candidates.map { prepared[$0].0.message }, until: started + .milliseconds(deadlineMillis))
         for (i, outcome) in zip(candidates, outcomes) {
             let (evaluation, context, _) = prepared[i]
             let rules = context.rules.aiRules(for: evaluation.message)
@@ -63,19 +63,35 @@ extension MessagePipeline {
                 let limit = status.limit.map(String.init) ?? "unlimited"
                 notes[i] = LLMNote("skipped: the member's daily LLM quota is used up (\(status.used) of \(limit) today, tier \(status.tier.rawValue))")
             case .pending(let work, let ticket):
-                notes[i] = LLMNote("pending: no verdict within \(context.policy.llmDeadlineMillis) ms; it follows as an \(LLMModerator.eventKind) event",
+                notes[i] = LLMNote("pending: no verdict within \(deadlineMillis) ms; it follows as an \(LLMModerator.eventKind) event",
                                    pending: (work, ticket))
             case .failed(let error):
-                let (note, match) = Self.outage("\(error.kind.rawValue): \(error)", policy: context.policy, rules: rules)
+                let (note, match) = Self.unjudged(error, policy: context.policy, rules: rules)
                 if let match { prepared[i].0.matches.append(match) }
                 notes[i] = LLMNote(note)
             case .quotaUnavailable(let reason):
-                let (note, match) = Self.outage("quota check failed: \(reason)", policy: context.policy, rules: rules)
+                let (note, match) = Self.outage("quota_unavailable: \(reason)", policy: context.policy, rules: rules)
                 if let match { prepared[i].0.matches.append(match) }
                 notes[i] = LLMNote(note)
             }
         }
         return notes
+    }
+
+    /// The note and match for a message the LLM did not judge. A provider outage follows the guild's
+    /// choice; an answer that came but could not be used (refused, filtered, off-schema, cut off) always
+    /// goes to moderators: a message that derails the model must not pass as "not moderated". Only the
+    /// error's summary is kept, never text the provider or the model wrote.
+    static func unjudged(_ error: LLMError, policy: GuildPolicy, rules: [CompiledRule]) -> (String, RuleMatch?) {
+        if error.isOutage { return outage(error.summary, policy: policy, rules: rules) }
+        return ("error: the model's answer could not be used, sent to moderators for review: \(error.summary)", reviewMatch(rules))
+    }
+
+    static func reviewMatch(_ rules: [CompiledRule]) -> RuleMatch {
+        let rule = rules.first
+        return RuleMatch(rule: (rule?.name ?? "ai") + ":llm_unavailable", ruleID: rule?.id, type: .ai, stage: .llm,
+                         evidence: Evidence(category: "llm_unavailable"),
+                         action: RuleAction(type: .alert, severity: 1, reason: "The LLM could not judge this message; please review it"))
     }
 
     /// The note, and for fail-to-review guilds the alert match, for a message the LLM could not judge.
@@ -84,11 +100,7 @@ extension MessagePipeline {
         case .failOpen:
             return ("unavailable: not moderated by the LLM (fail_open): \(reason)", nil)
         case .failToReview:
-            let rule = rules.first
-            let match = RuleMatch(rule: (rule?.name ?? "ai") + ":llm_unavailable", ruleID: rule?.id, type: .ai, stage: .llm,
-                                  evidence: Evidence(category: "llm_unavailable"),
-                                  action: RuleAction(type: .alert, severity: 1, reason: "The LLM could not judge this message; please review it"))
-            return ("unavailable: sent to moderators for review (fail_to_review): \(reason)", match)
+            return ("unavailable: sent to moderators for review (fail_to_review): \(reason)", reviewMatch(rules))
         }
     }
 
@@ -101,7 +113,7 @@ extension MessagePipeline {
     /// Writes a verdict that came after its decision: its actions (points, ladder, log with the analysis)
     /// and an `llm_verdict` event carrying a decision of the usual shape, in one transaction with the
     /// job's completion, so each verdict is delivered exactly once even with several processes.
-    func writeLateVerdict(job: Int64, message: DiscordMessage, result: Result<AIAnalysis, LLMError>) async throws {
+    func writeLateVerdict(job: Int64, message: DiscordMessage, result: Result<AIAnalysis, LLMError>, ticket: QuotaGate.Ticket?) async throws {
         let context = try await guilds.context(for: message.guildID)
         let now = clockNow()
         let rules = context.rules.aiRules(for: message)
@@ -110,12 +122,17 @@ extension MessagePipeline {
             (AIVerdict.matches(for: answer, rules: rules), "done", answer)
         case .failure(let error):
             { () -> ([RuleMatch], String, AIAnalysis?) in
-                let (text, match) = Self.outage("\(error.kind.rawValue): \(error)", policy: context.policy, rules: rules)
+                let (text, match) = Self.unjudged(error, policy: context.policy, rules: rules)
                 return (match.map { [$0] } ?? [], text, nil)
             }()
         }
+        let refund: Bool = if case .failure(let error) = result { !error.modelAnswered } else { false }
         try await database.transaction { conn in
             guard try JobRepository.finish(on: conn, id: job, at: now) else { return }
+            // Refunded here, with the job's completion, so a call is given back at most once.
+            if refund, let ticket {
+                try QuotaRepository.refund(on: conn, user: ticket.user, guild: ticket.guild, day: ticket.day)
+            }
             var decision: Decision
             if matches.isEmpty {
                 decision = Decider.decide(message: message, matches: [], failures: [], escalation: nil, step: nil, policy: context.policy, now: now)

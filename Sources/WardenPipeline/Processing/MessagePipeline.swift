@@ -45,7 +45,7 @@ public final class MessagePipeline: Sendable {
         // Members whose points change, locked up front in one order so concurrent batches cannot deadlock.
         let members = Set(batch.filter { !$0.0.matches.isEmpty }.map { MemberKey(guild: $0.0.message.guildID, user: $0.0.message.author.id) }).sorted()
         var attempt = 0
-        while true {
+        do { while true {
             attempt += 1
             do {
                 let written = try await database.transaction { conn -> [(ProcessedMessage, Int64?)] in
@@ -73,11 +73,17 @@ public final class MessagePipeline: Sendable {
                                                       evaluationMillis: millis, now: now, on: conn)
                         // A verdict still on its way becomes a durable job in the same transaction as its decision.
                         var job: Int64?
-                        if isNew, let pending = note?.pending {
-                            job = try JobRepository.enqueue(on: conn, kind: LLMModerator.jobKind,
-                                                            payloadJSON: try LLMModerator.jobPayload(evaluation.message, ticket: pending.ticket),
-                                                            dedupeKey: LLMModerator.dedupeKey(evaluation.message),
-                                                            runAfter: now.addingTimeInterval(Self.lateLease(self.llm)), at: now)
+                        if let pending = note?.pending {
+                            if isNew {
+                                job = try JobRepository.enqueue(on: conn, kind: LLMModerator.jobKind,
+                                                                payloadJSON: try LLMModerator.jobPayload(evaluation.message, ticket: pending.ticket),
+                                                                dedupeKey: LLMModerator.dedupeKey(evaluation.message),
+                                                                runAfter: now.addingTimeInterval(Self.lateLease(self.llm)), at: now)
+                            }
+                            // Decided elsewhere meanwhile (a concurrent re-delivery): this call is not needed.
+                            if job == nil, let ticket = pending.ticket {
+                                try QuotaRepository.refund(on: conn, user: ticket.user, guild: ticket.guild, day: ticket.day)
+                            }
                         }
                         results.append((result, job))
                     }
@@ -85,14 +91,27 @@ public final class MessagePipeline: Sendable {
                 }
                 if let llm {
                     for ((item, (_, job)), note) in zip(zip(batch, written), notes) {
-                        guard let job, let pending = note?.pending else { continue }
-                        llm.deliverLate(job: job, message: item.0.message, ticket: pending.ticket, work: pending.work, pipeline: self)
+                        guard let pending = note?.pending else { continue }
+                        if let job {
+                            llm.deliverLate(job: job, message: item.0.message, ticket: pending.ticket, work: pending.work, pipeline: self)
+                        } else {
+                            pending.work.cancel()
+                        }
                     }
                 }
                 return written.map(\.0)
             } catch let error as StoreError where error.isRetryable && attempt < Self.attempts {
                 continue
             }
+        } } catch {
+            // Nothing of the batch was written: the caller will send it again. Calls still running are
+            // stopped and given back, so the retry does not charge the member twice.
+            for note in notes {
+                guard let pending = note?.pending else { continue }
+                pending.work.cancel()
+                if let ticket = pending.ticket { try? await llm?.quota.refund(ticket) }
+            }
+            throw error
         }
     }
 
@@ -107,6 +126,20 @@ public final class MessagePipeline: Sendable {
     public func pruneRememberedDecisions() async throws -> Int {
         let cutoff = clock().addingTimeInterval(-Self.decisionRetention)
         return try await database.transaction { conn in try AutomodRepository.pruneDecisions(on: conn, before: cutoff) }
+    }
+
+    /// How long events stay readable by cursor, and finished jobs are kept for inspection.
+    public static let eventRetention: TimeInterval = 30 * 86_400
+    public static let finishedJobRetention: TimeInterval = 7 * 86_400
+
+    /// Removes events older than the retention and jobs finished longer ago than theirs; run at start-up.
+    @discardableResult
+    public func pruneDeliveredWork() async throws -> (events: Int, jobs: Int) {
+        let now = clock()
+        return try await database.transaction { conn in
+            (try EventRepository.prune(on: conn, before: now.addingTimeInterval(-Self.eventRetention)),
+             try JobRepository.prune(on: conn, finishedBefore: now.addingTimeInterval(-Self.finishedJobRetention)))
+        }
     }
 
     /// Transactions PostgreSQL aborted for a deadlock or serialisation failure are retried this many times.
