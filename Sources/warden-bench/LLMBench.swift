@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WardenCore
 import WardenLLM
 import WardenLLMTestServer
@@ -74,6 +75,36 @@ func pipelineRun(_ pipeline: MessagePipeline, _ batches: [[DiscordMessage]], fee
     }
 }
 
+/// Set once by the main thread to stop a paced load.
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    func stop() { flag.withLock { $0 = true } }
+    var stopped: Bool { flag.withLock { $0 } }
+}
+
+/// Starts `perSecond` analyses a second until stopped; returns how many completed and the rate achieved.
+func pacedRun(_ analyzer: AutomodAnalyzer, perSecond: Int, stop: StopFlag) async -> (completed: Int, rate: Double) {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let interval = Duration.nanoseconds(1_000_000_000 / perSecond)
+    let messages = llmCorpus(50_000, seed: 5)
+    return await withTaskGroup(of: Bool.self) { group in
+        var next = started
+        var sent = 0
+        while !stop.stopped && sent < messages.count {
+            let message = messages[sent]
+            group.addTask { (try? await analyzer.analyze(message)) != nil }
+            sent += 1
+            next += interval
+            try? await Task.sleep(until: next, clock: .continuous)
+        }
+        let elapsed = Double(nanos(clock.now - started)) / 1e9
+        var completed = 0
+        for await ok in group where ok { completed += 1 }
+        return (completed, Double(sent) / elapsed)
+    }
+}
+
 @MainActor func llmBench(staged: Double) async {
     guard llmMessages > 0 else { return }
     print("LLM stage against the test server (model latency \(llmLatency) ms, \(llmConcurrency) calls in flight at most):")
@@ -119,13 +150,22 @@ func pipelineRun(_ pipeline: MessagePipeline, _ batches: [[DiscordMessage]], fee
                      llmDone, decided))
         await database.close()
 
-        // 3. The deterministic stages on this thread while LLM calls run in the background.
+        // 3. The deterministic stages on this thread while LLM calls run beside them: first a steady load
+        //    (a busy guild's share of messages that reach the model), then the client flat out. The test
+        //    server runs in this process, so its CPU counts against the same two cores.
+        let stop = StopFlag()
+        let steady = Task.detached { await pacedRun(analyzer, perSecond: 200, stop: stop) }
+        try await Task.sleep(for: .milliseconds(500))
+        let besideSteady = report("in-memory, 200 LLM msg/s beside", inMemoryPass(MessageEvaluator()))
+        stop.stop()
+        let steadyResult = await steady.value
         let load = Task.detached { await analyzerRun(analyzer, llmCorpus(llmMessages * 3, seed: 4)) }
-        try await Task.sleep(for: .milliseconds(200))
-        let beside = report("in-memory stages, LLM load beside", inMemoryPass(MessageEvaluator()))
+        try await Task.sleep(for: .milliseconds(300))
+        let besideFull = report("in-memory, LLM client flat out", inMemoryPass(MessageEvaluator()))
         let background = await load.value
-        print(String(format: "  deterministic stages: %.0f msg/s alone, %.0f msg/s with the LLM load (%.0f%%); the load ran at %.0f msg/s",
-                     staged, beside, beside / staged * 100, background.rate))
+        print(String(format: "  deterministic stages: %.0f msg/s alone; %.0f (%.0f%%) beside a steady %.0f LLM msg/s (%d answered); %.0f (%.0f%%) beside %.0f LLM msg/s flat out",
+                     staged, besideSteady, besideSteady / staged * 100, steadyResult.rate, steadyResult.completed,
+                     besideFull, besideFull / staged * 100, background.rate))
         print("  LLM client: \(client.statistics.calls) calls, \(client.statistics.retries) retries, \(client.statistics.failures) failures")
         try await server.shutdown()
     } catch {

@@ -130,6 +130,11 @@ public final class CompiledRuleSet: Sendable {
     public var patternCount: Int { patterns.count }
     public var alwaysRunPatternCount: Int { alwaysRunPatterns.count }
 
+    /// Whether any enabled `ai` rule applies to this message (no allocation).
+    public func hasAIRule(for message: DiscordMessage) -> Bool {
+        aiRules.contains { !$0.isDisabled && $0.applies(channel: message.channelID, roles: message.member?.roles ?? []) }
+    }
+
     /// The enabled `ai` rules that apply to this message's channel and author roles.
     public func aiRules(for message: DiscordMessage) -> [CompiledRule] {
         aiRules.filter { !$0.isDisabled && $0.applies(channel: message.channelID, roles: message.member?.roles ?? []) }

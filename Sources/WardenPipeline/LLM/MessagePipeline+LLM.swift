@@ -26,7 +26,9 @@ extension MessagePipeline {
         var candidates: [Int] = []
         for (i, item) in prepared.enumerated() {
             let (evaluation, context, _) = item
-            guard evaluation.skipped == nil, !context.rules.aiRules(for: evaluation.message).isEmpty else { continue }
+            // Cheap checks first: most guilds have no ai rules, and this runs for every message.
+            guard !context.rules.aiRules.isEmpty, evaluation.skipped == nil,
+                  context.rules.hasAIRule(for: evaluation.message) else { continue }
             if llm == nil {
                 notes[i] = LLMNote("off: no LLM provider is configured, ai rules were not evaluated")
             } else if evaluation.matches.contains(where: { $0.action.deletesMessage }) {
