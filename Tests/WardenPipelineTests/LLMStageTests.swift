@@ -112,10 +112,13 @@ func withLLMServer(_ body: (FakeLLMServer) async throws -> Void) async throws {
                 let pipeline = try await makeLLMPipeline(db, server: server)
                 _ = try await pipeline.guilds.context(for: Snowflake(guildID))   // the first load imports the pack
                 let started = ContinuousClock.now
-                let slow = message("[[slow:3000]] kys loser", user: 505)
+                let slow = message("[[slow:4000]] kys loser", user: 505)
                 let result = try await pipeline.process(slow)
                 let took = ContinuousClock.now - started
-                #expect(took < .milliseconds(1500), "the bot is not held for the model's 3 s (took \(took))")
+                // The answer went out before the model's (4 s): pending, no verdict written yet. The bound is loose
+                // on purpose (a loaded CI machine); what it excludes is waiting for the model.
+                #expect(took < .milliseconds(3500), "the bot is not held for the model's 4 s (took \(took))")
+                #expect(try await count(db, "SELECT COUNT(*) AS n FROM events") == 0)
                 #expect(result.decision.stages["llm"]?.hasPrefix("pending") == true)
                 #expect(result.decision.verdict == .allow)
                 #expect(try await count(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'") == 1)

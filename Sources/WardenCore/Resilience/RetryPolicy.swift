@@ -224,7 +224,7 @@ public enum RetryAfter {
 
     private static func date(year: Int, month: Int, day: Int, time: Int) -> Date? {
         guard (1...9999).contains(year), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDays.from(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + time))
     }
 
@@ -234,17 +234,6 @@ public enum RetryAfter {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    // Howard Hinnant's days-from-civil (proleptic Gregorian), as in WardenStore's UTCTimestamp.
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     private static func civilYear(_ date: Date) -> Int {
