@@ -19,12 +19,12 @@ struct LLM: AsyncParsableCommand {
             and exits 1, within --deadline.
             """
         )
-        @Option(help: ArgumentHelp("Give up after this many seconds, retries included.", valueName: "seconds"))
-        var deadline: Double = 20
+        @Option(help: ArgumentHelp("Give up after this many seconds, retries included (default: WARDEN_LLM_DEADLINE_MS, else 60).", valueName: "seconds"))
+        var deadline: Double?
         @Option(help: "The task whose model is used.") var task: String = LLMTask.automod.rawValue
 
         func validate() throws {
-            guard deadline > 0 && deadline <= 600 else { throw ValidationError("--deadline must be 0-600 seconds") }
+            if let deadline, !(deadline > 0 && deadline <= 600) { throw ValidationError("--deadline must be 0-600 seconds") }
             guard LLMTask(rawValue: task) != nil, task != LLMTask.embeddings.rawValue else {
                 throw ValidationError("--task must be automod, summary or vision")
             }
@@ -39,7 +39,7 @@ struct LLM: AsyncParsableCommand {
             let request = ChatRequest(task: LLMTask(rawValue: task) ?? .automod,
                                       messages: [.system("You are a health check. Answer with the JSON object {\"ok\": true}."), .user("ping")],
                                       output: StructuredOutput(name: "ping", schema: schema), maxTokens: 20,
-                                      deadline: .milliseconds(Int(deadline * 1000)))
+                                      deadline: deadline.map { .milliseconds(Int($0 * 1000)) } ?? configuration.callDeadline)
             let started = ContinuousClock.now
             do {
                 let result = try await client.chat(request)

@@ -33,22 +33,80 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         }
     }
 
-    /// Parses UTF-8 JSON text. Throws `DecodingError` with the position for malformed input.
-    public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    /// Parses UTF-8 JSON text (one value, strict grammar). Throws an `IngestError` naming the byte.
+    public static func parse(_ text: String) throws(IngestError) -> JSONValue {
+        var text = text
+        return try text.withUTF8 { bytes in Self.document(bytes) }.get()
     }
 
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    public static func parse(_ bytes: [UInt8]) throws(IngestError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer in Self.document(buffer) }.get()
     }
 
-    /// Compact JSON text with sorted keys (stable for hashing and comparison).
+    private static func document(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, IngestError> {
+        do throws(IngestError) { return .success(try MessageJSONParser.document(bytes)) } catch { return .failure(error) }
+    }
+
+    /// Compact JSON text with sorted keys (stable for hashing and comparison) and unescaped slashes.
     public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value and numbers are finite.
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        var out = ""
+        out.reserveCapacity(64)
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n):
+            if !n.isFinite { out += "null" }   // JSON has no infinity; parsing never produces one
+            else if n.rounded() == n && abs(n) < 9.007e15 { out += String(Int64(n)) }
+            else { out += "\(n)" }
+        case .string(let text): Self.writeString(text, to: &out)
+        case .array(let items):
+            out += "["
+            for (k, item) in items.enumerated() {
+                if k > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (k, key) in members.keys.sorted().enumerated() {
+                if k > 0 { out += "," }
+                Self.writeString(key, to: &out)
+                out += ":"
+                members[key]?.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ text: String, to out: inout String) {
+        out += "\""
+        var run = text.unicodeScalars.startIndex
+        var index = run
+        let scalars = text.unicodeScalars
+        while index != scalars.endIndex {
+            let c = scalars[index]
+            let escape: String? = switch c {
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            default: c.value < 0x20 ? "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16) : nil
+            }
+            if let escape {
+                out.unicodeScalars.append(contentsOf: scalars[run..<index])
+                out += escape
+                run = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        out.unicodeScalars.append(contentsOf: scalars[run..<index])
+        out += "\""
     }
 }
 

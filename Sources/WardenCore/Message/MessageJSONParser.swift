@@ -369,6 +369,9 @@ struct MessageJSONParser {
         let range: Range<Int>
         let source: UnsafeBufferPointer<UInt8>
 
+        /// The key as a String (for generic values; message fields compare bytes instead).
+        var text: String { String(decoding: bytes ?? Array(source[range]), as: UTF8.self) }
+
         static func == (key: Key, name: StaticString) -> Bool {
             let n = name.utf8CodeUnitCount
             let p = name.utf8Start
@@ -415,6 +418,37 @@ struct MessageJSONParser {
             if b == UInt8(ascii: "]") { return out }
             guard b == UInt8(ascii: ",") else { i -= 1; throw unexpected() }
         }
+    }
+
+    /// Any JSON value as a `JSONValue`, with the same strict grammar, depth limit and UTF-8 checks: the
+    /// parser behind `JSONValue.parse` (model answers, schemas), where `JSONDecoder` into an enum would
+    /// try each type in turn and throw on every miss.
+    mutating func value() throws(IngestError) -> JSONValue {
+        skipWhitespace()
+        guard let b = peek() else { throw .malformedJSON(detail: "unexpected end of input") }
+        switch b {
+        case UInt8(ascii: "{"):
+            var members: [String: JSONValue] = [:]
+            try object { p, key throws(IngestError) in members[key.text] = try p.value() }
+            return .object(members)
+        case UInt8(ascii: "["): return .array(try array("") { p, _ throws(IngestError) in try p.value() })
+        case UInt8(ascii: "\""): return .string(try string(""))
+        case UInt8(ascii: "t"): guard literal("true") else { throw unexpected() }; return .bool(true)
+        case UInt8(ascii: "f"): guard literal("false") else { throw unexpected() }; return .bool(false)
+        case UInt8(ascii: "n"): guard literal("null") else { throw unexpected() }; return .null
+        default:
+            guard isNumberStart(b) else { throw unexpected() }
+            return .number(try number())
+        }
+    }
+
+    /// A whole document: one value and nothing after it but whitespace.
+    static func document(_ bytes: UnsafeBufferPointer<UInt8>) throws(IngestError) -> JSONValue {
+        var parser = MessageJSONParser(bytes)
+        let value = try parser.value()
+        parser.skipWhitespace()
+        guard parser.atEnd else { throw parser.unexpected() }
+        return value
     }
 
     /// Skips any JSON value, checking its syntax.

@@ -84,10 +84,13 @@ public final class LLMModerator: Sendable {
         let slot = OneShot<T?>()
         return await withCheckedContinuation { continuation in
             slot.set(continuation)
-            Task { slot.resume(with: await task.value) }
-            Task {
+            let timer = Task {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 slot.resume(with: nil)
+            }
+            Task {
+                slot.resume(with: await task.value)
+                timer.cancel()   // after the resume (the woken timer finds the slot taken): no sleeper left behind
             }
         }
     }
