@@ -18,8 +18,8 @@ import Testing
     /// `n` calls at `now`, each acquired and recorded.
     func calls(_ breaker: CircuitBreaker, _ n: Int, success: Bool, at now: Double) throws {
         for _ in 0..<n {
-            try breaker.acquire(now: now)
-            breaker.record(success: success, now: now)
+            let permit = try breaker.acquire(now: now)
+            breaker.record(permit, success: success, now: now)
         }
     }
 
@@ -67,12 +67,12 @@ import Testing
 
         // After openDuration: half-open, two trials at a time.
         #expect(b.state(now: 115) == .halfOpen)
-        #expect(refusal(b, at: 115) == nil)
-        #expect(refusal(b, at: 115) == nil)
+        let first = try b.acquire(now: 115)
+        let second = try b.acquire(now: 115)
         #expect(refusal(b, at: 115) == CircuitOpenError(retryIn: 0, state: .halfOpen))
-        b.record(success: true, now: 116)
+        b.record(first, success: true, now: 116)
         #expect(b.state(now: 116) == .halfOpen)  // one success of two
-        b.record(success: true, now: 117)
+        b.record(second, success: true, now: 117)
         #expect(b.state(now: 117) == .closed)
 
         // Closed again with an empty window: the old failures do not count.
@@ -83,10 +83,10 @@ import Testing
     @Test func aTrialFailureReopens() throws {
         let b = breaker()
         try calls(b, 10, success: false, at: 0)
-        #expect(refusal(b, at: 15) == nil)
-        #expect(refusal(b, at: 15) == nil)
-        b.record(success: true, now: 16)
-        b.record(success: false, now: 17)
+        let first = try b.acquire(now: 15)
+        let second = try b.acquire(now: 15)
+        b.record(first, success: true, now: 16)
+        b.record(second, success: false, now: 17)
         #expect(b.state(now: 17) == .open)
         #expect(refusal(b, at: 20)?.retryIn == 12)
         #expect(b.state(now: 32) == .halfOpen)
@@ -104,10 +104,10 @@ import Testing
     @Test func cancelledTrialsFreeTheirSlot() throws {
         let b = breaker()
         try calls(b, 10, success: false, at: 0)
-        try b.acquire(now: 15)
+        let first = try b.acquire(now: 15)
         try b.acquire(now: 15)
         #expect(refusal(b, at: 15) != nil)
-        b.cancel(now: 15.5)
+        b.cancel(first, now: 15.5)
         #expect(b.state(now: 15.5) == .halfOpen)  // a cancel is no success
         #expect(refusal(b, at: 16) == nil)
     }
@@ -115,17 +115,23 @@ import Testing
     @Test func lateOutcomesAreIgnored() throws {
         let b = breaker()
         // Calls let through while closed that end after the breaker opened say nothing new.
-        for _ in 0..<12 { try b.acquire(now: 0) }
-        for _ in 0..<10 { b.record(success: false, now: 1) }
+        let early = try (0..<14).map { _ in try b.acquire(now: 0) }
+        for permit in early[..<10] { b.record(permit, success: false, now: 1) }
         #expect(b.state(now: 1) == .open)
-        b.record(success: true, now: 2)
+        b.record(early[10], success: true, now: 2)
         #expect(b.state(now: 2) == .open)
-        // And in half-open without a trial in flight they are not trials.
-        b.record(success: true, now: 16)
-        b.record(success: true, now: 16)
+        // In half-open they are not trials, even while real trials are in flight.
+        b.record(early[11], success: true, now: 16)
+        b.record(early[12], success: true, now: 16)
         #expect(b.state(now: 16) == .halfOpen)
-        b.record(success: false, now: 16)
-        #expect(b.state(now: 16) == .halfOpen)
+        let trial = try b.acquire(now: 16)
+        b.record(early[13], success: false, now: 16)
+        #expect(b.state(now: 16) == .halfOpen, "a straggler's failure does not settle the trial")
+        b.cancel(early[13], now: 16)
+        #expect(refusal(b, at: 16) == nil)   // the second trial slot
+        #expect(refusal(b, at: 16) != nil, "both slots are taken: the straggler's cancel freed nothing")
+        b.record(trial, success: false, now: 17)
+        #expect(b.state(now: 17) == .open)
     }
 
     @Test func aLostTrialCountsAsAFailure() throws {
@@ -144,8 +150,9 @@ import Testing
             for i in 0..<8 {
                 group.addTask {
                     for j in 0..<2_000 {
-                        try? b.acquire(now: Double(j) / 1000)
-                        b.record(success: (i + j) % 2 == 0, now: Double(j) / 1000)
+                        if let permit = try? b.acquire(now: Double(j) / 1000) {
+                            b.record(permit, success: (i + j) % 2 == 0, now: Double(j) / 1000)
+                        }
                     }
                 }
             }

@@ -32,9 +32,10 @@ public struct CircuitOpenError: Error, Sendable, Equatable, CustomStringConverti
 ///   that reports nothing within `trialTimeout` counts as failed, so a lost caller cannot wedge it half-open.
 ///
 /// Time is passed in as monotonic seconds (`now`) on every call: the breaker never reads a clock, which
-/// makes it deterministic under test. Every `acquire` that succeeds must be followed by one `record` (or
-/// `cancel`); outcomes that arrive while open, or in half-open without a trial in flight (calls let through
-/// before the breaker opened), are ignored.
+/// makes it deterministic under test. Every `acquire` that succeeds returns a `Permit` that must be handed
+/// back once to `record` (or `cancel`). A permit from an earlier phase (a call let through before the breaker
+/// opened, reporting late) is ignored: only the calls of the current phase count, and only a trial's own
+/// permit can settle a trial.
 public final class CircuitBreaker: Sendable {
     /// The breaker's settings; times in seconds.
     public struct Configuration: Sendable, Equatable {
@@ -67,6 +68,12 @@ public final class CircuitBreaker: Sendable {
         case closed, open, halfOpen = "half_open"
     }
 
+    /// What `acquire` lets through: which phase the call belongs to and, when half-open, which trial it is.
+    public struct Permit: Sendable, Equatable {
+        fileprivate let generation: UInt64
+        fileprivate let trial: UInt64?
+    }
+
     public let configuration: Configuration
     private let core: Mutex<Core>
 
@@ -77,32 +84,35 @@ public final class CircuitBreaker: Sendable {
 
     /// Asks to make a call at `now`.
     /// - Throws: `CircuitOpenError` when the breaker is open, or half-open with every trial slot taken.
-    public func acquire(now: Double) throws(CircuitOpenError) {
+    @discardableResult
+    public func acquire(now: Double) throws(CircuitOpenError) -> Permit {
         let config = configuration
-        let refusal: CircuitOpenError? = core.withLock { core in
+        let answer: Result<Permit, CircuitOpenError> = core.withLock { core in
             core.advance(now: now, config)
             switch core.phase {
             case .closed:
-                return nil
+                return .success(Permit(generation: core.generation, trial: nil))
             case .open(let until):
-                return CircuitOpenError(retryIn: max(0, until - now), state: .open)
+                return .failure(CircuitOpenError(retryIn: max(0, until - now), state: .open))
             case .halfOpen:
-                guard core.trialStarts.count < max(1, config.halfOpenTrials) else {
-                    return CircuitOpenError(retryIn: 0, state: .halfOpen)
+                guard core.trials.count < max(1, config.halfOpenTrials) else {
+                    return .failure(CircuitOpenError(retryIn: 0, state: .halfOpen))
                 }
-                core.trialStarts.append(now)
-                return nil
+                core.nextTrial += 1
+                core.trials.append((core.nextTrial, now))
+                return .success(Permit(generation: core.generation, trial: core.nextTrial))
             }
         }
-        if let refusal { throw refusal }
+        return try answer.get()
     }
 
     /// Reports how a call let through by `acquire` ended. Count as failures only what says the provider is
     /// unwell (timeouts, connection errors, 429, 5xx), not requests it rightly rejected.
-    public func record(success: Bool, now: Double) {
+    public func record(_ permit: Permit, success: Bool, now: Double) {
         let config = configuration
         core.withLock { core in
             core.advance(now: now, config)
+            guard permit.generation == core.generation else { return }   // from an earlier phase: says nothing now
             switch core.phase {
             case .closed:
                 core.append(now: now, failed: !success, config)
@@ -113,8 +123,8 @@ public final class CircuitBreaker: Sendable {
             case .open:
                 break
             case .halfOpen:
-                guard !core.trialStarts.isEmpty else { return }
-                core.trialStarts.removeFirst()
+                guard let index = core.trials.firstIndex(where: { $0.id == permit.trial }) else { return }
+                core.trials.remove(at: index)
                 if !success {
                     core.open(until: now + config.openDuration)
                 } else {
@@ -127,11 +137,13 @@ public final class CircuitBreaker: Sendable {
 
     /// Gives back a call that ended without saying anything about the provider (cancelled, or never sent):
     /// frees its trial slot when half-open, and is not counted in any state.
-    public func cancel(now: Double) {
+    public func cancel(_ permit: Permit, now: Double) {
         let config = configuration
         core.withLock { core in
             core.advance(now: now, config)
-            if case .halfOpen = core.phase, !core.trialStarts.isEmpty { core.trialStarts.removeFirst() }
+            guard permit.generation == core.generation, case .halfOpen = core.phase,
+                  let index = core.trials.firstIndex(where: { $0.id == permit.trial }) else { return }
+            core.trials.remove(at: index)
         }
     }
 
@@ -162,9 +174,12 @@ public final class CircuitBreaker: Sendable {
         var failedFlags: [Bool] = []
         var head = 0
         var failures = 0
-        /// Start times of the trial calls in flight while half-open, oldest first.
-        var trialStarts: [Double] = []
+        /// The trial calls in flight while half-open (id, start time), oldest first.
+        var trials: [(id: UInt64, start: Double)] = []
+        var nextTrial: UInt64 = 0
         var trialSuccesses = 0
+        /// Bumped on every change of phase, so permits of an earlier phase are recognised.
+        var generation: UInt64 = 0
 
         var count: Int { times.count - head }
 
@@ -185,11 +200,12 @@ public final class CircuitBreaker: Sendable {
             case .open(let until):
                 if now >= until {
                     phase = .halfOpen
-                    trialStarts = []
+                    generation += 1
+                    trials = []
                     trialSuccesses = 0
                 }
             case .halfOpen:
-                if let oldest = trialStarts.first, now - oldest >= config.trialTimeout {
+                if let oldest = trials.first?.start, now - oldest >= config.trialTimeout {
                     open(until: now + config.openDuration)
                 }
             }
@@ -203,15 +219,17 @@ public final class CircuitBreaker: Sendable {
 
         mutating func open(until: Double) {
             phase = .open(until: until)
+            generation += 1
             clearWindow()
-            trialStarts = []
+            trials = []
             trialSuccesses = 0
         }
 
         mutating func close() {
             phase = .closed
+            generation += 1
             clearWindow()
-            trialStarts = []
+            trials = []
             trialSuccesses = 0
         }
 

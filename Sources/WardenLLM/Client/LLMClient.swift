@@ -136,8 +136,9 @@ public final class LLMClient: Sendable {
                 count { $0.failures += 1 }
                 throw LLMError(.deadlineExceeded, "no answer within the call deadline", attempts: attempt - 1)
             }
+            let permit: CircuitBreaker.Permit
             do {
-                try breaker.acquire(now: secondsSinceStart())
+                permit = try breaker.acquire(now: secondsSinceStart())
             } catch {
                 limiter.release()
                 count { $0.failures += 1 }
@@ -157,11 +158,11 @@ public final class LLMClient: Sendable {
             } catch {
                 limiter.release()
                 if error.kind == .cancelled {
-                    breaker.cancel(now: secondsSinceStart())
+                    breaker.cancel(permit, now: secondsSinceStart())
                     throw LLMError(.cancelled, "cancelled", attempts: attempt)
                 }
                 if error.kind == .invalidRequest {
-                    breaker.cancel(now: secondsSinceStart())
+                    breaker.cancel(permit, now: secondsSinceStart())
                     throw LLMError(.transport, "the request could not be sent: \(error.message)", attempts: attempt)
                 }
                 transportFailure = error
@@ -169,7 +170,7 @@ public final class LLMClient: Sendable {
             }
 
             if let response, (200..<300).contains(response.status) {
-                breaker.record(success: true, now: secondsSinceStart())
+                breaker.record(permit, success: true, now: secondsSinceStart())
                 return (response, attempt)
             }
             // Rate limits, server errors and network failures say the provider is struggling; a 400 does not.
@@ -177,7 +178,7 @@ public final class LLMClient: Sendable {
             case .transport: true
             case .http(let status, _): status == 429 || status == 408 || status >= 500
             }
-            breaker.record(success: !providerFailure, now: secondsSinceStart())
+            breaker.record(permit, success: !providerFailure, now: secondsSinceStart())
 
             let retryAfter = response.flatMap {
                 RetryAfter.parse(retryAfter: $0.header("retry-after"), retryAfterMs: $0.header("retry-after-ms"), now: Date())
