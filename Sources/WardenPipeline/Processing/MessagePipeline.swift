@@ -188,7 +188,7 @@ public final class MessagePipeline: Sendable {
             return ProcessedMessage(decision: allowed.decision, replayed: false, evaluationMillis: evaluationMillis, json: allowed.json)
         }
 
-        var decision = try recordViolation(message, matches: evaluation.matches, failures: evaluation.failures, context: context,
+        let decision = try recordViolation(message, matches: evaluation.matches, failures: evaluation.failures, context: context,
                                            analysis: note?.analysis, evaluationMillis: evaluationMillis, now: now, on: conn) { decision in
             annotate(&decision, evaluation, note)
         }

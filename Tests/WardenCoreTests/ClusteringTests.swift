@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+@testable import WardenCore
+
+/// One line of `fixtures/tickets/tickets.jsonl` (only what clustering needs).
+private struct FixtureTicket: Decodable {
+    struct Summary: Decodable {
+        var summary: String
+        var similarity_key: String
+        var category: String
+    }
+    var id: Int64
+    var topic: String
+    var summary: Summary
+}
+
+private func loadFixtureTickets() throws -> [FixtureTicket] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures/tickets/tickets.jsonl")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return try text.split(separator: "\n").filter { !$0.isEmpty }.map {
+        try JSONDecoder().decode(FixtureTicket.self, from: Data($0.utf8))
+    }
+}
+
+@Suite struct ClusteringTests {
+    // MARK: Vectorizer
+
+    @Test func normalizationAndStemming() {
+        #expect(TextVectorizer.words("Can't  LOG-in, Café!") == ["cant", "log", "in", "cafe"])
+        #expect(TextVectorizer.stem("refunds") == "refund")
+        #expect(TextVectorizer.stem("refunded") == "refund")
+        #expect(TextVectorizer.stem("refunding") == "refund")
+        #expect(TextVectorizer.stem("class") == "class")
+        #expect(TextVectorizer.contentWords("The user asked for a refund") == ["refund"])
+    }
+
+    @Test func identicalTextsHaveCosineOne() {
+        var v = TextVectorizer()
+        v.add("The user requested a refund for the yearly plan.")
+        v.add("The bot was offline after an update.")
+        let a = v.vector("The user requested a refund for the yearly plan.")
+        #expect(abs(SparseVector.cosine(a, a) - 1) < 1e-9)
+        #expect(abs(a.norm - 1) < 1e-9)
+        #expect(a.indices == a.indices.sorted())
+    }
+
+    @Test func unrelatedTextsAreNearZeroAndSameTopicScoresHigher() {
+        var v = TextVectorizer()
+        let corpus = [
+            "The user asked for a refund of the yearly premium plan bought by mistake.",
+            "The user wanted their money back for an unused premium subscription; staff refunded it.",
+            "The bot did not respond to slash commands in the bot channel.",
+            "Heavy lag and high ping on the EU game server during a DDoS.",
+            "The user forgot their password and the reset email never arrived.",
+        ]
+        for text in corpus { v.add(text) }
+        let refund = v.similarity(corpus[0], corpus[1])
+        let unrelated = v.similarity(corpus[0], corpus[3])
+        #expect(unrelated < 0.08, "unrelated: \(unrelated)")
+        #expect(refund > unrelated + 0.1, "same topic \(refund) vs different \(unrelated)")
+        #expect(v.similarity("", corpus[0]) == 0)
+    }
+
+    @Test func sparseDotMatchesDictionaryDot() {
+        let a = SparseVector([1: 1, 5: 2, 9: 3])
+        let b = SparseVector([5: 4, 9: -1, 12: 7, 0: 0])
+        #expect(b.indices == [5, 9, 12])
+        #expect(a.dot(b) == 8 - 3)
+    }
+
+    // MARK: Clusterer on the fixtures
+
+    @Test func fixtureClusteringQuality() throws {
+        let tickets = try loadFixtureTickets()
+        #expect(tickets.count >= 60)
+        var clusterer = TicketClusterer()
+        for t in tickets {
+            _ = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key)
+        }
+        let assigned = tickets.map { clusterer.clusterID(of: $0.id) ?? "?" }
+        let truth = tickets.map(\.topic)
+        let purity = ClusteringQuality.purity(assigned: assigned, truth: truth)
+        let ari = ClusteringQuality.adjustedRandIndex(assigned: assigned, truth: truth)
+        print(
+            "fixture clustering: \(tickets.count) summaries, \(clusterer.clusterCount) clusters "
+                + "(\(Set(truth).count) topics), purity \(String(format: "%.3f", purity)), "
+                + "ARI \(String(format: "%.3f", ari))")
+        for c in clusterer.clusters(atLeast: 1) {
+            let topics = c.members.compactMap { id in tickets.first { $0.id == id }?.topic }
+            print("  \(c.id) size \(c.size): \(topics.joined(separator: ","))")
+        }
+        // Honest bounds of the current method (measured purity 0.923, ARI 0.589): purity is high, but
+        // same-topic tickets still split into 2-3 clusters, which ARI punishes. See the report on issue 4.
+        #expect(purity >= 0.9)
+        #expect(ari >= 0.55)
+        // Every topic with 5+ tickets reaches the default proposal threshold of 3 in one cluster.
+        let big = clusterer.clusters(atLeast: 3)
+        #expect(big.count >= 8)
+    }
+
+    @Test func clusterIDsAreStableAndQueriesAgree() {
+        var c = TicketClusterer()
+        let a = c.add(id: 10, text: "Card declined when buying premium, bank required 3D Secure.", similarityKey: "card-declined")
+        let b = c.add(id: 11, text: "Premium purchase card declined by the bank; 3D Secure approval fixed it.", similarityKey: "payment-failed")
+        let d = c.add(id: 12, text: "Dark mode suggestion for the web dashboard.", similarityKey: nil)
+        #expect(a.clusterID == "c-10" && a.isNew)
+        #expect(b.clusterID == "c-10" && !b.isNew && b.size == 2)
+        #expect(d.clusterID == "c-12" && d.isNew)
+        #expect(c.members(of: "c-10") == [10, 11])
+        #expect(c.size(of: "c-12") == 1)
+        #expect(c.clusterSizes == ["c-10": 2, "c-12": 1])
+        #expect(c.clusters(atLeast: 2).map(\.id) == ["c-10"])
+        // Re-adding is idempotent (a retried job).
+        let again = c.add(id: 11, text: "whatever", similarityKey: nil)
+        #expect(again.clusterID == "c-10" && c.count == 3)
+        // Restoring from stored assignments reproduces ids.
+        var r = TicketClusterer()
+        r.restore(id: 10, text: "x", similarityKey: nil, clusterID: "c-10")
+        r.restore(id: 11, text: "y", similarityKey: nil, clusterID: "c-10")
+        #expect(r.members(of: "c-10") == [10, 11])
+    }
+
+    @Test func similarityKeyAloneDoesNotMerge() {
+        var c = TicketClusterer()
+        let a = c.add(id: 1, text: "The user's card was declined at checkout; a prepaid card is not accepted.", similarityKey: "account-issue")
+        let b = c.add(id: 2, text: "The user forgot their password and the reset link had expired.", similarityKey: "Account Issue")
+        #expect(a.clusterID != b.clusterID)
+        #expect(TicketClusterer.normalizeKey("Account Issue") == TicketClusterer.normalizeKey("account_issue"))
+    }
+
+    @Test func similarityKeyHelpsABorderlineMatch() {
+        let first = "The bot stopped answering commands in the channel after a permission change."
+        let second = "Bot offline since the morning, a developer had reset its token."
+        var without = TicketClusterer()
+        _ = without.add(id: 1, text: first, similarityKey: "bot-down")
+        let score = without.add(id: 2, text: second, similarityKey: "other").score
+        var with = TicketClusterer()
+        _ = with.add(id: 1, text: first, similarityKey: "bot-down")
+        let joined = with.add(id: 2, text: second, similarityKey: "bot-down")
+        // Whatever the text score, the key can only raise it, by exactly the bonus.
+        #expect(score <= joined.score || joined.isNew)
+    }
+
+    @Test func embeddingsDecideWhenEveryMemberHasOne() {
+        var c = TicketClusterer()
+        // Texts share nothing; the embeddings say 1 and 2 are the same topic, 3 is not.
+        let a = c.add(id: 1, text: "alpha", similarityKey: nil, embedding: [1, 0.1, 0])
+        let b = c.add(id: 2, text: "omega", similarityKey: nil, embedding: [0.95, 0.15, 0.05])
+        let d = c.add(id: 3, text: "alpha", similarityKey: nil, embedding: [0, 0, 1])
+        #expect(b.clusterID == a.clusterID)
+        #expect(d.clusterID != a.clusterID)
+        // A member without an embedding moves the cluster to text similarity.
+        let e = c.add(id: 4, text: "alpha", similarityKey: nil, embedding: nil)
+        #expect(e.clusterID == "c-1" || e.clusterID == "c-3" || e.isNew)
+        #expect(c.count == 4)
+    }
+
+    @Test func keyBonusIsBelowTheThresholds() {
+        let config = TicketClusterer.Configuration()
+        // The bonus is a fraction of the threshold, capped at one half: text must reach half alone.
+        #expect(config.similarityKeyBonus < 1)
+        #expect(TicketClusterer.Configuration(similarityKeyBonus: 3).similarityKeyBonus == 0.5)
+    }
+
+    // MARK: Quality metrics
+
+    @Test func purityHandComputed() {
+        // Clusters {a,a,b} and {b,c}: majorities 2 + 1 of 5.
+        let p = ClusteringQuality.purity(assigned: ["1", "1", "1", "2", "2"], truth: ["a", "a", "b", "b", "c"])
+        #expect(abs(p - 0.6) < 1e-12)
+        #expect(ClusteringQuality.purity(assigned: [], truth: []) == 0)
+    }
+
+    @Test func adjustedRandIndexHandComputed() {
+        // Identical partitions up to renaming.
+        #expect(ClusteringQuality.adjustedRandIndex(assigned: ["x", "x", "y", "y", "z"], truth: ["a", "a", "b", "b", "c"]) == 1)
+        // truth {0,1},{2,3}; assigned {0,1},{2},{3}: index 1, row pairs 1, column pairs 2, total 6,
+        // expected 1·2/6 = 1/3, max 1.5 → (1 − 1/3)/(1.5 − 1/3) = 4/7.
+        let ari = ClusteringQuality.adjustedRandIndex(assigned: ["0", "0", "1", "2"], truth: ["0", "0", "1", "1"])
+        #expect(abs(ari - 4.0 / 7.0) < 1e-12)
+        // One cluster against all singletons: agreement no better than chance.
+        #expect(ClusteringQuality.adjustedRandIndex(assigned: ["a", "a", "a", "a"], truth: ["0", "1", "2", "3"]) == 0)
+        // Degenerate: both all singletons.
+        #expect(ClusteringQuality.adjustedRandIndex(assigned: ["a", "b"], truth: ["x", "y"]) == 1)
+    }
+
+    // MARK: Scale
+
+    /// Many reworded summaries of a few topics stay with their topics (the timing of 10,000 and 100,000
+    /// belongs in the release benchmark, not here).
+    @Test func manySyntheticSummariesStayInTheirTopics() {
+        let topics = [
+            "refund money back purchase yearly plan", "card declined payment failed checkout bank",
+            "premium role missing after purchase sync", "link game account discord token",
+            "bot not responding commands channel permission", "ban appeal moderation unban form",
+            "password reset two factor authenticator", "cancel subscription auto renew billing",
+            "server lag ping disconnect connection",
+        ]
+        let fillers = ["quickly", "yesterday", "again", "today", "weekend", "mobile", "desktop", "europe", "twice"]
+        var c = TicketClusterer()
+        var assigned: [String] = [], truth: [String] = []
+        for i in 0..<900 {
+            // Deterministic variety, so the result (and the known issue below) is the same every run.
+            let t = topics[i % topics.count]
+            let extra = (0..<4).map { k in fillers[(i * 7 + k * 5 + i / 9) % fillers.count] }
+            let text = "\(t) \(extra.joined(separator: " ")) order \((i * 7919) % 100_000)"
+            assigned.append(c.add(id: Int64(i), text: text, similarityKey: nil).clusterID)
+            truth.append(t)
+        }
+        #expect(c.count == 900)
+        #expect(c.clusterCount <= 30, "\(c.clusterCount) clusters for 9 topics")
+        // Known weakness (issue 4, open): one-pass centroid clustering at the low threshold the fixture needs
+        // lets topics that share filler words merge (purity 0.89 here: two of nine topics share a cluster). This records it as expected
+        // and will fail, as a reminder, once the clusterer is fixed.
+        let purity = ClusteringQuality.purity(assigned: assigned, truth: truth)
+        withKnownIssue("topics sharing filler words merge (purity \(purity))") {
+            #expect(purity >= 0.95)
+        }
+    }
+}
+
