@@ -75,9 +75,18 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
         let tickets = try loadFixtureTickets()
         #expect(tickets.count >= 60)
         var clusterer = TicketClusterer()
+        var returned: [(Int64, String)] = []
         for t in tickets {
-            _ = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key)
+            let a = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key)
+            returned.append((t.id, a.clusterID))
         }
+        // Every id handed out stays valid after later merges: it resolves to the ticket's current cluster.
+        for (ticket, id) in returned {
+            #expect(clusterer.members(of: id).contains(ticket), "\(id) lost ticket \(ticket)")
+            #expect(clusterer.cluster(id)?.id == clusterer.clusterID(of: ticket))
+        }
+        #expect(clusterer.clusterSizes.count == clusterer.clusterCount)
+        #expect(clusterer.clusterSizes.values.reduce(0, +) == tickets.count)
         let assigned = tickets.map { clusterer.clusterID(of: $0.id) ?? "?" }
         let truth = tickets.map(\.topic)
         let purity = ClusteringQuality.purity(assigned: assigned, truth: truth)
@@ -90,10 +99,11 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
             let topics = c.members.compactMap { id in tickets.first { $0.id == id }?.topic }
             print("  \(c.id) size \(c.size): \(topics.joined(separator: ","))")
         }
-        // Honest bounds of the current method (measured purity 0.923, ARI 0.589): purity is high, but
-        // same-topic tickets still split into 2-3 clusters, which ARI punishes. See the report on issue 4.
-        #expect(purity >= 0.9)
-        #expect(ari >= 0.55)
+        // Honest bounds of the current method (measured purity 0.985, ARI 0.746, 23 clusters; before the
+        // key-word features and small-cluster merge: 0.923 / 0.589). Some topics still split: server lag
+        // (worded very differently) into 4, 2FA into two clusters of 3+, which ARI punishes. Issue 4.
+        #expect(purity >= 0.97)
+        #expect(ari >= 0.72)
         // Every topic with 5+ tickets reaches the default proposal threshold of 3 in one cluster.
         let big = clusterer.clusters(atLeast: 3)
         #expect(big.count >= 8)
@@ -210,8 +220,9 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
         }
         #expect(c.count == 900)
         #expect(c.clusterCount <= 30, "\(c.clusterCount) clusters for 9 topics")
-        // Known weakness (issue 4, open): one-pass centroid clustering at the low threshold the fixture needs
-        // lets topics that share filler words merge (purity 0.89 here: two of nine topics share a cluster). This records it as expected
+        // Known weakness (issue 4, open): one-pass centroid clustering lets topics that share a word and
+        // filler words merge while the corpus is tiny (purity 0.89 here: "refund ... purchase" and
+        // "premium role ... purchase" share a cluster from the third summary on). This records it as expected
         // and will fail, as a reminder, once the clusterer is fixed.
         let purity = ClusteringQuality.purity(assigned: assigned, truth: truth)
         withKnownIssue("topics sharing filler words merge (purity \(purity))") {
@@ -220,3 +231,35 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
     }
 }
 
+
+extension ClusteringTests {
+    /// Small clusters merged after an addition: the absorbed ids stay valid aliases of the survivor,
+    /// merged-away ids are no longer listed, and `mergeBelowSize: 0` turns merging off.
+    @Test func smallClusterMergesKeepReturnedIDsValid() throws {
+        let tickets = try loadFixtureTickets()
+        func run(_ configuration: TicketClusterer.Configuration) -> (TicketClusterer, [(Int64, String)]) {
+            var c = TicketClusterer(configuration: configuration)
+            let returned = tickets.map { t in
+                (t.id, c.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key).clusterID)
+            }
+            return (c, returned)
+        }
+        let (merged, returned) = run(.init())
+        let moved = returned.filter { merged.clusterID(of: $0.0) != $0.1 }
+        #expect(!moved.isEmpty, "the fixtures exercise at least one merge")
+        for (ticket, oldID) in moved {
+            let survivor = try #require(merged.clusterID(of: ticket))
+            #expect(merged.clusterSizes[oldID] == nil && merged.clusterSizes[survivor] != nil)
+            #expect(merged.members(of: oldID) == merged.members(of: survivor))
+            #expect(merged.cluster(oldID)?.id == survivor)
+        }
+        // Restoring into a merged-away id lands in the survivor.
+        if let (_, oldID) = moved.first {
+            var copy = merged
+            copy.restore(id: 9_999, text: "x", similarityKey: nil, clusterID: oldID)
+            #expect(copy.clusterID(of: 9_999) == merged.cluster(oldID)?.id)
+        }
+        let (plain, plainReturned) = run(.init(mergeBelowSize: 0))
+        #expect(plainReturned.allSatisfy { plain.clusterID(of: $0.0) == $0.1 })
+    }
+}
