@@ -139,3 +139,12 @@ enum UTCTimestamp {
         }
     }
 }
+
+/// The UTC calendar day of a moment as `YYYY-MM-DD`: the form of the store's day columns
+/// (`gpt_usage.usage_date`, `automod_stats.date`), so every writer and reader agrees on it.
+public enum UTCDay {
+    public static func of(_ date: Date) -> String {
+        // Outside years 1-9999 there is no fixed-width text; such a clock is broken, and day 1 is as good as any.
+        String((UTCTimestamp.format(date) ?? "0001-01-01").prefix(10))
+    }
+}

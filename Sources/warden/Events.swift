@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenCore
 import WardenStore
 
 struct Events: AsyncParsableCommand {
@@ -31,15 +32,10 @@ struct Events: AsyncParsableCommand {
         var out = ""
         for event in events {
             let guildText = String(UInt64(bitPattern: event.guildID))
-            out += "{\"id\":\(event.id),\"guild_id\":\"\(guildText)\",\"kind\":\(jsonString(event.kind)),"
-                + "\"created_at\":\(jsonString(event.createdAt)),\"payload\":\(event.payloadJSON)}\n"
+            out += "{\"id\":\(event.id),\"guild_id\":\"\(guildText)\",\"kind\":\(JSONValue.string(event.kind).encoded()),"
+                + "\"created_at\":\(JSONValue.string(event.createdAt).encoded()),\"payload\":\(event.payloadJSON)}\n"
         }
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 }
 
-/// A JSON string literal for `text`.
-func jsonString(_ text: String) -> String {
-    guard let data = try? JSONEncoder().encode(text) else { return "\"\"" }
-    return String(decoding: data, as: UTF8.self)
-}

@@ -43,7 +43,7 @@ public struct QuotaGate: Sendable {
     public func consume(user: Int64?, guild: Int64) async throws -> Outcome {
         guard let user else { return .allowed(nil) }
         let now = clock()
-        let day = Self.day(now)
+        let day = UTCDay.of(now)
         return try await database.transaction { conn in
             let (tier, limit) = try Self.limit(on: conn, user: user, guild: guild, at: now)
             if let used = try QuotaRepository.consume(on: conn, user: user, guild: guild, day: day, limit: limit) {
@@ -66,7 +66,7 @@ public struct QuotaGate: Sendable {
         let now = clock()
         return try await database.transaction { conn in
             let (tier, limit) = try Self.limit(on: conn, user: user, guild: guild, at: now)
-            let used = try QuotaRepository.used(on: conn, user: user, guild: guild, day: Self.day(now))
+            let used = try QuotaRepository.used(on: conn, user: user, guild: guild, day: UTCDay.of(now))
             return QuotaStatus(tier: tier, limit: limit, used: used, remaining: limit.map { max(0, $0 - used) })
         }
     }
@@ -74,7 +74,7 @@ public struct QuotaGate: Sendable {
     /// Removes usage rows older than the retention; returns how many.
     @discardableResult
     public func prune(keepingDays days: Int = QuotaGate.retentionDays) async throws -> Int {
-        let cutoff = Self.day(clock().addingTimeInterval(-Double(days) * 86_400))
+        let cutoff = UTCDay.of(clock().addingTimeInterval(-Double(days) * 86_400))
         return try await database.transaction { conn in try QuotaRepository.prune(on: conn, before: cutoff) }
     }
 
@@ -90,13 +90,6 @@ public struct QuotaGate: Sendable {
         return (tier, policy.limit(for: tier))
     }
 
-    /// The UTC calendar day, `YYYY-MM-DD`, that `gpt_usage.usage_date` uses.
-    public static func day(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
-    }
 }
 
 /// A guild's `llm.quota_limits` setting cannot be read.

@@ -189,17 +189,13 @@ public final class LLMModerator: Sendable {
 
     private func finish(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket?, result: Result<AIAnalysis, LLMError>,
                         pipeline: MessagePipeline) async {
-        for attempt in 1...MessagePipeline.attempts {
-            do {
+        do {
+            try await pipeline.retryingTransient {
                 try await pipeline.writeLateVerdict(job: job, message: message, result: result, ticket: ticket)
-                return
-            } catch let error as StoreError where error.isRetryable && attempt < MessagePipeline.attempts {
-                continue
-            } catch {
-                // The job stays queued and `resume()` retries it after its lease; the verdict is not lost.
-                report("late LLM verdict for message \(message.id) in guild \(message.guildID) not written yet (its job is retried): \(error)")
-                return
             }
+        } catch {
+            // The job stays queued and `resume()` retries it after its lease; the verdict is not lost.
+            report("late LLM verdict for message \(message.id) in guild \(message.guildID) not written yet (its job is retried): \(error)")
         }
     }
 

@@ -44,66 +44,10 @@ public final class MessagePipeline: Sendable {
         let batch = prepared
         // Members whose points change, locked up front in one order so concurrent batches cannot deadlock.
         let members = Set(batch.filter { !$0.0.matches.isEmpty }.map { MemberKey(guild: $0.0.message.guildID, user: $0.0.message.author.id) }).sorted()
-        var attempt = 0
-        do { while true {
-            attempt += 1
-            do {
-                let written = try await database.transaction { conn -> [(ProcessedMessage, Int64?)] in
-                    for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
-                    // Allowed messages are decided already; flagged ones need the member's points first.
-                    let drafts: [(decision: Decision, json: String)?] = try zip(batch, notes).map { item, note in
-                        let (evaluation, context, _) = item
-                        guard evaluation.matches.isEmpty else { return nil }
-                        let decision = Self.allowedDecision(evaluation, context: context, note: note, now: now)
-                        return (decision, try Self.json(decision))
-                    }
-                    // One statement claims the whole batch; what it could not claim was processed before.
-                    var claims: [AutomodRepository.Claim] = []
-                    for (item, draft) in zip(batch, drafts) {
-                        claims.append(AutomodRepository.Claim(guild: item.0.message.guildID.int64, message: item.0.message.id.int64,
-                                                              decisionJSON: draft?.json ?? "{}"))
-                    }
-                    var claimed = try AutomodRepository.claimMessages(on: conn, claims, at: now)
-                    var results: [(ProcessedMessage, Int64?)] = []
-                    for ((item, draft), note) in zip(zip(batch, drafts), notes) {
-                        let (evaluation, context, millis) = item
-                        let key = AutomodRepository.MessageKey(guild: evaluation.message.guildID.int64, message: evaluation.message.id.int64)
-                        let isNew = claimed.remove(key) != nil
-                        let result = try Self.persist(evaluation, allowed: draft, claimed: isNew, context: context, note: note,
-                                                      evaluationMillis: millis, now: now, on: conn)
-                        // A verdict still on its way becomes a durable job in the same transaction as its decision.
-                        var job: Int64?
-                        if let pending = note?.pending {
-                            if isNew {
-                                job = try JobRepository.enqueue(on: conn, kind: LLMModerator.jobKind,
-                                                                payloadJSON: try LLMModerator.jobPayload(evaluation.message, ticket: pending.ticket),
-                                                                dedupeKey: LLMModerator.dedupeKey(evaluation.message),
-                                                                runAfter: now.addingTimeInterval(Self.lateLease(self.llm)), at: now)
-                            }
-                            // Decided elsewhere meanwhile (a concurrent re-delivery): this call is not needed.
-                            if job == nil, let ticket = pending.ticket {
-                                try QuotaRepository.refund(on: conn, user: ticket.user, guild: ticket.guild, day: ticket.day)
-                            }
-                        }
-                        results.append((result, job))
-                    }
-                    return results
-                }
-                if let llm {
-                    for ((item, (_, job)), note) in zip(zip(batch, written), notes) {
-                        guard let pending = note?.pending else { continue }
-                        if let job {
-                            llm.deliverLate(job: job, message: item.0.message, ticket: pending.ticket, work: pending.work, pipeline: self)
-                        } else {
-                            pending.work.cancel()
-                        }
-                    }
-                }
-                return written.map(\.0)
-            } catch let error as StoreError where error.isRetryable && attempt < Self.attempts {
-                continue
-            }
-        } } catch {
+        let written: [(ProcessedMessage, Int64?)]
+        do {
+            written = try await retryingTransient { try await self.write(batch, notes: notes, members: members, now: now) }
+        } catch {
             // Nothing of the batch was written: the caller will send it again. Calls still running are
             // stopped and given back, so the retry does not charge the member twice.
             for note in notes {
@@ -112,6 +56,76 @@ public final class MessagePipeline: Sendable {
                 if let ticket = pending.ticket { try? await llm?.quota.refund(ticket) }
             }
             throw error
+        }
+        // Verdicts still on their way are followed now that their jobs are durable.
+        if let llm {
+            for ((item, (_, job)), note) in zip(zip(batch, written), notes) {
+                guard let pending = note?.pending else { continue }
+                if let job {
+                    llm.deliverLate(job: job, message: item.0.message, ticket: pending.ticket, work: pending.work, pipeline: self)
+                } else {
+                    pending.work.cancel()
+                }
+            }
+        }
+        return written.map(\.0)
+    }
+
+    /// Writes a batch in one transaction: member locks, claims, decisions, logs, points and the jobs of
+    /// pending verdicts. Returns each message's result and its verdict job, if one was enqueued.
+    private func write(_ batch: [(Evaluation, GuildContext, Double)], notes: [LLMNote?], members: [MemberKey],
+                       now: Date) async throws -> [(ProcessedMessage, Int64?)] {
+        try await database.transaction { conn -> [(ProcessedMessage, Int64?)] in
+            for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
+            // Allowed messages are decided already; flagged ones need the member's points first.
+            let drafts: [(decision: Decision, json: String)?] = try zip(batch, notes).map { item, note in
+                let (evaluation, context, _) = item
+                guard evaluation.matches.isEmpty else { return nil }
+                let decision = Self.allowedDecision(evaluation, context: context, note: note, now: now)
+                return (decision, try Self.json(decision))
+            }
+            // One statement claims the whole batch; what it could not claim was processed before.
+            var claims: [AutomodRepository.Claim] = []
+            for (item, draft) in zip(batch, drafts) {
+                claims.append(AutomodRepository.Claim(guild: item.0.message.guildID.int64, message: item.0.message.id.int64,
+                                                      decisionJSON: draft?.json ?? "{}"))
+            }
+            var claimed = try AutomodRepository.claimMessages(on: conn, claims, at: now)
+            var results: [(ProcessedMessage, Int64?)] = []
+            for ((item, draft), note) in zip(zip(batch, drafts), notes) {
+                let (evaluation, context, millis) = item
+                let key = AutomodRepository.MessageKey(guild: evaluation.message.guildID.int64, message: evaluation.message.id.int64)
+                let isNew = claimed.remove(key) != nil
+                let result = try Self.persist(evaluation, allowed: draft, claimed: isNew, context: context, note: note,
+                                              evaluationMillis: millis, now: now, on: conn)
+                // A verdict still on its way becomes a durable job in the same transaction as its decision.
+                var job: Int64?
+                if let pending = note?.pending {
+                    if isNew {
+                        job = try JobRepository.enqueue(on: conn, kind: LLMModerator.jobKind,
+                                                        payloadJSON: try LLMModerator.jobPayload(evaluation.message, ticket: pending.ticket),
+                                                        dedupeKey: LLMModerator.dedupeKey(evaluation.message),
+                                                        runAfter: now.addingTimeInterval(Self.lateLease(self.llm)), at: now)
+                    }
+                    // Decided elsewhere meanwhile (a concurrent re-delivery): this call is not needed.
+                    if job == nil, let ticket = pending.ticket {
+                        try QuotaRepository.refund(on: conn, user: ticket.user, guild: ticket.guild, day: ticket.day)
+                    }
+                }
+                results.append((result, job))
+            }
+            return results
+        }
+    }
+
+    /// Runs `body` again when PostgreSQL aborted it for a deadlock or serialisation failure, up to `attempts` times.
+    func retryingTransient<T>(_ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do { return try await body() } catch let error as StoreError where error.isRetryable && attempt < Self.attempts {
+                continue
+            }
         }
     }
 
@@ -231,7 +245,7 @@ public final class MessagePipeline: Sendable {
                 ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,
                 lastViolation: record.lastViolation), at: now)
         }
-        let day = utcDay(now)
+        let day = UTCDay.of(now)
         for ruleID in Set(matches.compactMap(\.ruleID)) {
             try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: ruleID, day: day, responseMillis: evaluationMillis, at: now)
         }
@@ -250,12 +264,6 @@ public final class MessagePipeline: Sendable {
         String(decoding: try encoder.encode(decision), as: UTF8.self)
     }
 
-    static func utcDay(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
-    }
 }
 
 /// Pipeline failures that are not the store's or the input's.
