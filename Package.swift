@@ -32,26 +32,30 @@ let package = Package(
         .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", "WardenStore", .product(name: "Crypto", package: "swift-crypto")]),
         // The staged message pipeline: scope, evaluate, decide, persist; the LLM stage.
         .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
+        // The support desk: tickets, durable summaries, clustering into FAQ proposals, staff approval,
+        // FAQ search, payment screenshot verification.
+        .target(name: "WardenSupport", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
         .executableTarget(
             name: "warden",
             dependencies: [
-                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM",
+                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Release-mode benchmark: `swift run -c release warden-bench`.
-        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenLLMTestServer"]),
+        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenLLMTestServer"]),
 
         // Fresh SQLite files and PostgreSQL schemas for the store and pipeline tests.
         .target(name: "WardenTestSupport", dependencies: ["WardenStore"], path: "Tests/WardenTestSupport"),
         // A deterministic OpenAI-compatible server on loopback that can also misbehave (tests, benchmark).
         .target(name: "WardenLLMTestServer", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Tests/WardenLLMTestServer"),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenTestSupport"]),
         .testTarget(name: "WardenLLMTests", dependencies: ["WardenLLM", "WardenCore", "WardenStore", "WardenTestSupport", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenSupportTests", dependencies: ["WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
         .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
     ],
     swiftLanguageModes: [.v6]
