@@ -26,7 +26,8 @@ struct PostgresStoreTests {
         try await TestStores.with(.postgres) { pg in
             for table in TestStores.expectedTables.sorted() {
                 let a = try await TestStores.columns(sqlite, table: table)
-                let b = try await TestStores.columns(pg, table: table)
+                // faq_entries.search is PostgreSQL's full-text vector; SQLite keeps its index in faq_entries_fts.
+                let b = try await TestStores.columns(pg, table: table).filter { !(table == "faq_entries" && $0 == "search") }
                 #expect(a == b, "columns of \(table) differ")
                 #expect(!a.isEmpty, "\(table) has no columns")
             }

@@ -20,7 +20,70 @@
 enum PostgresMigrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
+        Migration(version: 2, name: "support desk", sql: v2),
     ]
+
+    /// Support desk:
+    /// - support_tickets.closed_at: cycle time for ticket_metrics.
+    /// - ticket_summaries: guild_id (per-guild clustering reads the guild's summaries in id order), category,
+    ///   cluster_key (the cluster the summary is in now; rewritten when a small cluster merges into another),
+    ///   embedding (JSON array, when an embeddings model is configured), prompt_hash, model; one summary per
+    ///   ticket (unique), which makes a retried summary job write at most once.
+    /// - ticket_metrics.guild_id: snapshots per guild.
+    /// - faq_entries: cluster_key and proposal_id (the proposal it came from), updated_at; `search` is a
+    ///   weighted tsvector (title and keywords A, summary B) with a GIN index for full-text search.
+    /// - faq_search_logs.guild_id.
+    /// - faq_proposals.source_count (cluster size when drafted: a rejected or expired cluster is proposed again
+    ///   only once it has grown by the guild's threshold), prompt_hash.
+    /// - verification_tickets: the screenshot's SHA-256, content type, dimensions and bytes (base64, kept only
+    ///   until a decision), what the model read (amount as decimal text, currency, merchant), the policy's
+    ///   review reasons (JSON array), attempts and last_error for retries, updated_at.
+    private static let v2 = """
+        ALTER TABLE support_tickets ADD COLUMN closed_at TIMESTAMPTZ;
+        CREATE INDEX idx_support_tickets_guild_created ON support_tickets (guild_id, created_at);
+
+        ALTER TABLE ticket_summaries ADD COLUMN guild_id BIGINT;
+        ALTER TABLE ticket_summaries ADD COLUMN category TEXT;
+        ALTER TABLE ticket_summaries ADD COLUMN cluster_key TEXT;
+        ALTER TABLE ticket_summaries ADD COLUMN embedding JSONB;
+        ALTER TABLE ticket_summaries ADD COLUMN prompt_hash TEXT;
+        ALTER TABLE ticket_summaries ADD COLUMN model TEXT;
+        CREATE UNIQUE INDEX idx_ticket_summaries_one_per_ticket ON ticket_summaries (ticket_id);
+        CREATE INDEX idx_ticket_summaries_guild_id ON ticket_summaries (guild_id, id);
+        CREATE INDEX idx_ticket_summaries_guild_cluster ON ticket_summaries (guild_id, cluster_key);
+
+        ALTER TABLE ticket_metrics ADD COLUMN guild_id BIGINT;
+
+        ALTER TABLE faq_entries ADD COLUMN cluster_key TEXT;
+        ALTER TABLE faq_entries ADD COLUMN proposal_id INTEGER;
+        ALTER TABLE faq_entries ADD COLUMN updated_at TIMESTAMPTZ;
+        ALTER TABLE faq_entries ADD COLUMN search tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('english', coalesce(title, '')), 'A')
+            || setweight(to_tsvector('english', coalesce(keywords::text, '')), 'A')
+            || setweight(to_tsvector('english', coalesce(summary, '')), 'B')
+        ) STORED;
+        CREATE INDEX idx_faq_entries_search ON faq_entries USING GIN (search);
+
+        ALTER TABLE faq_search_logs ADD COLUMN guild_id BIGINT;
+
+        ALTER TABLE faq_proposals ADD COLUMN source_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE faq_proposals ADD COLUMN prompt_hash TEXT;
+        CREATE INDEX idx_faq_proposals_guild_cluster ON faq_proposals (guild_id, cluster_key, id);
+
+        ALTER TABLE verification_tickets ADD COLUMN image_sha256 TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN content_type TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN image_width INTEGER;
+        ALTER TABLE verification_tickets ADD COLUMN image_height INTEGER;
+        ALTER TABLE verification_tickets ADD COLUMN image_base64 TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN amount TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN currency TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN merchant TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN review_reasons JSONB;
+        ALTER TABLE verification_tickets ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE verification_tickets ADD COLUMN last_error TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN updated_at TIMESTAMPTZ;
+        CREATE INDEX idx_verification_tickets_guild_image ON verification_tickets (guild_id, image_sha256);
+        """
 
     private static let v1 = """
         CREATE TABLE bot_settings (

@@ -14,7 +14,67 @@
 enum SQLiteMigrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
+        Migration(version: 2, name: "support desk", sql: v2),
     ]
+
+    /// Support desk (see PostgresMigrations.v2 for what each change is for). FAQ search: an FTS5 table over
+    /// title, summary and keywords that triggers keep in step with faq_entries (external content).
+    private static let v2 = """
+        ALTER TABLE support_tickets ADD COLUMN closed_at TEXT;
+        CREATE INDEX idx_support_tickets_guild_created ON support_tickets (guild_id, created_at);
+
+        ALTER TABLE ticket_summaries ADD COLUMN guild_id INTEGER;
+        ALTER TABLE ticket_summaries ADD COLUMN category TEXT;
+        ALTER TABLE ticket_summaries ADD COLUMN cluster_key TEXT;
+        ALTER TABLE ticket_summaries ADD COLUMN embedding TEXT CHECK (embedding IS NULL OR json_valid(embedding));
+        ALTER TABLE ticket_summaries ADD COLUMN prompt_hash TEXT;
+        ALTER TABLE ticket_summaries ADD COLUMN model TEXT;
+        CREATE UNIQUE INDEX idx_ticket_summaries_one_per_ticket ON ticket_summaries (ticket_id);
+        CREATE INDEX idx_ticket_summaries_guild_id ON ticket_summaries (guild_id, id);
+        CREATE INDEX idx_ticket_summaries_guild_cluster ON ticket_summaries (guild_id, cluster_key);
+
+        ALTER TABLE ticket_metrics ADD COLUMN guild_id INTEGER;
+
+        ALTER TABLE faq_entries ADD COLUMN cluster_key TEXT;
+        ALTER TABLE faq_entries ADD COLUMN proposal_id INTEGER;
+        ALTER TABLE faq_entries ADD COLUMN updated_at TEXT;
+        CREATE VIRTUAL TABLE faq_entries_fts USING fts5 (
+            title, summary, keywords, content = 'faq_entries', content_rowid = 'id', tokenize = 'porter unicode61'
+        );
+        CREATE TRIGGER faq_entries_fts_insert AFTER INSERT ON faq_entries BEGIN
+            INSERT INTO faq_entries_fts (rowid, title, summary, keywords) VALUES (new.id, new.title, new.summary, new.keywords);
+        END;
+        CREATE TRIGGER faq_entries_fts_delete AFTER DELETE ON faq_entries BEGIN
+            INSERT INTO faq_entries_fts (faq_entries_fts, rowid, title, summary, keywords)
+            VALUES ('delete', old.id, old.title, old.summary, old.keywords);
+        END;
+        CREATE TRIGGER faq_entries_fts_update AFTER UPDATE ON faq_entries BEGIN
+            INSERT INTO faq_entries_fts (faq_entries_fts, rowid, title, summary, keywords)
+            VALUES ('delete', old.id, old.title, old.summary, old.keywords);
+            INSERT INTO faq_entries_fts (rowid, title, summary, keywords) VALUES (new.id, new.title, new.summary, new.keywords);
+        END;
+        INSERT INTO faq_entries_fts (faq_entries_fts) VALUES ('rebuild');
+
+        ALTER TABLE faq_search_logs ADD COLUMN guild_id INTEGER;
+
+        ALTER TABLE faq_proposals ADD COLUMN source_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE faq_proposals ADD COLUMN prompt_hash TEXT;
+        CREATE INDEX idx_faq_proposals_guild_cluster ON faq_proposals (guild_id, cluster_key, id);
+
+        ALTER TABLE verification_tickets ADD COLUMN image_sha256 TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN content_type TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN image_width INTEGER;
+        ALTER TABLE verification_tickets ADD COLUMN image_height INTEGER;
+        ALTER TABLE verification_tickets ADD COLUMN image_base64 TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN amount TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN currency TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN merchant TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN review_reasons TEXT CHECK (review_reasons IS NULL OR json_valid(review_reasons));
+        ALTER TABLE verification_tickets ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE verification_tickets ADD COLUMN last_error TEXT;
+        ALTER TABLE verification_tickets ADD COLUMN updated_at TEXT;
+        CREATE INDEX idx_verification_tickets_guild_image ON verification_tickets (guild_id, image_sha256);
+        """
 
     private static let v1 = """
         CREATE TABLE bot_settings (

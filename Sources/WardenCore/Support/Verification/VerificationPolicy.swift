@@ -231,6 +231,9 @@ public struct VerificationPolicy: Sendable, Equatable, Codable {
 
     // MARK: Helpers
 
+    /// Whether `text` is a real calendar day written as a strict `YYYY-MM-DD` (what a DATE column accepts).
+    public static func isDay(_ text: String) -> Bool { parseDay(text) != nil }
+
     /// Days since 1970-01-01 for a strict `YYYY-MM-DD`; nil for anything else, including 2026-02-30.
     static func parseDay(_ text: String) -> Int? {
         let b = Array(text.utf8)

@@ -1,0 +1,35 @@
+import WardenCore
+
+/// Why a support-desk operation was refused. Each case names what was wrong and where; nothing was changed.
+public enum SupportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case ticketNotFound(Int64)
+    case invalidTransition(ticket: Int64, TicketTransitionError)
+    /// Someone else changed the ticket between our read and our write.
+    case ticketChanged(ticket: Int64)
+    case proposalNotFound(Int64, guild: Int64)
+    case proposalNotPending(Int64, status: String)
+    case verificationNotFound(Int64, guild: Int64)
+    case verificationNotReviewable(Int64, status: String)
+    case invalidImage(ImageProbeError)
+    case invalidInput(field: String, reason: String)
+    case invalidSetting(guild: Int64, key: String, reason: String)
+    /// The prompt folder for a task is missing or broken.
+    case prompt(String)
+
+    public var description: String {
+        switch self {
+        case .ticketNotFound(let id): "ticket \(id) does not exist"
+        case .invalidTransition(let id, let error): "ticket \(id): \(error)"
+        case .ticketChanged(let id): "ticket \(id) was changed by someone else meanwhile; read it again"
+        case .proposalNotFound(let id, let guild): "FAQ proposal \(id) does not exist in guild \(guild)"
+        case .proposalNotPending(let id, let status): "FAQ proposal \(id) is \(status), not pending"
+        case .verificationNotFound(let id, let guild): "verification \(id) does not exist in guild \(guild)"
+        case .verificationNotReviewable(let id, let status):
+            "verification \(id) is \(status); only manual_review or error can be resolved"
+        case .invalidImage(let error): "screenshot rejected: \(error)"
+        case .invalidInput(let field, let reason): "\(field): \(reason)"
+        case .invalidSetting(let guild, let key, let reason): "guild \(guild): setting support.\(key) is invalid: \(reason)"
+        case .prompt(let message): message
+        }
+    }
+}
