@@ -10,7 +10,7 @@ import WardenStore
 ///   and the job is retried with backoff; after the last attempt it stays `error` for a moderator.
 /// - An answer that cannot be used (refused, off-schema, cut off): `manual_review`.
 /// - An answer: the policy decides; `ai_reason` is stored redacted (cards, IBANs, emails, phones, long ids).
-/// The same image (by SHA-256) already submitted by another member of the guild goes to `manual_review`.
+/// The same image (by SHA-256) submitted earlier by another member of the guild goes to `manual_review`.
 public struct VerificationJob: SupportJob {
     public static let kind = "verification"
     public var kind: String { Self.kind }
@@ -38,7 +38,7 @@ public struct VerificationJob: SupportJob {
             guard let v = try VerificationRepository.verification(on: conn, id: id), ["pending", "error"].contains(v.status),
                   let image = try VerificationRepository.image(on: conn, id: id) else { return nil }
             let duplicate = try VerificationRepository.imageUsedByAnotherMember(
-                on: conn, guild: v.guildID, imageSHA256: v.imageSHA256 ?? "", user: v.userID)
+                on: conn, guild: v.guildID, imageSHA256: v.imageSHA256 ?? "", user: v.userID, before: v.id)
             let settings = try SupportSettings.load(on: conn, guild: v.guildID)
             try VerificationRepository.countAttempt(on: conn, id: id, at: clock())
             return Loaded(verification: v, imageBase64: image.base64, contentType: image.contentType, duplicate: duplicate,
