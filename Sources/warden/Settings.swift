@@ -4,6 +4,7 @@ import WardenCore
 import WardenLLM
 import WardenPipeline
 import WardenStore
+import WardenSupport
 
 struct Settings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,8 @@ struct Settings: AsyncParsableCommand {
             discussion: """
             Automod keys (scope automod): escalation_ladder {"steps":[{"points":3,"action":{"type":"timeout","duration_seconds":600,"severity":3}}],"half_life_hours":72},
             mod_channel_id "123", exempt_roles ["1","2"], exempt_channels ["3"].
+            Support keys (scope support): faq_threshold 3, proposal_ttl_days 28,
+            verification {"merchants":["Ko-fi"],"prices":[{"amount":5,"currency":"USD"}],"window_days":30}.
             """)
         @Argument(help: "The key.") var key: String
         @Argument(help: "The value, as JSON.") var value: String
@@ -52,6 +55,11 @@ struct Settings: AsyncParsableCommand {
             }
             if scope == QuotaGate.settingsScope && key == QuotaGate.settingsKey {
                 do { _ = try QuotaPolicy.parseOverrides(try JSONValue.parse(value)) } catch {
+                    throw ValidationError("invalid value for \(scope).\(key): \(error)")
+                }
+            }
+            if scope == SupportSettings.scope {
+                do { try SupportSettings.validate(key: key, json: value) } catch {
                     throw ValidationError("invalid value for \(scope).\(key): \(error)")
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardenTestSupport
 import WardenLLMTestServer
 
 /// `warden scan`, `events`, `quota` and `llm ping` as a user runs them, against the test LLM server.

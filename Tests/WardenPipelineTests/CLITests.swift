@@ -1,38 +1,6 @@
 import Foundation
 import Testing
-
-/// Runs the built `warden` executable (it sits beside the test bundle in the build folder).
-struct Warden {
-    static let executable: URL = {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("warden")
-    }()
-
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
-
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
-        try #require(FileManager.default.isExecutableFile(atPath: executable.path),
-                     "no warden binary at \(executable.path): run `swift build --build-tests` first")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        // The developer's own store and LLM provider never leak into a test run.
-        process.environment = ProcessInfo.processInfo.environment
-            .filter { $0.key != "WARDEN_DATABASE_URL" && !$0.key.hasPrefix("WARDEN_LLM_") }
-            .merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read before waiting so a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
+import WardenTestSupport
 
 @Suite struct CLITests {
     let scratch: URL

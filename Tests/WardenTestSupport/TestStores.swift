@@ -27,6 +27,12 @@ public enum TestStores {
     /// Runs `body` against a new, empty store; migrated first unless `migrate` is false.
     public static func with(_ dialect: SQLDialect, poolSize: Int = 4, migrate: Bool = true,
                      _ body: (any Database) async throws -> Void) async throws {
+        try await withURL(dialect, poolSize: poolSize, migrate: migrate) { _, db in try await body(db) }
+    }
+
+    /// Same, also giving the store's URL (for a child process, e.g. the `warden` executable, to open it too).
+    public static func withURL(_ dialect: SQLDialect, poolSize: Int = 4, migrate: Bool = true,
+                               _ body: (String, any Database) async throws -> Void) async throws {
         switch dialect {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory
@@ -35,7 +41,7 @@ public enum TestStores {
             defer { try? FileManager.default.removeItem(at: directory) }
             let url = "sqlite:" + directory.appendingPathComponent("store.sqlite").path
             let db = try await migrate ? DatabaseOpener.open(url: url) : DatabaseOpener.connect(url: url)
-            do { try await body(db) } catch { await db.close(); throw error }
+            do { try await body(url, db) } catch { await db.close(); throw error }
             await db.close()
         case .postgres:
             let base = try postgresURL()
@@ -46,7 +52,7 @@ public enum TestStores {
             do {
                 let db = try await migrate ? DatabaseOpener.open(url: url, poolSize: poolSize)
                                            : DatabaseOpener.connect(url: url, poolSize: poolSize)
-                do { try await body(db) } catch { await db.close(); throw error }
+                do { try await body(url, db) } catch { await db.close(); throw error }
                 await db.close()
             } catch {
                 try? await dropSchema(schema, admin)

@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import WardenCore
+import WardenStore
+import WardenSupport
+
+struct Tickets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Support tickets: open, talk, move through their states, import, metrics.",
+        discussion: """
+        States: open, claimed, waiting_for_user, escalated, closed, archived. Closing a ticket queues its AI
+        summary (run `warden support work`).
+        """,
+        subcommands: [Open.self, Message.self, Transition.self, Show.self, Import.self, Metrics.self]
+    )
+
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a ticket; prints its id.")
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The member's user id.") var user: String
+        @Option(help: "The member's name.") var username: String?
+        @Option(help: "What the member needs.") var description: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
+            let id = try await withSupportStore(store) { db in
+                try await TicketDesk(database: db).open(guild: g, user: u, username: username, description: description)
+            }
+            print(id)
+        }
+    }
+
+    struct Message: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a message to a ticket.")
+        @Argument(help: "The ticket id.") var ticket: Int64
+        @Option(help: "The author's user id.") var author: String
+        @Option(help: "The message text.") var content: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let a = try snowflake(author, "--author")
+            try await withSupportStore(store) { db in
+                try await TicketDesk(database: db).addMessage(ticket: ticket, author: a, content: content)
+            }
+        }
+    }
+
+    struct Transition: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply an event to a ticket: claim, wait_for_user, user_replied, escalate, close, reopen, archive.")
+        @Argument(help: "The ticket id.") var ticket: Int64
+        @Argument(help: "The event.") var event: String
+        @Option(help: "Who claims or archives it, or whom it is escalated to (a user or role id).") var by: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard let kind = TicketEvent.Kind(rawValue: event) else {
+                throw ValidationError("unknown event '\(event)'; one of: " + TicketEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            func who() throws -> Snowflake {
+                guard let by else { throw ValidationError("\(event) needs --by") }
+                return Snowflake(UInt64(bitPattern: try snowflake(by, "--by")))
+            }
+            let value: TicketEvent
+            switch kind {
+            case .claim: value = .claim(by: try who())
+            case .waitForUser: value = .waitForUser
+            case .userReplied: value = .userReplied
+            case .escalate: value = .escalate(to: try who())
+            case .close: value = .close
+            case .reopen: value = .reopen
+            case .archive: value = .archive(by: try who())
+            }
+            let status = try await withSupportStore(store) { db in try await TicketDesk(database: db).apply(value, to: ticket) }
+            print("ticket \(ticket): \(status.rawValue)")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a ticket, its messages and its summary.")
+        @Argument(help: "The ticket id.") var ticket: Int64
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let (found, summary) = try await withSupportStore(store) { db in
+                let found = try await TicketDesk(database: db).ticket(ticket)
+                let summary = try await db.transaction { conn in try SummaryRepository.summary(on: conn, ticket: ticket) }
+                return (found, summary)
+            }
+            print("ticket \(found.ticket.id) in guild \(found.ticket.guildID): \(found.ticket.status), by user \(found.ticket.userID)")
+            for message in found.messages { print("  [\(message.authorID)] \(message.content)") }
+            if let summary {
+                print("summary (\(summary.category ?? "-"), key \(summary.similarityKey ?? "-"), cluster \(summary.clusterKey ?? "-")): \(summary.summary)")
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import tickets from JSON lines and close them (queues their summaries).",
+            discussion: """
+            One ticket per line: {"guild_id": "...", "user_id": "...", "username": "...", "messages": [{"author":
+            "user" | "staff", "content": "..."}]} (the format of fixtures/tickets/tickets.jsonl). The first message
+            is the description. A bad line prints {"line":N,"error":{...}} to stderr; the others are imported, and
+            the command exits 1.
+            """)
+        @Argument(help: "The JSONL file.") var file: String
+        @Option(help: "Put every ticket in this guild instead of the one on its line.") var guild: String?
+        @Option(help: "The user id recorded for staff messages.") var staff: String = "1"
+        @Flag(help: "Leave the tickets open instead of closing them.") var keepOpen = false
+        @OptionGroup var store: StoreOptions
+
+        struct Line: Decodable {
+            struct Message: Decodable { var author: String; var content: String }
+            var guild_id: String?
+            var user_id: String
+            var username: String?
+            var messages: [Message]
+        }
+
+        func run() async throws {
+            let guildOverride = try guild.map { try snowflake($0, "--guild") }
+            let staffID = try snowflake(staff, "--staff")
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            var imported = 0, bad = 0
+            try await withSupportStore(store) { db in
+                let desk = TicketDesk(database: db)
+                for (index, raw) in lines.enumerated() where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+                    do {
+                        let line = try JSONDecoder().decode(Line.self, from: Data(raw.utf8))
+                        guard let guildID = try guildOverride ?? line.guild_id.map({ try snowflake($0, "guild_id") }) else {
+                            throw ValidationError("guild_id is missing (or pass --guild)")
+                        }
+                        let user = try snowflake(line.user_id, "user_id")
+                        guard let first = line.messages.first else { throw ValidationError("messages is empty") }
+                        let id = try await desk.open(guild: guildID, user: user, username: line.username, description: first.content)
+                        for message in line.messages.dropFirst() {
+                            try await desk.addMessage(ticket: id, author: message.author == "staff" ? staffID : user, content: message.content)
+                        }
+                        if !keepOpen { try await desk.apply(.close, to: id) }
+                        imported += 1
+                    } catch let error as StoreError {
+                        throw error
+                    } catch {
+                        bad += 1
+                        let message = JSONValue.object(["line": .number(Double(index + 1)),
+                                                        "error": .object(["message": .string(String(describing: error))])])
+                        printError(message.encoded())
+                    }
+                }
+            }
+            print("imported \(imported) ticket(s)\(keepOpen ? "" : " and closed them"); \(bad) bad line(s)")
+            if bad > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Metrics: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compute and store the guild's 7d, 30d and all-time ticket metrics.")
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "Who asked (recorded as triggered_by).") var by: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), who = try by.map { try snowflake($0, "--by") }
+            let snapshots = try await withSupportStore(store) { db in try await TicketDesk(database: db).snapshotMetrics(guild: g, by: who) }
+            for s in snapshots {
+                let counts = TicketStatus.allCases.compactMap { status in s.counts[status].map { "\(status.rawValue) \($0)" } }
+                print("\(s.scope.rawValue): \(s.total) ticket(s) (\(counts.joined(separator: ", "))); average cycle time "
+                      + (s.averageCycleTimeSeconds.map { "\($0) s" } ?? "-"))
+            }
+        }
+    }
+}
