@@ -100,8 +100,9 @@ struct PostgresStoreTests {
                 slowest = max(slowest, Date().timeIntervalSince(start))
             }
             try await sleepers.value
-            // Starved, it would wait for the sleeps (about 1.85 s); the margin absorbs a loaded machine.
-            #expect(slowest < 1.0, "a trivial task waited \(slowest) s while libpq calls were blocked")
+            // Starved, it would wait for the sleeps (about 1.85 s); the margin absorbs a loaded machine (1.0 s
+            // was exceeded once, at 1.02 s, while a release benchmark ran beside the suite).
+            #expect(slowest < 1.5, "a trivial task waited \(slowest) s while libpq calls were blocked")
         }
     }
 }
