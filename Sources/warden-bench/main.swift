@@ -9,6 +9,8 @@ import WardenStore
 //   --rule-count N    rules in the pack (default 300)
 //   --persist N       messages for the end-to-end runs with persistence (default 20000; 0 skips them)
 //   --postgres URL    also run end to end on PostgreSQL (default: $WARDEN_BENCH_POSTGRES_URL)
+//   --clustering      run only the ticket clustering benchmark (ClusteringBench.swift), which the
+//                     default run also ends with; --clustering-sizes A,B (default 10000,100000)
 
 func option(_ name: String, _ fallback: String?) -> String? {
     let args = CommandLine.arguments
@@ -36,6 +38,11 @@ let postgresURL = option("--postgres", ProcessInfo.processInfo.environment["WARD
 #if DEBUG
 print("note: this is a debug build; measure with `swift run -c release warden-bench`")
 #endif
+
+if CommandLine.arguments.contains("--clustering") {
+    clusteringBench()
+    exit(0)
+}
 
 let packPath = option("--rules", "rules") ?? "rules"
 let loaded: (rules: [PackRule], issues: [RuleIssue])
@@ -172,3 +179,5 @@ if let postgresURL { await persistRun("PostgreSQL", url: postgresURL) } else { p
 
 
 await llmBench(staged: staged)
+
+clusteringBench()

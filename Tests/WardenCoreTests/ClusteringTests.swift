@@ -14,6 +14,57 @@ private struct FixtureTicket: Decodable {
     var summary: Summary
 }
 
+/// SplitMix64, so that the shuffled orders are the same on every run.
+private struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Clusters `tickets` in the given order; checks on every addition that each ticket whose cluster changed
+/// is a member of the cluster `add` returned (what a caller that persists assignments relies on).
+/// Returns the clusterer, purity and ARI against the fixture topics.
+private func clusterFixtures(_ order: [FixtureTicket], _ configuration: TicketClusterer.Configuration = .init())
+    -> (TicketClusterer, purity: Double, ari: Double)
+{
+    var clusterer = TicketClusterer(configuration: configuration)
+    var seen: [Int64] = []
+    for t in order {
+        let before = seen.map { ($0, clusterer.clusterID(of: $0)) }
+        let a = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key)
+        let members = Set(clusterer.members(of: a.clusterID))
+        for (ticket, old) in before where clusterer.clusterID(of: ticket) != old {
+            #expect(members.contains(ticket), "ticket \(ticket) moved out of \(old ?? "?") but not into \(a.clusterID)")
+        }
+        seen.append(t.id)
+    }
+    let assigned = order.map { clusterer.clusterID(of: $0.id) ?? "?" }
+    let truth = order.map(\.topic)
+    return (clusterer, ClusteringQuality.purity(assigned: assigned, truth: truth),
+            ClusteringQuality.adjustedRandIndex(assigned: assigned, truth: truth))
+}
+
+/// Summary `i` of the synthetic stream: nine topics in turn, each with four of nine filler words and an
+/// order number. Deterministic, so results (and the pair split below) are the same every run.
+private func syntheticSummary(_ i: Int) -> (text: String, topic: String) {
+    let topics = [
+        "refund money back purchase yearly plan", "card declined payment failed checkout bank",
+        "premium role missing after purchase sync", "link game account discord token",
+        "bot not responding commands channel permission", "ban appeal moderation unban form",
+        "password reset two factor authenticator", "cancel subscription auto renew billing",
+        "server lag ping disconnect connection",
+    ]
+    let fillers = ["quickly", "yesterday", "again", "today", "weekend", "mobile", "desktop", "europe", "twice"]
+    let t = topics[i % topics.count]
+    let extra = (0..<4).map { k in fillers[(i * 7 + k * 5 + i / 9) % fillers.count] }
+    return ("\(t) \(extra.joined(separator: " ")) order \((i * 7919) % 100_000)", t)
+}
+
 private func loadFixtureTickets() throws -> [FixtureTicket] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/tickets/tickets.jsonl")
@@ -80,7 +131,8 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
             let a = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key)
             returned.append((t.id, a.clusterID))
         }
-        // Every id handed out stays valid after later merges: it resolves to the ticket's current cluster.
+        // Every id handed out stays valid after later merges: it resolves to the ticket's current cluster
+        // (in this order no pair is split, which would move a ticket under a new id; see below).
         for (ticket, id) in returned {
             #expect(clusterer.members(of: id).contains(ticket), "\(id) lost ticket \(ticket)")
             #expect(clusterer.cluster(id)?.id == clusterer.clusterID(of: ticket))
@@ -101,7 +153,11 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
         }
         // Honest bounds of the current method (measured purity 0.985, ARI 0.746, 23 clusters; before the
         // key-word features and small-cluster merge: 0.923 / 0.589). Some topics still split: server lag
-        // (worded very differently) into 4, 2FA into two clusters of 3+, which ARI punishes. Issue 4.
+        // (worded very differently) into 4, "password_2fa" into a 2FA and a password cluster of 3+, which
+        // ARI punishes. These splits are in the text itself, not the incremental method: clustering all 65
+        // at once by average or centroid linkage (full IDF, best stopping point chosen with the answers)
+        // reaches only ARI 0.73-0.79 on these features, since the password tickets are closer to the account
+        // link tickets than to the 2FA ones. Getting past that needs embeddings (or a better summary key).
         #expect(purity >= 0.97)
         #expect(ari >= 0.72)
         // Every topic with 5+ tickets reaches the default proposal threshold of 3 in one cluster.
@@ -200,34 +256,22 @@ private func loadFixtureTickets() throws -> [FixtureTicket] {
     /// Many reworded summaries of a few topics stay with their topics (the timing of 10,000 and 100,000
     /// belongs in the release benchmark, not here).
     @Test func manySyntheticSummariesStayInTheirTopics() {
-        let topics = [
-            "refund money back purchase yearly plan", "card declined payment failed checkout bank",
-            "premium role missing after purchase sync", "link game account discord token",
-            "bot not responding commands channel permission", "ban appeal moderation unban form",
-            "password reset two factor authenticator", "cancel subscription auto renew billing",
-            "server lag ping disconnect connection",
-        ]
-        let fillers = ["quickly", "yesterday", "again", "today", "weekend", "mobile", "desktop", "europe", "twice"]
         var c = TicketClusterer()
         var assigned: [String] = [], truth: [String] = []
         for i in 0..<900 {
             // Deterministic variety, so the result (and the known issue below) is the same every run.
-            let t = topics[i % topics.count]
-            let extra = (0..<4).map { k in fillers[(i * 7 + k * 5 + i / 9) % fillers.count] }
-            let text = "\(t) \(extra.joined(separator: " ")) order \((i * 7919) % 100_000)"
+            let (text, topic) = syntheticSummary(i)
             assigned.append(c.add(id: Int64(i), text: text, similarityKey: nil).clusterID)
-            truth.append(t)
+            truth.append(topic)
         }
         #expect(c.count == 900)
         #expect(c.clusterCount <= 30, "\(c.clusterCount) clusters for 9 topics")
-        // Known weakness (issue 4, open): one-pass centroid clustering lets topics that share a word and
-        // filler words merge while the corpus is tiny (purity 0.89 here: "refund ... purchase" and
-        // "premium role ... purchase" share a cluster from the third summary on). This records it as expected
-        // and will fail, as a reminder, once the clusterer is fixed.
+        // While the corpus is tiny, IDF cannot tell topic words from filler, so "refund ... purchase" and
+        // "premium role ... purchase" pair up on the third summary through "purchase" and three shared
+        // filler words (purity 0.89 before the pair review). When the next refund summary arrives, the pair
+        // review sees the premium summary is atypical of the two refunds and moves it out (purity 0.999).
         let purity = ClusteringQuality.purity(assigned: assigned, truth: truth)
-        withKnownIssue("topics sharing filler words merge (purity \(purity))") {
-            #expect(purity >= 0.95)
-        }
+        #expect(purity >= 0.95, "purity \(purity)")
     }
 }
 
@@ -261,5 +305,45 @@ extension ClusteringTests {
         }
         let (plain, plainReturned) = run(.init(mergeBelowSize: 0))
         #expect(plainReturned.allSatisfy { plain.clusterID(of: $0.0) == $0.1 })
+    }
+}
+
+extension ClusteringTests {
+    /// A real desk sees tickets in any order: the fixtures in three seeded shuffles.
+    @Test func fixtureClusteringQualityInShuffledOrders() throws {
+        let tickets = try loadFixtureTickets()
+        var figures: [String] = []
+        for seed: UInt64 in [1, 2, 3] {
+            var rng = SeededGenerator(state: seed)
+            let (clusterer, purity, ari) = clusterFixtures(tickets.shuffled(using: &rng))
+            figures.append(String(format: "seed %llu: %d clusters, purity %.3f, ARI %.3f", seed, clusterer.clusterCount, purity, ari))
+            // Measured 0.985 / 0.742, 0.985 / 0.746, 0.985 / 0.742. Over 20 seeds: ARI mean 0.733, min 0.678
+            // (purity min 0.954); the floor leaves room for those orders' spread, not for regressions.
+            #expect(purity >= 0.95, "seed \(seed): purity \(purity)")
+            #expect(ari >= 0.70, "seed \(seed): ARI \(ari)")
+        }
+        print("fixture clustering, shuffled orders: " + figures.joined(separator: "; "))
+    }
+
+    /// A pair formed on filler words is split when a third summary shows it: the outlier keeps the old id
+    /// (its stored assignment stays right), the other member moves to a new cluster with the newcomer, and
+    /// the moved ticket is in the cluster `add` returns.
+    @Test func pairFormedOnFillerIsSplitByTheThirdSummary() {
+        func run(_ configuration: TicketClusterer.Configuration) -> (TicketClusterer, [ClusterAssignment]) {
+            var c = TicketClusterer(configuration: configuration)
+            let assignments = (0..<10).map { c.add(id: Int64($0), text: syntheticSummary($0).text, similarityKey: nil) }
+            return (c, assignments)
+        }
+        let (c, a) = run(.init())
+        // Summary 2 (premium role) pairs with summary 0 (refund) on "purchase" and filler words.
+        #expect(a[2].clusterID == "c-0" && a[2].size == 2, "\(a[2])")
+        // Summary 9 (refund again) splits the pair: 2 stays in c-0, 0 moves to a new cluster with 9.
+        #expect(c.members(of: "c-0") == [2])
+        #expect(c.members(of: a[9].clusterID) == [0, 9])
+        #expect(a[9].clusterID != "c-0" && !a[9].isNew && a[9].size == 2)
+        // With the review off, the pair takes the third member.
+        let (off, b) = run(.init(outlierRatio: 0))
+        #expect(b[9].clusterID == "c-0" && off.members(of: "c-0") == [0, 2, 9])
+
     }
 }

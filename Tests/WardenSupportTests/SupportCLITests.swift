@@ -17,7 +17,7 @@ import WardenTestSupport
         defer { Task { try? await server.shutdown() } }
         let recorded = SupportModel.responder(summaries: try SupportModel.recordedSummaries(fromJSONL: ticketFixtures))
         // Slow answers, so that the kill finds calls in flight.
-        server.setFallback { request in .delayed(.milliseconds(120), recorded(request)) }
+        server.setFallback { request in .delayed(.milliseconds(300), recorded(request)) }
         let environment = ["WARDEN_LLM_BASE_URL": server.baseURL, "WARDEN_LLM_MODEL": "fake-support"]
         let fixtures = try FixtureTicket.load()
 
@@ -30,7 +30,7 @@ import WardenTestSupport
             let worker = try Warden.start(["support", "work", "--lease", "2", "--concurrency", "4"] + common, environment: environment)
             var summaries = 0
             let started = Date()
-            while summaries < 12, worker.isRunning, Date().timeIntervalSince(started) < 120 {
+            while summaries < 8, worker.isRunning, Date().timeIntervalSince(started) < 120 {
                 try await Task.sleep(for: .milliseconds(50))
                 summaries = try await count(db, "SELECT COUNT(*) AS n FROM ticket_summaries")
             }

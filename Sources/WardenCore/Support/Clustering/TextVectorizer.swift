@@ -89,7 +89,7 @@ public struct TextVectorizer: Sendable {
         /// Character n-gram lengths.
         public var characterGrams: ClosedRange<Int>
         /// Count of each feature of the first sentence (1 for the others), since summaries lead with the
-        /// problem. Default 1 (off): 2-5 made the fixture clustering worse (ARI 0.62 → 0.39-0.53).
+        /// problem. Default 1 (off): 2, 3 and 5 make the fixture clustering worse (ARI 0.746 → 0.66, 0.56, 0.51).
         public var leadWeight: Double
 
         public init(
