@@ -2,7 +2,8 @@ import WardenCore
 
 /// Why a support-desk operation was refused. Each case names what was wrong and where; nothing was changed.
 public enum SupportError: Error, Sendable, Equatable, CustomStringConvertible {
-    case ticketNotFound(Int64)
+    /// No such ticket in that guild (a ticket of another guild is reported the same way).
+    case ticketNotFound(Int64, guild: Int64)
     case invalidTransition(ticket: Int64, TicketTransitionError)
     /// Someone else changed the ticket between our read and our write.
     case ticketChanged(ticket: Int64)
@@ -18,7 +19,7 @@ public enum SupportError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .ticketNotFound(let id): "ticket \(id) does not exist"
+        case .ticketNotFound(let id, let guild): "ticket \(id) does not exist in guild \(guild)"
         case .invalidTransition(let id, let error): "ticket \(id): \(error)"
         case .ticketChanged(let id): "ticket \(id) was changed by someone else meanwhile; read it again"
         case .proposalNotFound(let id, let guild): "FAQ proposal \(id) does not exist in guild \(guild)"

@@ -75,6 +75,8 @@ struct Desk {
         self.db = db; self.server = server; self.clock = clock
         var config = LLMConfiguration(baseURL: server.baseURL, defaultModel: "fake-support", callDeadline: .seconds(20))
         config.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10))
+        // The breaker is the LLM tests' subject; here scripted outages must reach the jobs, not open it.
+        config.breaker = CircuitBreaker.Configuration(minimumCalls: 10_000)
         let client = LLMClient(configuration: config)
         clusters = ClusterBook()
         tickets = TicketDesk(database: db, clock: clock.function)
@@ -109,10 +111,10 @@ struct Desk {
             guard let first = fixture.messages.first else { continue }
             let id = try await tickets.open(guild: guildID, user: user, username: fixture.username, description: first.content)
             for message in fixture.messages.dropFirst() {
-                try await tickets.addMessage(ticket: id, author: message.author == "staff" ? staffID : user, content: message.content)
+                try await tickets.addMessage(ticket: id, guild: guildID, author: message.author == "staff" ? staffID : user, content: message.content)
             }
-            try await tickets.apply(.claim(by: Snowflake(UInt64(staffID))), to: id)
-            try await tickets.apply(.close, to: id)
+            try await tickets.apply(.claim(by: Snowflake(UInt64(staffID))), to: id, guild: guildID)
+            try await tickets.apply(.close, to: id, guild: guildID)
             topics[id] = fixture.topic
         }
         return topics

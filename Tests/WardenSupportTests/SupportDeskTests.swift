@@ -13,31 +13,37 @@ import WardenStore
             let desk = try Desk(db, server: server)
             let member: Int64 = 1_200_000_000_000_000_009
             let id = try await desk.tickets.open(guild: 5, user: member, username: "m", description: "My refund never arrived")
-            try await desk.tickets.addMessage(ticket: id, author: staffID, content: "Which order?")
-            #expect(try await desk.tickets.apply(.claim(by: Snowflake(UInt64(staffID))), to: id) == .claimed)
+            try await desk.tickets.addMessage(ticket: id, guild: 5, author: staffID, content: "Which order?")
+            #expect(try await desk.tickets.apply(.claim(by: Snowflake(UInt64(staffID))), to: id, guild: 5) == .claimed)
             // Claiming a claimed ticket is refused and changes nothing.
             await #expect(throws: SupportError.invalidTransition(ticket: id, TicketTransitionError(from: .claimed, event: .claim))) {
-                try await desk.tickets.apply(.claim(by: Snowflake(2)), to: id)
+                try await desk.tickets.apply(.claim(by: Snowflake(2)), to: id, guild: 5)
             }
-            let claimed = try await desk.tickets.ticket(id)
+            let claimed = try await desk.tickets.ticket(id, guild: 5)
             #expect(claimed.ticket.status == "claimed" && claimed.ticket.claimedBy == staffID)
             #expect(claimed.messages.map(\.content) == ["My refund never arrived", "Which order?"])
 
-            #expect(try await desk.tickets.apply(.waitForUser, to: id) == .waitingForUser)
-            #expect(try await desk.tickets.apply(.escalate(to: Snowflake(99)), to: id) == .escalated)
-            #expect(try await desk.tickets.apply(.close, to: id) == .closed)
+            #expect(try await desk.tickets.apply(.waitForUser, to: id, guild: 5) == .waitingForUser)
+            #expect(try await desk.tickets.apply(.escalate(to: Snowflake(99)), to: id, guild: 5) == .escalated)
+            #expect(try await desk.tickets.apply(.close, to: id, guild: 5) == .closed)
             #expect(try await desk.count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ticket_summary'") == 1)
             // Reopened and closed again: still one summary job.
-            #expect(try await desk.tickets.apply(.reopen, to: id) == .open)
-            #expect(try await desk.tickets.ticket(id).ticket.closedAt == nil)
-            #expect(try await desk.tickets.apply(.close, to: id) == .closed)
+            #expect(try await desk.tickets.apply(.reopen, to: id, guild: 5) == .open)
+            #expect(try await desk.tickets.ticket(id, guild: 5).ticket.closedAt == nil)
+            #expect(try await desk.tickets.apply(.close, to: id, guild: 5) == .closed)
             #expect(try await desk.count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ticket_summary'") == 1)
-            #expect(try await desk.tickets.apply(.archive(by: Snowflake(UInt64(staffID))), to: id) == .archived)
-            await #expect(throws: SupportError.self) { try await desk.tickets.addMessage(ticket: id, author: member, content: "hello?") }
+            #expect(try await desk.tickets.apply(.archive(by: Snowflake(UInt64(staffID))), to: id, guild: 5) == .archived)
+            await #expect(throws: SupportError.self) { try await desk.tickets.addMessage(ticket: id, guild: 5, author: member, content: "hello?") }
             await #expect(throws: SupportError.invalidTransition(ticket: id, TicketTransitionError(from: .archived, event: .reopen))) {
-                try await desk.tickets.apply(.reopen, to: id)
+                try await desk.tickets.apply(.reopen, to: id, guild: 5)
             }
-            await #expect(throws: SupportError.ticketNotFound(999_999)) { try await desk.tickets.apply(.close, to: 999_999) }
+            // Another guild's staff cannot see or touch it.
+            await #expect(throws: SupportError.ticketNotFound(id, guild: 6)) { try await desk.tickets.ticket(id, guild: 6) }
+            await #expect(throws: SupportError.ticketNotFound(id, guild: 6)) { try await desk.tickets.apply(.reopen, to: id, guild: 6) }
+            await #expect(throws: SupportError.ticketNotFound(id, guild: 6)) {
+                try await desk.tickets.addMessage(ticket: id, guild: 6, author: 1, content: "hi")
+            }
+            await #expect(throws: SupportError.ticketNotFound(999_999, guild: 5)) { try await desk.tickets.apply(.close, to: 999_999, guild: 5) }
             await #expect(throws: SupportError.self) { try await desk.tickets.open(guild: 5, user: member, username: nil, description: "   ") }
         }
     }
@@ -50,11 +56,11 @@ import WardenStore
             let desk = try Desk(db, server: server)
             let a = try await desk.tickets.open(guild: 5, user: 10, username: nil, description: "old problem")
             desk.clock.advance(3_600)
-            try await desk.tickets.apply(.close, to: a)
+            try await desk.tickets.apply(.close, to: a, guild: 5)
             desk.clock.advance(40 * 86_400)
             let b = try await desk.tickets.open(guild: 5, user: 11, username: nil, description: "new problem")
             desk.clock.advance(600)
-            try await desk.tickets.apply(.close, to: b)
+            try await desk.tickets.apply(.close, to: b, guild: 5)
             _ = try await desk.tickets.open(guild: 5, user: 12, username: nil, description: "still open")
             _ = try await desk.tickets.open(guild: 6, user: 12, username: nil, description: "other guild")
             let snapshots = try await desk.tickets.snapshotMetrics(guild: 5, by: staffID)

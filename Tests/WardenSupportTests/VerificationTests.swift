@@ -104,12 +104,15 @@ func setVerificationPolicy(_ db: any Database, guild: Int64) async throws {
             let first = try await desk.verifications.submit(guild: Self.guild, user: 1, channel: 9, image: image, contentType: "image/png")
             let again = try await desk.verifications.submit(guild: Self.guild, user: 1, channel: 9, image: image, contentType: "image/png")
             let second = try await desk.verifications.submit(guild: Self.guild, user: 2, channel: 9, image: image, contentType: nil)
+            // The first submitter sending it once more after the reuse is still not suspect.
+            let third = try await desk.verifications.submit(guild: Self.guild, user: 1, channel: 9, image: image, contentType: "image/png")
             // Another guild may see the same picture without it counting as reuse here.
             let elsewhere = try await desk.verifications.submit(guild: 5, user: 3, channel: 9, image: image, contentType: "image/png")
             try await setVerificationPolicy(db, guild: 5)
             try await desk.worker.runUntilIdle()
             #expect(try await desk.verifications.verification(first, guild: Self.guild).status == "verified")
             #expect(try await desk.verifications.verification(again, guild: Self.guild).status == "verified")
+            #expect(try await desk.verifications.verification(third, guild: Self.guild).status == "verified")
             let reused = try await desk.verifications.verification(second, guild: Self.guild)
             #expect(reused.status == "manual_review")
             #expect(reused.reviewReasonsJSON?.contains("another member") == true)

@@ -48,6 +48,8 @@ enum PostgresMigrations {
         ALTER TABLE ticket_summaries ADD COLUMN embedding JSONB;
         ALTER TABLE ticket_summaries ADD COLUMN prompt_hash TEXT;
         ALTER TABLE ticket_summaries ADD COLUMN model TEXT;
+        UPDATE ticket_summaries SET guild_id = (SELECT t.guild_id FROM support_tickets t WHERE t.id = ticket_summaries.ticket_id);
+        DELETE FROM ticket_summaries WHERE id NOT IN (SELECT MIN(id) FROM ticket_summaries GROUP BY ticket_id);
         CREATE UNIQUE INDEX idx_ticket_summaries_one_per_ticket ON ticket_summaries (ticket_id);
         CREATE INDEX idx_ticket_summaries_guild_id ON ticket_summaries (guild_id, id);
         CREATE INDEX idx_ticket_summaries_guild_cluster ON ticket_summaries (guild_id, cluster_key);

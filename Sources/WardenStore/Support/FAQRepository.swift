@@ -99,14 +99,15 @@ public enum FAQRepository {
             """, [.int(guild), .text(clusterKey)]).map(proposal)
     }
 
-    /// Moves a pending proposal to `status` (`approved` or `rejected`), with the staff's edits.
-    /// - Returns: false, changing nothing, when it is no longer pending.
+    /// Moves a pending proposal that has not expired by `now` to `status` (`approved` or `rejected`), with the
+    /// staff's edits.
+    /// - Returns: false, changing nothing, when it is no longer pending or is overdue.
     public static func decide(on conn: any SQLConnection, id: Int64, status: String, title: String, answer: String,
                               keywords: [String], reason: String?, by: Int64?, at now: Date) throws -> Bool {
         try conn.execute("""
             UPDATE faq_proposals SET status = $2, title = $3, answer = $4, keywords = \(json(conn, "$5")), reason = $6,
                 decided_by = $7, decided_at = $8
-            WHERE id = $1 AND status = 'pending'
+            WHERE id = $1 AND status = 'pending' AND (expires_at IS NULL OR expires_at > $8)
             """, [.int(id), .text(status), .text(title), .text(answer), .json(encode(keywords)), .text(reason), .int(by),
                   .timestamp(now)]) == 1
     }

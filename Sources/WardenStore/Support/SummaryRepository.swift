@@ -107,10 +107,21 @@ public enum SummaryRepository {
                            [.int(Int64(AutomodRepository.lockKey(guild, 0)))])
     }
 
-    /// The id of the guild's newest summary (0 for none): a process whose in-memory clusters were built up to
-    /// another id knows that someone else clustered since (or its own write was rolled back).
-    public static func latestSummaryID(on conn: any SQLConnection, guild: Int64) throws -> Int64 {
-        try conn.queryFirst("SELECT MAX(id) AS id FROM ticket_summaries WHERE guild_id = $1", [.int(guild)])?.optionalInt("id") ?? 0
+    /// The id and ticket of the guild's newest summary ((0, 0) for none): a process whose in-memory clusters
+    /// were built up to another one knows that someone else clustered since (or its own write was rolled back;
+    /// SQLite may hand the rolled-back id out again, hence the ticket too).
+    public static func latestSummary(on conn: any SQLConnection, guild: Int64) throws -> SummaryMark {
+        guard let row = try conn.queryFirst("""
+            SELECT id, ticket_id FROM ticket_summaries WHERE guild_id = $1 ORDER BY id DESC LIMIT 1
+            """, [.int(guild)]) else { return SummaryMark(id: 0, ticketID: 0) }
+        return SummaryMark(id: try row.int("id"), ticketID: try row.int("ticket_id"))
+    }
+
+    /// Which summary a guild's clusters were built up to.
+    public struct SummaryMark: Sendable, Equatable {
+        public var id: Int64
+        public var ticketID: Int64
+        public init(id: Int64, ticketID: Int64) { self.id = id; self.ticketID = ticketID }
     }
 
     private static let columns = "id, ticket_id, guild_id, summary, similarity_key, category, cluster_key, embedding, created_at"

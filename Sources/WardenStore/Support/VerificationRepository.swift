@@ -70,14 +70,15 @@ public enum VerificationRepository {
         return try row.int("id")
     }
 
-    /// Whether another member of the guild submitted a screenshot with this hash before verification `id` was
-    /// submitted (the first submitter is not suspect; whoever reuses their picture is).
+    /// Whether the first member of the guild to submit a screenshot with this hash (before verification `id`)
+    /// was someone else: the first submitter is not suspect, even when they submit it again; whoever reuses
+    /// their picture is.
     public static func imageUsedByAnotherMember(on conn: any SQLConnection, guild: Int64, imageSHA256: String, user: Int64,
                                                 before id: Int64) throws -> Bool {
-        try conn.queryFirst("""
-            SELECT 1 AS found FROM verification_tickets
-            WHERE guild_id = $1 AND image_sha256 = $2 AND user_id <> $3 AND id < $4 LIMIT 1
-            """, [.int(guild), .text(imageSHA256), .int(user), .int(id)]) != nil
+        guard let first = try conn.queryFirst("""
+            SELECT user_id FROM verification_tickets WHERE guild_id = $1 AND image_sha256 = $2 AND id < $3 ORDER BY id LIMIT 1
+            """, [.int(guild), .text(imageSHA256), .int(id)]) else { return false }
+        return try first.int("user_id") != user
     }
 
     /// One verification, or nil.

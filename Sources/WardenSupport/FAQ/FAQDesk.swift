@@ -66,7 +66,7 @@ public struct FAQDesk: Sendable {
         }
         let now = clock()
         return try await database.transaction { conn in
-            let before = try Self.pendingProposal(on: conn, id, guild: guild)
+            let before = try Self.pendingProposal(on: conn, id, guild: guild, at: now)
             let title = edits.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? before.title
             let answer = edits.answer?.trimmingCharacters(in: .whitespacesAndNewlines) ?? before.answer
             let keywords = (edits.keywords ?? before.keywords).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
@@ -92,7 +92,7 @@ public struct FAQDesk: Sendable {
         guard !reason.isEmpty else { throw SupportError.invalidInput(field: "reason", reason: "a rejection needs a reason") }
         let now = clock()
         return try await database.transaction { conn in
-            let before = try Self.pendingProposal(on: conn, id, guild: guild)
+            let before = try Self.pendingProposal(on: conn, id, guild: guild, at: now)
             guard try FAQRepository.decide(on: conn, id: id, status: "rejected", title: before.title, answer: before.answer,
                                            keywords: before.keywords, reason: reason, by: actor, at: now),
                   let after = try FAQRepository.proposal(on: conn, id: id) else {
@@ -119,17 +119,20 @@ public struct FAQDesk: Sendable {
         }
     }
 
-    /// The query's words without stop words (all of them when only stop words remain), at most 16.
+    /// The query's words without stop words, at most 16. A query of stop words alone ("how do I") finds
+    /// nothing on either store (PostgreSQL's `english` configuration drops them; FTS5 would match everything).
     static func terms(_ query: String) -> [String] {
-        let words = TextVectorizer.words(query)
-        let content = words.filter { !TextVectorizer.stopWords.contains($0) }
         var seen = Set<String>()
-        return (content.isEmpty ? words : content).filter { seen.insert($0).inserted }.prefix(16).map { $0 }
+        return TextVectorizer.words(query).filter { !TextVectorizer.stopWords.contains($0) && seen.insert($0).inserted }
+            .prefix(16).map { $0 }
     }
 
-    private static func pendingProposal(on conn: any SQLConnection, _ id: Int64, guild: Int64) throws -> FAQRepository.Proposal {
+    private static func pendingProposal(on conn: any SQLConnection, _ id: Int64, guild: Int64, at now: Date) throws -> FAQRepository.Proposal {
         guard let proposal = try FAQRepository.proposal(on: conn, id: id, forUpdate: true), proposal.guildID == guild else {
             throw SupportError.proposalNotFound(id, guild: guild)
+        }
+        if proposal.status == "pending", let expires = proposal.expiresAt, expires <= now {
+            throw SupportError.proposalNotPending(id, status: "expired")
         }
         guard proposal.status == "pending" else { throw SupportError.proposalNotPending(id, status: proposal.status) }
         return proposal

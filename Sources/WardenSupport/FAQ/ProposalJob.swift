@@ -31,10 +31,13 @@ public struct ProposalJob: SupportJob {
         case decidedRecently(Int64, status: String, sizeThen: Int)
     }
 
-    /// Whether the cluster is covered (see `Cover`), read on `conn`.
-    public static func cover(on conn: any SQLConnection, guild: Int64, clusterKey: String, size: Int, threshold: Int) throws -> Cover? {
+    /// Whether the cluster is covered (see `Cover`), read on `conn`. A pending proposal past its expiry is
+    /// expired here first, so it no longer blocks a new draft.
+    public static func cover(on conn: any SQLConnection, guild: Int64, clusterKey: String, size: Int, threshold: Int,
+                             at now: Date) throws -> Cover? {
         if size < threshold { return .belowThreshold(size: size, threshold: threshold) }
         if try FAQRepository.hasEntry(on: conn, guild: guild, clusterKey: clusterKey) { return .faqEntry }
+        try FAQRepository.expire(on: conn, at: now)
         guard let latest = try FAQRepository.latestProposal(on: conn, guild: guild, clusterKey: clusterKey) else { return nil }
         switch latest.status {
         case "pending": return .pendingProposal(latest.id)
@@ -47,8 +50,9 @@ public struct ProposalJob: SupportJob {
 
     /// Enqueues a draft for the cluster when it is due (inside the transaction that grew the cluster).
     public static func enqueueIfDue(on conn: any SQLConnection, guild: Int64, clusterKey: String, size: Int, at now: Date) throws {
-        let settings = try SupportSettings.load(on: conn, guild: guild)
-        guard try cover(on: conn, guild: guild, clusterKey: clusterKey, size: size, threshold: settings.faqThreshold) == nil else { return }
+        // A broken setting elsewhere in the scope must not hold up summaries: the threshold alone is read.
+        let threshold = (try? SupportSettings.load(on: conn, guild: guild))?.faqThreshold ?? SupportSettings().faqThreshold
+        guard try cover(on: conn, guild: guild, clusterKey: clusterKey, size: size, threshold: threshold, at: now) == nil else { return }
         try JobRepository.enqueue(
             on: conn, kind: kind, payloadJSON: JobPayload.encode(["guild_id": String(guild), "cluster_key": clusterKey]),
             dedupeKey: "faq_proposal:\(guild):\(clusterKey):\(size)", runAfter: now, at: now)
@@ -64,7 +68,7 @@ public struct ProposalJob: SupportJob {
         let sample = try await database.transaction { conn -> Sample in
             let settings = try SupportSettings.load(on: conn, guild: guild)
             let size = try SummaryRepository.clusterSize(on: conn, guild: guild, clusterKey: clusterKey)
-            if try Self.cover(on: conn, guild: guild, clusterKey: clusterKey, size: size, threshold: settings.faqThreshold) != nil {
+            if try Self.cover(on: conn, guild: guild, clusterKey: clusterKey, size: size, threshold: settings.faqThreshold, at: start) != nil {
                 return Sample(summaries: [], size: size, ttlDays: settings.proposalTTLDays, covered: true)
             }
             return Sample(summaries: try SummaryRepository.cluster(on: conn, guild: guild, clusterKey: clusterKey, limit: Self.sampleSize),
@@ -84,9 +88,15 @@ public struct ProposalJob: SupportJob {
             guard try JobRepository.complete(on: conn, id: job.id, at: now) else { return }
             let settings = try SupportSettings.load(on: conn, guild: guild)
             let size = try SummaryRepository.clusterSize(on: conn, guild: guild, clusterKey: clusterKey)
-            guard try Self.cover(on: conn, guild: guild, clusterKey: clusterKey, size: size, threshold: settings.faqThreshold) == nil else { return }
+            guard try Self.cover(on: conn, guild: guild, clusterKey: clusterKey, size: size, threshold: settings.faqThreshold, at: now) == nil else { return }
             _ = try FAQRepository.insertProposal(on: conn, proposal, at: now)
         }
+    }
+
+    /// Expires overdue proposals on every worker pass, so a long-running worker keeps the queue honest.
+    public func housekeeping() async throws {
+        let now = clock()
+        try await database.transaction { conn in _ = try FAQRepository.expire(on: conn, at: now) }
     }
 
     /// A checked draft.
@@ -104,7 +114,7 @@ public struct ProposalJob: SupportJob {
         let request = ChatRequest(task: .summary, messages: template.render(data: data), output: template.output, temperature: 0)
         let result: ChatResult
         do { result = try await client.chat(request) } catch {
-            throw SupportJobFailure("FAQ draft: \(error.summary)")
+            throw SupportJobFailure("FAQ draft: \(error.summary)", outage: error.isOutage)
         }
         guard let json = result.json, let draft = Self.parse(json) else {
             throw SupportJobFailure("FAQ draft: the answer failed our checks")

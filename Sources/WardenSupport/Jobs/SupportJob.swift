@@ -13,6 +13,18 @@ public protocol SupportJob: Sendable {
     /// Runs one leased job. Returning means the job is finished (completed by the handler, or found already
     /// done). Throwing `SupportJobFailure` asks the worker to retry later (or to give up, per its policy).
     func run(_ job: JobRepository.Job) async throws
+
+    /// Called when the worker gives a job up for good (a bad payload, or a non-outage failure past the
+    /// attempt limit), so the handler can leave its rows in a state people see.
+    func gaveUp(_ job: JobRepository.Job, reason: String) async throws
+
+    /// Periodic upkeep, run by the worker once per pass (e.g. expiring overdue proposals).
+    func housekeeping() async throws
+}
+
+extension SupportJob {
+    public func gaveUp(_ job: JobRepository.Job, reason: String) async throws {}
+    public func housekeeping() async throws {}
 }
 
 /// A job that did not finish this time.
@@ -21,8 +33,13 @@ public struct SupportJobFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// false: retrying cannot help (bad payload); the job is failed for good at once.
     public var retryable: Bool
+    /// The provider could not be reached or did not answer (timeouts, 5xx, 429, open circuit): retried for as
+    /// long as it lasts, never given up, so an outage loses nothing.
+    public var outage: Bool
 
-    public init(_ message: String, retryable: Bool = true) { self.message = message; self.retryable = retryable }
+    public init(_ message: String, retryable: Bool = true, outage: Bool = false) {
+        self.message = message; self.retryable = retryable; self.outage = outage
+    }
     public var description: String { message }
 }
 

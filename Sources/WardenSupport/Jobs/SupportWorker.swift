@@ -13,7 +13,7 @@ public struct SupportWorker: Sendable {
         public var lease: TimeInterval = 180
         /// Jobs run at the same time.
         public var concurrency: Int = 4
-        /// Attempts before a job is failed for good.
+        /// Attempts before a job is failed for good, unless it failed for an outage (retried until it ends).
         public var maxAttempts: Int = 8
         /// Backoff after the first failure; doubles per attempt, with ±20% jitter, capped at `maxBackoff`.
         public var baseBackoff: TimeInterval = 5
@@ -48,6 +48,7 @@ public struct SupportWorker: Sendable {
 
     /// Leases the jobs due now (up to `concurrency`) and runs them; returns what happened.
     public func runOnce() async throws -> Pass {
+        for handler in handlers.values { try await handler.housekeeping() }
         let now = clock()
         let kinds = self.kinds, limit = max(1, configuration.concurrency), lease = configuration.lease
         let jobs = try await database.transaction { conn in
@@ -125,12 +126,13 @@ public struct SupportWorker: Sendable {
     @discardableResult
     private func fail(_ job: JobRepository.Job, _ failure: SupportJobFailure) async throws -> Outcome {
         let now = clock()
-        let giveUp = !failure.retryable || job.attempts >= configuration.maxAttempts
+        let giveUp = !failure.retryable || (!failure.outage && job.attempts >= configuration.maxAttempts)
         let retryAt = giveUp ? nil : now.addingTimeInterval(backoff(attempt: job.attempts))
         let message = String(failure.message.prefix(500))
-        try await database.transaction { conn in
-            _ = try JobRepository.fail(on: conn, id: job.id, error: message, retryAt: retryAt, at: now)
+        let recorded = try await database.transaction { conn in
+            try JobRepository.fail(on: conn, id: job.id, error: message, retryAt: retryAt, at: now)
         }
+        if giveUp, recorded, let handler = handlers[job.kind] { try await handler.gaveUp(job, reason: message) }
         return giveUp ? .failed : .retried
     }
 

@@ -3,7 +3,8 @@ import WardenCore
 import WardenStore
 
 /// A guild's support-desk settings, from `bot_settings` scope `support`:
-/// - `faq_threshold`: tickets a cluster needs before an FAQ proposal is drafted (integer >= 2, default 3);
+/// - `faq_threshold`: tickets a cluster needs before an FAQ proposal is drafted (integer >= 3, default 3: the
+///   clusterer may still merge or split clusters smaller than 3, which would orphan a proposal's cluster);
 /// - `proposal_ttl_days`: days a pending proposal waits for staff before it expires (integer >= 1, default 28);
 /// - `verification`: the payment-screenshot policy, `{"merchants": ["Ko-fi"], "prices": [{"amount": 5,
 ///   "currency": "USD"}], "window_days": 30}` (see `VerificationPolicy`; default: no merchant, so nothing is
@@ -55,7 +56,7 @@ public struct SupportSettings: Sendable, Equatable {
     private mutating func apply(_ key: Key, json: String) throws(SettingProblem) {
         switch key {
         case .faqThreshold:
-            faqThreshold = try Self.integer(json, atLeast: 2)
+            faqThreshold = try Self.integer(json, atLeast: 3)
         case .proposalTTLDays:
             proposalTTLDays = try Self.integer(json, atLeast: 1)
         case .verification:

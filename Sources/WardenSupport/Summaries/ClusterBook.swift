@@ -14,8 +14,8 @@ public final class ClusterBook: Sendable {
     private final class Slot: Sendable {
         struct State: Sendable {
             var clusterer: TicketClusterer
-            /// The newest summary id the clusterer reflects; -1 until built.
-            var builtUpTo: Int64 = -1
+            /// The newest summary the clusterer reflects; nil until built (or after a failed write).
+            var builtUpTo: SummaryRepository.SummaryMark?
         }
         let state: Mutex<State>
         init(configuration: TicketClusterer.Configuration) {
@@ -55,12 +55,12 @@ public final class ClusterBook: Sendable {
             return slot
         }
         return try slot.state.withLock { state in
-            let latest = try SummaryRepository.latestSummaryID(on: conn, guild: guild)
+            let latest = try SummaryRepository.latestSummary(on: conn, guild: guild)
             if state.builtUpTo != latest {
                 state = Slot.State(clusterer: try rebuild(on: conn, guild: guild), builtUpTo: latest)
             }
             // Invalid until the row is written: if anything below throws, the next call rebuilds.
-            state.builtUpTo = -1
+            state.builtUpTo = nil
             let assignment = state.clusterer.add(id: summary.ticketID, text: summary.summary,
                                                  similarityKey: summary.similarityKey, embedding: embedding)
             var row = summary
@@ -75,7 +75,7 @@ public final class ClusterBook: Sendable {
                 moved = try SummaryRepository.reassign(on: conn, guild: guild, tickets: state.clusterer.members(of: assignment.clusterID),
                                                        to: assignment.clusterID)
             }
-            state.builtUpTo = id
+            state.builtUpTo = SummaryRepository.SummaryMark(id: id, ticketID: summary.ticketID)
             return Placement(summaryID: id, clusterKey: assignment.clusterID, size: assignment.size,
                              isNewCluster: assignment.isNew, moved: moved)
         }

@@ -75,7 +75,7 @@ public struct SummaryJob: SupportJob {
                                   output: template.output, temperature: 0)
         let result: ChatResult
         do { result = try await client.chat(request) } catch {
-            throw SupportJobFailure("summary of ticket \(ticket.id): \(error.summary)")
+            throw SupportJobFailure("summary of ticket \(ticket.id): \(error.summary)", outage: error.isOutage)
         }
         guard let json = result.json, let answer = Self.parse(json) else {
             throw SupportJobFailure("summary of ticket \(ticket.id): the answer failed our checks")

@@ -25,15 +25,17 @@ public struct TicketDesk: Sendable {
         }
     }
 
-    /// Adds a message to a ticket that is not finished.
+    /// Adds a message to a ticket of the guild that is not finished.
     @discardableResult
-    public func addMessage(ticket: Int64, author: Int64, content: String) async throws -> Int64 {
+    public func addMessage(ticket: Int64, guild: Int64, author: Int64, content: String) async throws -> Int64 {
         guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw SupportError.invalidInput(field: "content", reason: "is empty")
         }
         let now = clock()
         return try await database.transaction { conn in
-            guard let found = try TicketRepository.ticket(on: conn, id: ticket) else { throw SupportError.ticketNotFound(ticket) }
+            guard let found = try TicketRepository.ticket(on: conn, id: ticket), found.guildID == guild else {
+                throw SupportError.ticketNotFound(ticket, guild: guild)
+            }
             if let status = TicketStatus(stored: found.status), status.isFinished {
                 throw SupportError.invalidInput(field: "ticket \(ticket)", reason: "is \(status.rawValue); messages can no longer be added")
             }
@@ -45,11 +47,11 @@ public struct TicketDesk: Sendable {
     /// nothing and throws `SupportError.invalidTransition` naming what is allowed. Closing enqueues the
     /// ticket's summary job (once per ticket: closing again after a reopen keeps the first summary).
     @discardableResult
-    public func apply(_ event: TicketEvent, to ticket: Int64) async throws -> TicketStatus {
+    public func apply(_ event: TicketEvent, to ticket: Int64, guild: Int64) async throws -> TicketStatus {
         let now = clock()
         return try await database.transaction { conn in
-            guard let found = try TicketRepository.ticket(on: conn, id: ticket, forUpdate: true) else {
-                throw SupportError.ticketNotFound(ticket)
+            guard let found = try TicketRepository.ticket(on: conn, id: ticket, forUpdate: true), found.guildID == guild else {
+                throw SupportError.ticketNotFound(ticket, guild: guild)
             }
             let from = TicketStatus(stored: found.status) ?? .open
             let to: TicketStatus
@@ -75,10 +77,12 @@ public struct TicketDesk: Sendable {
         }
     }
 
-    /// The ticket and its messages.
-    public func ticket(_ id: Int64) async throws -> (ticket: TicketRepository.Ticket, messages: [TicketRepository.Message]) {
+    /// A ticket of the guild and its messages.
+    public func ticket(_ id: Int64, guild: Int64) async throws -> (ticket: TicketRepository.Ticket, messages: [TicketRepository.Message]) {
         try await database.transaction { conn in
-            guard let found = try TicketRepository.ticket(on: conn, id: id) else { throw SupportError.ticketNotFound(id) }
+            guard let found = try TicketRepository.ticket(on: conn, id: id), found.guildID == guild else {
+                throw SupportError.ticketNotFound(id, guild: guild)
+            }
             return (found, try TicketRepository.messages(on: conn, ticket: id))
         }
     }

@@ -6,9 +6,9 @@ import WardenStore
 /// Checks one submitted screenshot: the member's quota, the vision model, the guild's policy.
 ///
 /// - Quota exhausted: `manual_review` (a moderator checks it instead), no model call.
-/// - Model outage (timeouts, 5xx, 429, open circuit): the call is refunded, the verification becomes `error`,
-///   and the job is retried with backoff; after the last attempt it stays `error` for a moderator.
-/// - An answer that cannot be used (refused, off-schema, cut off): `manual_review`.
+/// - Model outage (timeouts, 5xx, 429, open circuit): the call is refunded, the verification becomes `error`
+///   (moderators see it and may resolve it by hand), and the job is retried with backoff until the outage ends.
+/// - An answer that cannot be used (refused, off-schema, cut off): `manual_review`; the call counts.
 /// - An answer: the policy decides; `ai_reason` is stored redacted (cards, IBANs, emails, phones, long ids).
 /// The same image (by SHA-256) submitted earlier by another member of the guild goes to `manual_review`.
 public struct VerificationJob: SupportJob {
@@ -60,20 +60,35 @@ public struct VerificationJob: SupportJob {
         do {
             answer = try await ask(bytes: [UInt8](bytes), contentType: loaded.contentType)
         } catch {
-            if let ticket { try? await quota.refund(ticket) }
             if error.modelAnswered {
-                try await finish(job, id: id, outcome: Self.review(["the model's answer could not be used (\(error.kind.rawValue))"],
-                                                                   duplicate: loaded.duplicate))
+                // The model answered (and was paid for): counted, like any answer.
+                let kept = try await finish(job, id: id, outcome: Self.review(["the model's answer could not be used (\(error.kind.rawValue))"],
+                                                                              duplicate: loaded.duplicate))
+                if !kept, let ticket { try? await quota.refund(ticket) }
                 return
             }
+            // No answer: the member is not charged for it.
+            if let ticket { try? await quota.refund(ticket) }
             let now = clock()
             try await database.transaction { conn in
                 _ = try VerificationRepository.recordError(on: conn, id: id, error: error.summary, at: now)
             }
-            throw SupportJobFailure("verification \(id): \(error.summary)")
+            throw SupportJobFailure("verification \(id): \(error.summary)", outage: error.isOutage)
         }
         let decision = loaded.policy.decide(answer, duplicateImage: loaded.duplicate, now: clock())
-        try await finish(job, id: id, outcome: Self.outcome(answer, decision))
+        // Another worker took the job over (our lease ran out) and writes its own result: this call is not charged.
+        if try await !finish(job, id: id, outcome: Self.outcome(answer, decision)), let ticket {
+            try? await quota.refund(ticket)
+        }
+    }
+
+    /// Leaves the verification in `error`, where moderators see it, when the job is given up.
+    public func gaveUp(_ job: JobRepository.Job, reason: String) async throws {
+        guard let fields = try? JobPayload.decode(job), let id = try? JobPayload.id(fields, "verification_id", job: job) else { return }
+        let now = clock()
+        try await database.transaction { conn in
+            _ = try VerificationRepository.recordError(on: conn, id: id, error: reason, at: now)
+        }
     }
 
     /// Asks the vision model about the image.
@@ -113,14 +128,17 @@ public struct VerificationJob: SupportJob {
 
     /// Records the outcome (when there is one and the verification is still open), completes the job and
     /// announces the result, in one transaction.
-    private func finish(_ job: JobRepository.Job, id: Int64, outcome: VerificationRepository.Outcome?) async throws {
+    /// - Returns: false when the job was no longer ours to complete (nothing was written).
+    @discardableResult
+    private func finish(_ job: JobRepository.Job, id: Int64, outcome: VerificationRepository.Outcome?) async throws -> Bool {
         let now = clock()
-        try await database.transaction { conn in
-            guard try JobRepository.complete(on: conn, id: job.id, at: now) else { return }
+        return try await database.transaction { conn in
+            guard try JobRepository.complete(on: conn, id: job.id, at: now) else { return false }
             guard let outcome, try VerificationRepository.record(on: conn, id: id, outcome, at: now),
-                  let after = try VerificationRepository.verification(on: conn, id: id) else { return }
+                  let after = try VerificationRepository.verification(on: conn, id: id) else { return true }
             try EventRepository.append(on: conn, guild: after.guildID, kind: "verification",
                                        payloadJSON: VerificationDesk.event(after).encoded(), at: now)
+            return true
         }
     }
 

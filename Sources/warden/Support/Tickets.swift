@@ -34,14 +34,15 @@ struct Tickets: AsyncParsableCommand {
     struct Message: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a message to a ticket.")
         @Argument(help: "The ticket id.") var ticket: Int64
+        @Option(help: "The guild id.") var guild: String
         @Option(help: "The author's user id.") var author: String
         @Option(help: "The message text.") var content: String
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let a = try snowflake(author, "--author")
+            let a = try snowflake(author, "--author"), g = try snowflake(guild, "--guild")
             try await withSupportStore(store) { db in
-                try await TicketDesk(database: db).addMessage(ticket: ticket, author: a, content: content)
+                try await TicketDesk(database: db).addMessage(ticket: ticket, guild: g, author: a, content: content)
             }
         }
     }
@@ -51,6 +52,7 @@ struct Tickets: AsyncParsableCommand {
             abstract: "Apply an event to a ticket: claim, wait_for_user, user_replied, escalate, close, reopen, archive.")
         @Argument(help: "The ticket id.") var ticket: Int64
         @Argument(help: "The event.") var event: String
+        @Option(help: "The guild id.") var guild: String
         @Option(help: "Who claims or archives it, or whom it is escalated to (a user or role id).") var by: String?
         @OptionGroup var store: StoreOptions
 
@@ -72,7 +74,8 @@ struct Tickets: AsyncParsableCommand {
             case .reopen: value = .reopen
             case .archive: value = .archive(by: try who())
             }
-            let status = try await withSupportStore(store) { db in try await TicketDesk(database: db).apply(value, to: ticket) }
+            let g = try snowflake(guild, "--guild")
+            let status = try await withSupportStore(store) { db in try await TicketDesk(database: db).apply(value, to: ticket, guild: g) }
             print("ticket \(ticket): \(status.rawValue)")
         }
     }
@@ -80,11 +83,13 @@ struct Tickets: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a ticket, its messages and its summary.")
         @Argument(help: "The ticket id.") var ticket: Int64
+        @Option(help: "The guild id.") var guild: String
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
+            let g = try snowflake(guild, "--guild")
             let (found, summary) = try await withSupportStore(store) { db in
-                let found = try await TicketDesk(database: db).ticket(ticket)
+                let found = try await TicketDesk(database: db).ticket(ticket, guild: g)
                 let summary = try await db.transaction { conn in try SummaryRepository.summary(on: conn, ticket: ticket) }
                 return (found, summary)
             }
@@ -137,9 +142,10 @@ struct Tickets: AsyncParsableCommand {
                         guard let first = line.messages.first else { throw ValidationError("messages is empty") }
                         let id = try await desk.open(guild: guildID, user: user, username: line.username, description: first.content)
                         for message in line.messages.dropFirst() {
-                            try await desk.addMessage(ticket: id, author: message.author == "staff" ? staffID : user, content: message.content)
+                            try await desk.addMessage(ticket: id, guild: guildID, author: message.author == "staff" ? staffID : user,
+                                                      content: message.content)
                         }
-                        if !keepOpen { try await desk.apply(.close, to: id) }
+                        if !keepOpen { try await desk.apply(.close, to: id, guild: guildID) }
                         imported += 1
                     } catch let error as StoreError {
                         throw error
