@@ -43,7 +43,7 @@ let package = Package(
             ]
         ),
         // Release-mode benchmark: `swift run -c release warden-bench`.
-        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenLLMTestServer"]),
+        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenLLMTestServer", "WardenTestSupport"]),
 
         // Fresh SQLite files and PostgreSQL schemas for the store and pipeline tests.
         .target(name: "WardenTestSupport", dependencies: ["WardenStore"], path: "Tests/WardenTestSupport"),
@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Tests/WardenLLMTestServer"),
-        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore", "WardenTestSupport"]),
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenTestSupport"]),
         .testTarget(name: "WardenLLMTests", dependencies: ["WardenLLM", "WardenCore", "WardenStore", "WardenTestSupport", "WardenLLMTestServer"]),
         .testTarget(name: "WardenSupportTests", dependencies: ["WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),

@@ -1,5 +1,6 @@
 import Foundation
 import WardenCore
+import WardenTestSupport
 
 // Clustering of closed-ticket summaries (`TicketClusterer`) at scale: one guild, 10,000 then 100,000
 // summaries added one by one, as the summary job does. `warden-bench --clustering` runs only this.

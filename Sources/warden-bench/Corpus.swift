@@ -1,17 +1,6 @@
 import Foundation
 import WardenCore
-
-/// A deterministic generator (SplitMix64), so every run benchmarks the same corpus.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import WardenTestSupport
 
 /// Realistic chat: ordinary sentences of varied length, links, mentions, emoji, some non-Latin text,
 /// and a small share of scams, invites and evasions, from a few thousand members over many channels.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardenTestSupport
 @testable import WardenCore
 
 /// One line of `fixtures/tickets/tickets.jsonl` (only what clustering needs).
@@ -14,17 +15,6 @@ private struct FixtureTicket: Decodable {
     var summary: Summary
 }
 
-/// SplitMix64, so that the shuffled orders are the same on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Clusters `tickets` in the given order; checks on every addition that each ticket whose cluster changed
 /// is a member of the cluster `add` returned (what a caller that persists assignments relies on).

@@ -168,7 +168,7 @@ import WardenStore
                 try await desk.faq.approve(proposals[0].id, guild: guild, by: staffID)
             }
             // The worker's pass marks it.
-            try await desk.worker.runOnce()
+            _ = try await desk.worker.runOnce()
             #expect(try await desk.count("SELECT COUNT(*) AS n FROM faq_proposals WHERE status = 'expired'") == 1)
             #expect(try await desk.faq.pending(guild: guild).isEmpty)
             #expect(try await desk.count("SELECT COUNT(*) AS n FROM faq_proposals WHERE status = 'expired'") == 1)

@@ -284,7 +284,8 @@ public struct VerificationPolicy: Sendable, Equatable, Codable {
 
     /// The model's text as shown in a reason: short, and without anything the redactor would remove.
     static func quoted(_ text: String) -> String {
-        let short = text.count > 60 ? String(text.prefix(60)) + "…" : text
-        return Redactor.redact(short)
+        // Redacted before it is cut, so a card number split by the cut is still found whole.
+        let clean = Redactor.redact(text)
+        return clean.count > 60 ? String(clean.prefix(60)) + "…" : clean
     }
 }
