@@ -19,6 +19,13 @@ struct SupportOptions: ParsableArguments {
         guard let configuration = try llm.configuration() else { return nil }
         guard lease > 0, lease.isFinite else { throw ValidationError("--lease must be a positive number of seconds") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        let deadline = Double(configuration.callDeadline.components.seconds)
+        if lease < deadline + 10 {
+            // Not refused (tests use short leases on purpose), but a lease shorter than a call lets a second
+            // worker run the same job while the first is still waiting for the model.
+            printError("warning: --lease \(lease) s is shorter than the LLM call deadline (\(Int(deadline)) s) plus writing time; "
+                       + "another worker may run a job twice (its results are still written once)")
+        }
         let client = LLMClient(configuration: configuration)
         func template(_ name: String) throws -> PromptTemplate {
             do { return try PromptTemplate.load(from: llm.prompts, name: name) } catch { throw CLIError("\(error)") }
