@@ -5,7 +5,8 @@ extension FakeLLMServer {
     ///
     /// Reads the last `user` message (string content, or the text parts of an array), lower-cased; every
     /// score starts at 0.02 and trigger phrases raise one or two of them (see ``AutomodModel``). Markers in
-    /// the text steer the answer: `[[slow:N]]` delays it N ms, `[[fail:500]]` answers a 500 and
+    /// the text steer the answer: `[[slow:N]]` delays it N ms, `[[hold:N]]` holds it until the test calls
+    /// ``FakeLLMServer/releaseHeld()`` (or N ms pass), `[[fail:500]]` answers a 500 and
     /// `[[fail:429]]` a 429 with `retry-after: 1`. The answer is `.chat(content:)` whose content is exactly
     /// `{"scores":{...10 categories...},"primary_category":"...","manipulation_attempt":bool,"rationale":"..."}`;
     /// the primary category is the top one when it scores 0.5 or more, else "none" (as prompts/automod asks).
@@ -57,6 +58,9 @@ enum AutomodModel {
         }
         if let milliseconds = marker("slow", in: text), milliseconds > 0 {
             answer = .delayed(.milliseconds(milliseconds), answer)
+        }
+        if let milliseconds = marker("hold", in: text), milliseconds > 0 {
+            answer = .held(timeout: .milliseconds(milliseconds), answer)
         }
         return answer
     }

@@ -18,6 +18,10 @@ public indirect enum FakeLLMBehaviour: Sendable {
     case serverError(Int = 500)
     /// Waits (on the event loop's scheduler, no thread blocked) then behaves as the inner behaviour.
     case delayed(Duration, FakeLLMBehaviour)
+    /// Holds the answer back until ``FakeLLMServer/releaseHeld()`` or, as a safety valve, until the timeout
+    /// passes; then behaves as the inner behaviour. Lets a test prove a caller did not wait for an answer
+    /// without betting on wall-clock time.
+    case held(timeout: Duration, FakeLLMBehaviour)
     /// Closes the connection without any response.
     case drop
     /// Sends a 200 whose Content-Length announces the whole body but only the first half is written, then closes.

@@ -85,6 +85,20 @@ public final class FakeLLMServer: Sendable {
         core.state.withLock { $0.connectionCount }
     }
 
+    /// Answers held back by ``FakeLLMBehaviour/held(timeout:_:)`` and not yet released.
+    public var heldCount: Int {
+        core.state.withLock { $0.held.count }
+    }
+
+    /// Sends every held answer now.
+    public func releaseHeld() {
+        let releases = core.state.withLock { state -> [@Sendable () -> Void] in
+            defer { state.held.removeAll() }
+            return Array(state.held.values)
+        }
+        for release in releases { release() }
+    }
+
     /// Clears the queue and the recorded requests, and restores the default fallback.
     public func reset() {
         core.state.withLock { state in
@@ -107,6 +121,8 @@ final class FakeLLMServerCore: Sendable {
         var fallback: @Sendable (RecordedRequest) -> FakeLLMBehaviour = FakeLLMServer.defaultResponder
         var connectionCount = 0
         var shutDown = false
+        var held: [Int: @Sendable () -> Void] = [:]
+        var nextHeldID = 0
     }
 
     let state = Mutex(State())
@@ -121,6 +137,21 @@ final class FakeLLMServerCore: Sendable {
             defer { state.shutDown = true }
             return !state.shutDown
         }
+    }
+
+    /// Keeps a held answer's release until ``FakeLLMServer/releaseHeld()`` or ``release(held:)``.
+    func hold(_ release: @escaping @Sendable () -> Void) -> Int {
+        state.withLock { state in
+            state.nextHeldID += 1
+            state.held[state.nextHeldID] = release
+            return state.nextHeldID
+        }
+    }
+
+    /// Sends one held answer if it is still held (the timeout path; a no-op after ``FakeLLMServer/releaseHeld()``).
+    func release(held id: Int) {
+        let release = state.withLock { $0.held.removeValue(forKey: id) }
+        release?()
     }
 
     /// Records the request and picks its behaviour, plus its sequence number (for response ids).
@@ -200,6 +231,14 @@ final class FakeLLMHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) {
                 self.respond(inner, reply, context: context)
             }
+        case .held(let timeout, let inner):
+            let loop = context.eventLoop
+            let respondLater = NIOLoopBound({ self.respond(inner, reply, context: context) }, eventLoop: loop)
+            let id = core.hold { loop.execute { respondLater.value() } }
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = max(0, seconds) * 1_000_000_000 + attoseconds / 1_000_000_000
+            let core = self.core
+            loop.scheduleTask(in: .nanoseconds(nanoseconds)) { core.release(held: id) }
         case .chat(let content, let finishReason, let refusal, let promptTokens, let completionTokens, let requestID):
             let body = OpenAIShapes.chatCompletion(content: content, finishReason: finishReason, refusal: refusal,
                                                    promptTokens: promptTokens, completionTokens: completionTokens,

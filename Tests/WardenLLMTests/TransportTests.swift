@@ -119,8 +119,9 @@ struct TransportTests {
             #expect(statuses.count == 100)
             #expect(statuses.allSatisfy { $0 == 200 })
             #expect(server.requests.count == 100)
-            // Sequentially this would take 30 s; with 64 connections it is two waves of 300 ms.
-            #expect(elapsed < .seconds(3), "100 delayed requests took \(elapsed)")
+            // Sequentially this would take 30 s; with 64 connections it is two waves of 300 ms. The bound is
+            // loose because CI runs every suite at once on two cores.
+            #expect(elapsed < .seconds(10), "100 delayed requests took \(elapsed)")
         }
     }
 
@@ -157,14 +158,14 @@ struct TransportTests {
 
     @Test func slowResponseTimesOut() async throws {
         try await withServer { server, transport in
-            server.enqueue(.delayed(.seconds(2), .chat(content: "{}")))
+            server.enqueue(.delayed(.seconds(20), .chat(content: "{}")))
             let clock = ContinuousClock()
             let start = clock.now
             let error = try #require(await failure(transport, chatRequest(server, timeout: .milliseconds(200))))
             let elapsed = clock.now - start
             #expect(error.kind == .timeout)
             #expect(error.curlCode == 28)
-            #expect(elapsed < .seconds(1), "timed out after \(elapsed)")
+            #expect(elapsed < .seconds(5), "timed out after \(elapsed), not at the 200 ms timeout")
         }
     }
 
@@ -194,7 +195,7 @@ struct TransportTests {
 
     @Test func cancellationStopsAnInFlightTransfer() async throws {
         try await withServer { server, transport in
-            server.enqueue(.delayed(.seconds(5), .chat(content: "{}")))
+            server.enqueue(.delayed(.seconds(20), .chat(content: "{}")))
             let request = chatRequest(server)
             let task = Task { () async -> Result<HTTPResponse, TransportError> in
                 do throws(TransportError) { return .success(try await transport.send(request)) } catch { return .failure(error) }
@@ -215,7 +216,7 @@ struct TransportTests {
                 return
             }
             #expect(error.kind == .cancelled)
-            #expect(elapsed < .milliseconds(500), "cancellation took \(elapsed)")
+            #expect(elapsed < .seconds(3), "cancellation took \(elapsed)")
 
             // The driver is still healthy.
             let response = try await transport.send(chatRequest(server))
