@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries. Each module map points at a small shim header that fixes what Swift
@@ -35,15 +39,30 @@ let package = Package(
         // The support desk: tickets, durable summaries, clustering into FAQ proposals, staff approval,
         // FAQ search, payment screenshot verification.
         .target(name: "WardenSupport", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
+        // The HTTP service (Hummingbird 2): /v1 API for the bot, moderators, staff and admins; bearer-token
+        // auth by role and guild; events long-poll; health, Prometheus metrics, the OpenAPI document.
+        .target(name: "WardenServer", dependencies: [
+            "WardenCore", "WardenStore", "WardenLLM", "WardenPipeline", "WardenSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("OpenAPI/openapi.json")]),
         .executableTarget(
             name: "warden",
             dependencies: [
-                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport",
+                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Release-mode benchmark: `swift run -c release warden-bench`.
-        .executableTarget(name: "warden-bench", dependencies: ["WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenLLMTestServer", "WardenTestSupport"]),
+        .executableTarget(name: "warden-bench", dependencies: [
+            "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenServer", "WardenLLMTestServer", "WardenTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         // Fresh SQLite files and PostgreSQL schemas for the store and pipeline tests.
         .target(name: "WardenTestSupport", dependencies: ["WardenStore"], path: "Tests/WardenTestSupport"),
@@ -56,6 +75,10 @@ let package = Package(
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenTestSupport"]),
         .testTarget(name: "WardenLLMTests", dependencies: ["WardenLLM", "WardenCore", "WardenStore", "WardenTestSupport", "WardenLLMTestServer"]),
         .testTarget(name: "WardenSupportTests", dependencies: ["WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenServerTests", dependencies: [
+            "WardenServer", "WardenPipeline", "WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,8 @@ import WardenStore
 //   --rule-count N    rules in the pack (default 300)
 //   --persist N       messages for the end-to-end runs with persistence (default 20000; 0 skips them)
 //   --postgres URL    also run end to end on PostgreSQL (default: $WARDEN_BENCH_POSTGRES_URL)
+//   --http            run only the HTTP load test (HTTPLoadBench.swift): --http-messages N (100000),
+//                     --connections N (32); SQLite, then PostgreSQL when --postgres is given
 //   --clustering      run only the ticket clustering benchmark (ClusteringBench.swift), which the
 //                     default run also ends with; --clustering-sizes A,B (default 10000,100000)
 
@@ -41,6 +43,24 @@ print("note: this is a debug build; measure with `swift run -c release warden-be
 
 if CommandLine.arguments.contains("--clustering") {
     clusteringBench()
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--http") {
+    let count = Int(option("--http-messages", "100000") ?? "") ?? 100_000
+    let connections = Int(option("--connections", "32") ?? "") ?? 32
+    let pack = option("--rules", "rules") ?? "rules"
+    print("HTTP load test: POST /v1/messages on loopback, \(connections) keep-alive clients, default rules")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-http-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    await httpLoadBench(url: "sqlite:" + directory.appendingPathComponent("http.sqlite").path, label: "SQLite", count: count,
+                        connections: connections, packPath: pack)
+    try? FileManager.default.removeItem(at: directory)
+    if let postgresURL {
+        await httpLoadBench(url: postgresURL, label: "PostgreSQL", count: count, connections: connections, packPath: pack)
+    } else {
+        print("  PostgreSQL: skipped (give --postgres URL or WARDEN_BENCH_POSTGRES_URL)")
+    }
     exit(0)
 }
 

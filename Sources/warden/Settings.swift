@@ -4,6 +4,7 @@ import WardenCore
 import WardenLLM
 import WardenPipeline
 import WardenStore
+import WardenServer
 import WardenSupport
 
 struct Settings: AsyncParsableCommand {
@@ -33,7 +34,8 @@ struct Settings: AsyncParsableCommand {
             abstract: "Set one setting to a JSON value.",
             discussion: """
             Automod keys (scope automod): escalation_ladder {"steps":[{"points":3,"action":{"type":"timeout","duration_seconds":600,"severity":3}}],"half_life_hours":72},
-            mod_channel_id "123", exempt_roles ["1","2"], exempt_channels ["3"].
+            mod_channel_id "123", exempt_roles ["1","2"], exempt_channels ["3"], llm_deadline_ms 1500, llm_on_outage "fail_open",
+            appeal_window_days 14 (1-365: how long a member may appeal an automod action).
             Support keys (scope support): faq_threshold 3, proposal_ttl_days 28,
             verification {"merchants":["Ko-fi"],"prices":[{"amount":5,"currency":"USD"}],"window_days":30}.
             """)
@@ -47,38 +49,14 @@ struct Settings: AsyncParsableCommand {
         func run() async throws {
             let guildID = try snowflake(guild, "--guild")
             let userID = try by.map { try snowflake($0, "--by") }
-            guard (try? JSONSerialization.jsonObject(with: Data(value.utf8), options: [.fragmentsAllowed])) != nil else {
-                throw ValidationError("the value must be JSON (strings in quotes), got: \(value)")
-            }
-            if scope == GuildPolicy.scope, let known = GuildPolicy.Key(rawValue: key) {
-                try check(known, Data(value.utf8))
-            }
-            if scope == QuotaGate.settingsScope && key == QuotaGate.settingsKey {
-                do { _ = try QuotaPolicy.parseOverrides(try JSONValue.parse(value)) } catch {
-                    throw ValidationError("invalid value for \(scope).\(key): \(error)")
-                }
-            }
-            if scope == SupportSettings.scope {
-                do { try SupportSettings.validate(key: key, json: value) } catch {
-                    throw ValidationError("invalid value for \(scope).\(key): \(error)")
-                }
+            do { try SettingValidator.validate(scope: scope, key: key, json: value) } catch {
+                throw ValidationError(error.description)
             }
             let database = try await store.open()
             try await SettingsRepository(database: database).set(guild: guildID, scope: scope, key: key, valueJSON: value,
                                                                  valueType: nil, by: userID)
             await database.close()
             print("\(scope).\(key) = \(value)")
-        }
-
-        /// Refuses values the pipeline could not read, so a typo cannot silently break a guild's policy.
-        func check(_ key: GuildPolicy.Key, _ data: Data) throws {
-            var policy = GuildPolicy()
-            do { try GuildPolicyLoader.apply(key, json: data, to: &policy) } catch {
-                throw ValidationError("invalid value for automod.\(key.rawValue): \(error)")
-            }
-            for step in policy.ladder.steps {
-                if let problem = step.action.problems().first { throw ValidationError("\(problem.0): \(problem.1)") }
-            }
         }
     }
 }

@@ -5,6 +5,9 @@ import Foundation
 public struct DiscordAction: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case deleteMessage = "delete_message", warn, timeout, kick, ban, alert
+        /// Reversals, sent when a moderator upholds an appeal: PATCH member `communication_disabled_until: null`
+        /// (`user_id`), and DELETE the guild ban (`user_id`).
+        case removeTimeout = "remove_timeout", unban
     }
 
     public var type: Kind

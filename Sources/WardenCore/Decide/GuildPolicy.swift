@@ -9,14 +9,18 @@ public struct GuildPolicy: Sendable, Equatable {
     public var llmDeadlineMillis: Int
     /// What happens to a message the LLM could not judge because the provider failed.
     public var llmOnOutage: LLMOutagePolicy
+    /// How many days after an automod action its member may appeal it (1-365).
+    public var appealWindowDays: Int
 
     public static let defaultLLMDeadlineMillis = 1_500
+    public static let defaultAppealWindowDays = 14
 
     public init(ladder: EscalationLadder = .standard, modChannelID: Snowflake? = nil,
                 exemptRoles: Set<Snowflake> = [], exemptChannels: Set<Snowflake> = [],
-                llmDeadlineMillis: Int = GuildPolicy.defaultLLMDeadlineMillis, llmOnOutage: LLMOutagePolicy = .failOpen) {
+                llmDeadlineMillis: Int = GuildPolicy.defaultLLMDeadlineMillis, llmOnOutage: LLMOutagePolicy = .failOpen,
+                appealWindowDays: Int = GuildPolicy.defaultAppealWindowDays) {
         self.ladder = ladder; self.modChannelID = modChannelID; self.exemptRoles = exemptRoles; self.exemptChannels = exemptChannels
-        self.llmDeadlineMillis = llmDeadlineMillis; self.llmOnOutage = llmOnOutage
+        self.llmDeadlineMillis = llmDeadlineMillis; self.llmOnOutage = llmOnOutage; self.appealWindowDays = appealWindowDays
     }
 
     /// The `bot_settings` keys (scope `automod`) this policy reads.
@@ -24,6 +28,7 @@ public struct GuildPolicy: Sendable, Equatable {
         case escalationLadder = "escalation_ladder", modChannelID = "mod_channel_id"
         case exemptRoles = "exempt_roles", exemptChannels = "exempt_channels"
         case llmDeadlineMillis = "llm_deadline_ms", llmOnOutage = "llm_on_outage"
+        case appealWindowDays = "appeal_window_days"
     }
     public static let scope = "automod"
 }

@@ -29,6 +29,10 @@ public enum GuildPolicyLoader {
                 throw RangeProblem(text: "expected \(LLMOutagePolicy.allCases.map(\.rawValue).joined(separator: " or ")), got '\(name)'")
             }
             policy.llmOnOutage = parsed
+        case .appealWindowDays:
+            let days = try JSONDecoder().decode(Int.self, from: data)
+            guard (1...365).contains(days) else { throw RangeProblem(text: "must be 1-365 days, got \(days)") }
+            policy.appealWindowDays = days
         }
     }
 

@@ -79,6 +79,14 @@ public struct SettingsRepository: Sendable {
 
     // MARK: - Inside a caller's transaction
 
+    /// One history row by id, within a guild.
+    public static func change(on conn: any SQLConnection, id: Int64, guild: Int64) throws -> SettingChange? {
+        try conn.queryFirst("""
+            SELECT id, guild_id, scope, key, old_value, new_value, value_type, changed_by, changed_at, change_type
+            FROM settings_history WHERE id = $1 AND guild_id = $2
+            """, [.int(id), .int(guild)]).map(Self.change)
+    }
+
     /// The current value of one setting, read on `conn`.
     public static func get(on conn: any SQLConnection, guild: Int64, scope: String, key: String) throws -> (value: String, valueType: String?)? {
         guard let row = try conn.queryFirst(
@@ -89,8 +97,9 @@ public struct SettingsRepository: Sendable {
     }
 
     /// Writes the setting and its history row on `conn`, inside the caller's transaction.
+    /// - Parameter changeType: recorded in the history instead of `updated`/`created` (e.g. `rollback`).
     public static func set(on conn: any SQLConnection, guild: Int64, scope: String, key: String,
-                           valueJSON: String, valueType: String?, by: Int64?, at time: Date = Date()) throws {
+                           valueJSON: String, valueType: String?, by: Int64?, at time: Date = Date(), changeType: String? = nil) throws {
         let keyBinds: [SQLValue] = [.int(guild), .text(scope), .text(key)]
         // On PostgreSQL, lock the row so concurrent changes record a true old value. When the row does not
         // exist yet, the insert below races safely: the loser inserts nothing and retries as an update.
@@ -103,7 +112,7 @@ public struct SettingsRepository: Sendable {
                     UPDATE bot_settings SET value = $4, value_type = $5, updated_by = $6, updated_at = $7
                     WHERE guild_id = $1 AND scope = $2 AND key = $3
                     """, keyBinds + [.json(valueJSON), .text(valueType), .int(by), .timestamp(time)])
-                try recordChange(on: conn, keyBinds, old: oldValue, new: valueJSON, valueType: valueType, by: by, at: time, type: "updated")
+                try recordChange(on: conn, keyBinds, old: oldValue, new: valueJSON, valueType: valueType, by: by, at: time, type: changeType ?? "updated")
                 return
             }
             let inserted = try conn.execute("""
@@ -112,7 +121,7 @@ public struct SettingsRepository: Sendable {
                 ON CONFLICT (guild_id, scope, key) DO NOTHING
                 """, keyBinds + [.json(valueJSON), .text(valueType), .int(by), .timestamp(time)])
             if inserted == 1 {
-                try recordChange(on: conn, keyBinds, old: nil, new: valueJSON, valueType: valueType, by: by, at: time, type: "created")
+                try recordChange(on: conn, keyBinds, old: nil, new: valueJSON, valueType: valueType, by: by, at: time, type: changeType ?? "created")
                 return
             }
         }

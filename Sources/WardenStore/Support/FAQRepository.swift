@@ -112,6 +112,15 @@ public enum FAQRepository {
                   .timestamp(now)]) == 1
     }
 
+    /// Saves staff's edits to a pending proposal's draft without deciding it.
+    /// - Returns: false, changing nothing, when it is no longer pending or is overdue.
+    public static func revise(on conn: any SQLConnection, id: Int64, title: String, answer: String, keywords: [String], at now: Date) throws -> Bool {
+        try conn.execute("""
+            UPDATE faq_proposals SET title = $2, answer = $3, keywords = \(json(conn, "$4"))
+            WHERE id = $1 AND status = 'pending' AND (expires_at IS NULL OR expires_at > $5)
+            """, [.int(id), .text(title), .text(answer), .json(encode(keywords)), .timestamp(now)]) == 1
+    }
+
     /// Marks pending proposals whose `expires_at` has passed as `expired`.
     /// - Returns: the ids expired now.
     @discardableResult

@@ -56,20 +56,48 @@ public struct FAQDesk: Sendable {
         }
     }
 
-    /// Approves a pending proposal, with staff's edits, into a guild FAQ entry. Returns the entry.
-    public func approve(_ id: Int64, guild: Int64, by actor: Int64, edits: Edits = Edits()) async throws -> FAQRepository.Entry {
+    /// Saves staff's edits to a pending proposal's draft (it stays pending). Returns the revised proposal.
+    public func edit(_ id: Int64, guild: Int64, by actor: Int64, edits: Edits) async throws -> FAQRepository.Proposal {
+        try Self.check(edits)
+        let now = clock()
+        return try await database.transaction { conn in
+            let before = try Self.pendingProposal(on: conn, id, guild: guild, at: now)
+            let (title, answer, keywords) = Self.apply(edits, to: before)
+            guard try FAQRepository.revise(on: conn, id: id, title: title, answer: answer, keywords: keywords, at: now),
+                  let after = try FAQRepository.proposal(on: conn, id: id) else {
+                throw SupportError.proposalNotPending(id, status: "changed")
+            }
+            try AdminLogRepository.record(on: conn, guild: guild, actor: actor, action: "faq_proposal.edit", targetType: "faq_proposal",
+                                          targetID: String(id), beforeJSON: Self.json(before).encoded(),
+                                          afterJSON: Self.json(after).encoded(), at: now)
+            return after
+        }
+    }
+
+    static func check(_ edits: Edits) throws {
         if let title = edits.title, title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw SupportError.invalidInput(field: "title", reason: "is empty")
         }
         if let answer = edits.answer, answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw SupportError.invalidInput(field: "answer", reason: "is empty")
         }
+    }
+
+    /// The draft with the edits applied: trimmed title and answer, keywords lower-cased without blanks.
+    static func apply(_ edits: Edits, to p: FAQRepository.Proposal) -> (String, String, [String]) {
+        let title = edits.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? p.title
+        let answer = edits.answer?.trimmingCharacters(in: .whitespacesAndNewlines) ?? p.answer
+        let keywords = (edits.keywords ?? p.keywords).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        return (title, answer, keywords)
+    }
+
+    /// Approves a pending proposal, with staff's edits, into a guild FAQ entry. Returns the entry.
+    public func approve(_ id: Int64, guild: Int64, by actor: Int64, edits: Edits = Edits()) async throws -> FAQRepository.Entry {
+        try Self.check(edits)
         let now = clock()
         return try await database.transaction { conn in
             let before = try Self.pendingProposal(on: conn, id, guild: guild, at: now)
-            let title = edits.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? before.title
-            let answer = edits.answer?.trimmingCharacters(in: .whitespacesAndNewlines) ?? before.answer
-            let keywords = (edits.keywords ?? before.keywords).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            let (title, answer, keywords) = Self.apply(edits, to: before)
             guard try FAQRepository.decide(on: conn, id: id, status: "approved", title: title, answer: answer, keywords: keywords,
                                            reason: nil, by: actor, at: now) else {
                 throw SupportError.proposalNotPending(id, status: "changed")

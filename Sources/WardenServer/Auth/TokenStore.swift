@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import Synchronization
+import WardenStore
+
+/// Creates, checks and revokes API tokens. Tokens are 32 random bytes shown once (`wdn_` + base64url);
+/// only their SHA-256 is stored. Checked tokens are cached briefly so the per-message path does not
+/// query the store; a revocation made by this process takes effect at once, one made by another process
+/// within ``cacheLifetime``.
+public final class TokenStore: Sendable {
+    public let database: any Database
+    private let clock: @Sendable () -> Date
+    /// Sharded so concurrent requests rarely wait on the same lock.
+    private let shards: [CacheShard]
+    /// How long a checked token (or an unknown one) is trusted without asking the store again.
+    public static let cacheLifetime: Duration = .seconds(5)
+
+    public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.clock = clock
+        shards = (0..<16).map { _ in CacheShard() }
+    }
+
+    /// A newly created token: the secret (shown once) and its stored record.
+    public struct Created: Sendable {
+        public var token: String
+        public var record: TokenRepository.Token
+    }
+
+    /// Creates a token with `role`, reaching `guild` only (nil: every guild).
+    public func create(role: Role, guild: Int64?, label: String?) async throws -> Created {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
+        let token = "wdn_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let now = clock()
+        let record = try await database.transaction { conn -> TokenRepository.Token in
+            let id = try TokenRepository.insert(on: conn, hash: Self.hash(token), role: role.rawValue, guild: guild, label: label, at: now)
+            guard let record = try TokenRepository.find(on: conn, id: id) else {
+                throw StoreError.statement("SELECT FROM api_tokens", message: "token \(id) vanished", sqlState: nil)
+            }
+            return record
+        }
+        return Created(token: token, record: record)
+    }
+
+    /// The caller a token stands for, or nil for an unknown or revoked token.
+    public func principal(for token: String) async throws -> Principal? {
+        let hash = Self.hash(token)
+        let shard = shards[Int(hash.utf8.first ?? 0) % shards.count]
+        let now = ContinuousClock.now
+        if let cached = shard.entries.withLock({ $0[hash] }), cached.expires > now { return cached.principal }
+        let record = try await database.transaction { conn in try TokenRepository.active(on: conn, hash: hash) }
+        let principal = record.flatMap { record in Role(rawValue: record.role).map { Principal(tokenID: record.id, role: $0, guild: record.guildID) } }
+        shard.entries.withLock { cache in
+            // Unknown tokens are cached too (a client retrying a bad token costs no query), within a bound.
+            if cache.count > 4_096 { cache.removeAll() }
+            cache[hash] = (principal, now + Self.cacheLifetime)
+        }
+        return principal
+    }
+
+    /// Revokes a token; false when it was unknown or revoked already.
+    public func revoke(id: Int64) async throws -> Bool {
+        let now = clock()
+        let revoked = try await database.transaction { conn in try TokenRepository.revoke(on: conn, id: id, at: now) }
+        if revoked { for shard in shards { shard.entries.withLock { $0.removeAll() } } }
+        return revoked
+    }
+
+    /// The token records of one guild, or all of them.
+    public func list(guild: Int64?) async throws -> [TokenRepository.Token] {
+        try await database.transaction { conn in try TokenRepository.list(on: conn, guild: guild) }
+    }
+
+    /// One token record.
+    public func find(id: Int64) async throws -> TokenRepository.Token? {
+        try await database.transaction { conn in try TokenRepository.find(on: conn, id: id) }
+    }
+
+    /// Hex SHA-256 of the token text.
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// One lock's share of the token cache.
+private final class CacheShard: Sendable {
+    let entries = Mutex<[String: (principal: Principal?, expires: ContinuousClock.Instant)]>([:])
+}

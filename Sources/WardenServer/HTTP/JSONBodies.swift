@@ -1,0 +1,130 @@
+import Foundation
+import Hummingbird
+import WardenCore
+
+/// Reading request bodies and writing JSON responses, with errors that name the field at fault.
+enum JSONBodies {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    /// The body's bytes, refused with 413 past `limit`.
+    static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: limit) } catch {
+            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
+        }
+    }
+
+    /// Decodes a JSON body into `T`; a decoding failure is a 400 naming the path of the bad field.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = RequestLimits.json) async throws -> T {
+        let buffer = try await bytes(request, limit: limit)
+        do {
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw APIError.badRequest("invalid_body", describe(error))
+        } catch {
+            throw APIError.badRequest("invalid_body", "the body is not JSON: \(error)")
+        }
+    }
+
+    /// A 200 (or `status`) response whose body is `value` as JSON.
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        raw(String(decoding: try encoder.encode(value), as: UTF8.self), status: status)
+    }
+
+    /// A response whose body is JSON text already encoded.
+    static func raw(_ json: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    /// "field 'a.b[2].c': expected a string" and the like, from a DecodingError.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\(snake($0.stringValue))" }.joined()
+            return text.hasPrefix(".") ? String(text.dropFirst()) : (text.isEmpty ? "(body)" : text)
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field '\(path(context.codingPath + [key]))'"
+        case .typeMismatch(let type, let context):
+            return "field '\(path(context.codingPath))': expected \(kind(type))"
+        case .valueNotFound(let type, let context):
+            return "field '\(path(context.codingPath))': expected \(kind(type)), got null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the body is not valid JSON" : "field '\(path(context.codingPath))': \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+
+    private static func snake(_ key: String) -> String {
+        var out = ""
+        for character in key {
+            if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
+        }
+        return out
+    }
+}
+
+/// A JSON value already encoded (a stored payload, evidence, an analysis), embedded as it is.
+struct EmbeddedJSON: Encodable, Sendable {
+    let value: JSONValue
+
+    /// Nil for nil or unparsable text (stored JSON is checked by the database, so the latter does not happen).
+    init?(_ text: String?) {
+        guard let text, let value = try? JSONValue.parse(text) else { return nil }
+        self.value = value
+    }
+
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// Ids in responses are strings, like Discord's snowflakes, so JavaScript clients do not lose precision.
+struct ID: Encodable, Sendable {
+    let value: Int64
+    init(_ value: Int64) { self.value = value }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(String(UInt64(bitPattern: value)))
+    }
+}
+
+/// An id in a request body: a string of digits (Discord's form) or a non-negative integer.
+struct RequestID: Decodable, Sendable {
+    let value: Int64
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard let parsed = UInt64(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an id (digits), got '\(text)'")
+            }
+            value = Int64(bitPattern: parsed)
+        } else {
+            let number = try container.decode(Int64.self)
+            guard number >= 0 else { throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an id, got \(number)") }
+            value = number
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+
+/// Per-request state: Hummingbird's core storage plus the caller authenticated by ``TokenAuthenticator``.
+public struct WardenRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Who is calling; nil only on the public routes (`/health`, `/metrics`, `/openapi.json`).
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        principal = nil
+    }
+
+    /// Bodies are collected with explicit per-route limits (``RequestLimits``); this is only the ceiling.
+    public var maxUploadSize: Int { RequestLimits.screenshot }
+}
+
+/// How large a request body may be, per kind of route.
+public enum RequestLimits {
+    /// One Discord message (4,000 characters of content plus embeds and metadata).
+    public static let message = 64 * 1024
+    /// A batch of messages.
+    public static let batch = 4 * 1024 * 1024
+    /// Most JSON bodies (appeals, settings, rules, ...).
+    public static let json = 256 * 1024
+    /// A verification screenshot (10 MiB of image, like `ImageLimits.standard`) plus a little.
+    public static let screenshot = 10 * 1024 * 1024 + 1024
+    /// Messages in one batch request.
+    public static let batchMessages = 1_000
+}

@@ -1,0 +1,65 @@
+/// Splits a JSON array into the raw bytes of its elements without parsing them, so each message of a
+/// batch is decoded by the same decoder as a single message (and 64-bit ids written as numbers keep
+/// every digit). Only the array's structure is checked here; the elements are checked by their decoder.
+enum JSONArraySplitter {
+    struct Failure: Error, CustomStringConvertible {
+        let offset: Int
+        let reason: String
+        var description: String { "\(reason) at byte \(offset)" }
+    }
+
+    static func elements(_ bytes: [UInt8]) throws(Failure) -> [ArraySlice<UInt8>] {
+        var index = skipSpace(bytes, 0)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw Failure(offset: index, reason: "expected a JSON array") }
+        index += 1
+        var elements: [ArraySlice<UInt8>] = []
+        index = skipSpace(bytes, index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            guard skipSpace(bytes, index + 1) == bytes.count else { throw Failure(offset: index + 1, reason: "unexpected text after the array") }
+            return []
+        }
+        while true {
+            let start = index
+            var depth = 0
+            var inString = false
+            var escaped = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString {
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    if depth == 0 { break }
+                    depth -= 1
+                } else if byte == UInt8(ascii: ","), depth == 0 {
+                    break
+                }
+                index += 1
+            }
+            guard index < bytes.count, !inString else { throw Failure(offset: index, reason: "the array is not closed") }
+            var end = index
+            while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+            guard end > start else { throw Failure(offset: start, reason: "empty element") }
+            elements.append(bytes[start..<end])
+            if bytes[index] == UInt8(ascii: "]") {
+                guard skipSpace(bytes, index + 1) == bytes.count else { throw Failure(offset: index + 1, reason: "unexpected text after the array") }
+                return elements
+            }
+            guard bytes[index] == UInt8(ascii: ",") else { throw Failure(offset: index, reason: "unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
+            index = skipSpace(bytes, index + 1)
+        }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    private static func skipSpace(_ bytes: [UInt8], _ start: Int) -> Int {
+        var index = start
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        return index
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import WardenCore
+import WardenPipeline
+
+/// `POST /v1/messages` (one Discord message, its decision back) and `POST /v1/messages/batch`.
+struct MessageRoutes {
+    let intake: MessageIntake
+    let metrics: ServiceMetrics
+    let decoder = MessageDecoder()
+
+    func register(on v1: RouterGroup<WardenRequestContext>) {
+        v1.post("messages") { request, context in try await self.judge(request, context) }
+        v1.post("messages/batch") { request, context in try await self.judgeBatch(request, context) }
+    }
+
+    func judge(_ request: Request, _ context: WardenRequestContext) async throws -> Response {
+        try context.authorize([.bot])
+        let body = try await JSONBodies.bytes(request, limit: RequestLimits.message)
+        let message: DiscordMessage
+        do throws(IngestError) { message = try decoder.decode(Data(body.readableBytesView)) } catch {
+            metrics.rejectedMessages.increment()
+            throw APIError.badRequest(error.code, error.description)
+        }
+        try context.authorize(guild: message.guildID.int64)
+        let result = try await intake.submit(message)
+        return JSONBodies.raw(result.json)
+    }
+
+    /// A JSON array of messages, judged in order and committed together. Each element gets its decision
+    /// or `{"index": N, "error": {...}}` in its place; bad elements do not stop the good ones.
+    func judgeBatch(_ request: Request, _ context: WardenRequestContext) async throws -> Response {
+        try context.authorize([.bot])
+        let body = try await JSONBodies.bytes(request, limit: RequestLimits.batch)
+        let bytes = Array(body.readableBytesView)
+        let elements: [ArraySlice<UInt8>]
+        do { elements = try JSONArraySplitter.elements(bytes) } catch {
+            throw APIError.badRequest("malformed_json", "the body must be a JSON array of Discord messages: \(error)")
+        }
+        guard elements.count <= RequestLimits.batchMessages else {
+            throw APIError(.contentTooLarge, "batch_too_large", "at most \(RequestLimits.batchMessages) messages per batch, got \(elements.count)")
+        }
+        var lines = [String?](repeating: nil, count: elements.count)
+        var accepted: [(index: Int, message: DiscordMessage)] = []
+        for (index, element) in elements.enumerated() {
+            do {
+                let message = try decoder.decode(Data(element))
+                try context.authorize(guild: message.guildID.int64)
+                accepted.append((index, message))
+            } catch {
+                metrics.rejectedMessages.increment()
+                let mapped = ErrorMapping.map(error)
+                lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(mapped))}"#
+            }
+        }
+        if !accepted.isEmpty {
+            let results = try await intake.pipeline.process(accepted.map(\.message))
+            for ((index, _), result) in zip(accepted, results) {
+                metrics.record(result)
+                lines[index] = result.json
+            }
+        }
+        return JSONBodies.raw(#"{"results":[\#(lines.map { $0 ?? "null" }.joined(separator: ","))]}"#)
+    }
+
+    static func errorObject(_ error: APIError) -> String {
+        let json = error.json   // {"error":{...}}
+        return String(json.dropFirst(#"{"error":"#.count).dropLast())
+    }
+}

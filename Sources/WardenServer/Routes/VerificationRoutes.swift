@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import WardenStore
+import WardenSupport
+
+/// Payment screenshots: the bot uploads one (raw image bytes with their Content-Type); moderators list
+/// the ones awaiting review and resolve them. The vision call runs as a durable job; its result reaches
+/// the bot as a `verification` event.
+struct VerificationRoutes {
+    let desk: VerificationDesk
+
+    func register(on v1: RouterGroup<WardenRequestContext>) {
+        v1.post("guilds/:guild/verifications") { request, context in
+            let guild = try context.guild(allowing: [.bot])
+            guard let user = try request.integer("user_id", in: 0...Int64.max) else {
+                throw APIError.badRequest("invalid_parameter", "query parameter 'user_id' (the member) is required")
+            }
+            let channel = try request.integer("channel_id", in: 0...Int64.max) ?? 0
+            let body = try await JSONBodies.bytes(request, limit: RequestLimits.screenshot)
+            let id = try await desk.submit(guild: guild, user: user, channel: channel, image: Array(body.readableBytesView),
+                                           contentType: request.headers[.contentType])
+            return try JSONBodies.response(VerificationView(try await desk.verification(id, guild: guild)), status: .accepted)
+        }
+        v1.get("guilds/:guild/verifications") { request, context in
+            let guild = try context.guild(allowing: [.moderator])
+            let limit = try request.integer("limit", in: 1...500) ?? 100
+            let items = try await desk.awaitingReview(guild: guild, limit: Int(limit))
+            struct Page: Encodable { let verifications: [VerificationView] }
+            return try JSONBodies.response(Page(verifications: items.map(VerificationView.init)))
+        }
+        v1.get("guilds/:guild/verifications/:verification") { _, context in
+            let guild = try context.guild(allowing: [.bot, .moderator])
+            return try JSONBodies.response(VerificationView(try await desk.verification(try context.id("verification"), guild: guild)))
+        }
+        v1.post("guilds/:guild/verifications/:verification/resolve") { request, context in
+            let guild = try context.guild(allowing: [.moderator])
+            struct Body: Decodable { let verified: Bool; let moderatorId: RequestID; let rejectionReason: String? }
+            let body = try await JSONBodies.decode(Body.self, from: request)
+            let id = try context.id("verification")
+            let resolved = try await desk.resolve(id, guild: guild, verified: body.verified, by: body.moderatorId.value,
+                                                  rejectionReason: body.rejectionReason)
+            return try JSONBodies.response(VerificationView(resolved))
+        }
+    }
+}
+
+/// A verification ticket as the API shows it (never the image).
+struct VerificationView: Encodable {
+    let id: Int64
+    let guildId: ID
+    let userId: ID
+    let status: String
+    let imageSha256: String?
+    let aiCanVerify: Bool?
+    let aiNeedsManualReview: Bool?
+    let aiReason: String?
+    let paymentDate: String?
+    let amount: String?
+    let currency: String?
+    let merchant: String?
+    let reviewReasons: EmbeddedJSON?
+    let attempts: Int
+    let lastError: String?
+    let createdAt: Date?
+    let resolvedAt: Date?
+    let resolvedBy: ID?
+    let rejectionReason: String?
+
+    init(_ v: VerificationRepository.Verification) {
+        id = v.id; guildId = ID(v.guildID); userId = ID(v.userID); status = v.status; imageSha256 = v.imageSHA256
+        aiCanVerify = v.aiCanVerify; aiNeedsManualReview = v.aiNeedsManualReview; aiReason = v.aiReason
+        paymentDate = v.paymentDate; amount = v.amount; currency = v.currency; merchant = v.merchant
+        reviewReasons = EmbeddedJSON(v.reviewReasonsJSON); attempts = v.attempts; lastError = v.lastError
+        createdAt = v.createdAt; resolvedAt = v.resolvedAt; resolvedBy = v.resolvedBy.map(ID.init); rejectionReason = v.rejectionReason
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import WardenCore
+import WardenLLM
+import WardenPipeline
+import WardenStore
+import WardenSupport
+
+/// The Warden HTTP service: every desk behind one router, plus the background work a running service
+/// does (support jobs, late LLM verdicts left by an earlier process, housekeeping).
+public final class WardenService: Sendable {
+    /// Where and how the service listens and commits.
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// Batches written at once by the message intake (1 for SQLite's single writer).
+        public var lanes = 1
+        /// Most messages committed in one transaction.
+        public var maxBatch = 256
+        public var version = "0.5.0"
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let database: any Database
+    public let pipeline: MessagePipeline
+    public let intake: MessageIntake
+    public let tokens: TokenStore
+    public let metrics: ServiceMetrics
+    public let health: HealthMonitor
+    public let feed: EventFeed
+    public let appeals: AppealDesk
+    public let tickets: TicketDesk
+    public let faq: FAQDesk
+    public let verifications: VerificationDesk
+    /// Runs support jobs (summaries, FAQ drafts, screenshot checks) when an LLM is configured.
+    public let supportWorker: SupportWorker?
+    let clock: @Sendable () -> Date
+
+    public init(database: any Database, pipeline: MessagePipeline, llmClient: LLMClient?, supportWorker: SupportWorker?,
+                configuration: Configuration = Configuration(), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.database = database
+        self.pipeline = pipeline
+        self.supportWorker = supportWorker
+        self.clock = clock
+        let metrics = ServiceMetrics()
+        self.metrics = metrics
+        intake = MessageIntake(pipeline: pipeline, metrics: metrics, maxBatch: configuration.maxBatch, lanes: configuration.lanes)
+        tokens = TokenStore(database: database, clock: clock)
+        health = HealthMonitor(database: database, llm: llmClient, version: configuration.version, clock: clock)
+        feed = EventFeed(database: database)
+        appeals = AppealDesk(database: database, clock: clock)
+        tickets = TicketDesk(database: database, clock: clock)
+        faq = FAQDesk(database: database, clock: clock)
+        verifications = VerificationDesk(database: database, clock: clock)
+    }
+
+    /// Every route, behind metrics, error mapping and token authentication (in that order, outermost first).
+    public func router() -> Router<WardenRequestContext> {
+        let router = Router(context: WardenRequestContext.self)
+        router.add(middleware: RequestMetrics(metrics: metrics))
+        router.add(middleware: ErrorMapping())
+        router.add(middleware: TokenAuthenticator(tokens: tokens))
+        OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm).register(on: router)
+        let v1 = router.group("v1")
+        MessageRoutes(intake: intake, metrics: metrics).register(on: v1)
+        EventRoutes(feed: feed).register(on: v1)
+        AppealRoutes(desk: appeals).register(on: v1)
+        MemberRoutes(database: database).register(on: v1)
+        TicketRoutes(desk: tickets).register(on: v1)
+        VerificationRoutes(desk: verifications).register(on: v1)
+        FAQRoutes(desk: faq).register(on: v1)
+        RuleRoutes(database: database, guilds: pipeline.guilds, clock: clock).register(on: v1)
+        SettingRoutes(database: database, guilds: pipeline.guilds, clock: clock).register(on: v1)
+        TokenRoutes(tokens: tokens).register(on: v1)
+        return router
+    }
+
+    /// The application: the HTTP server and the background work, stopped together on SIGTERM or SIGINT
+    /// (the server first finishes the requests in flight).
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        Application(router: router(),
+                    configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
+                    services: [BackgroundWork(service: self, logger: logger)],
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+    }
+
+    /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs.
+    public func housekeeping() async throws {
+        try await pipeline.pruneRememberedDecisions()
+        try await pipeline.pruneDeliveredWork()
+        if let llm = pipeline.llm { try await llm.quota.prune() }
+        try await faq.expire()
+    }
+}
+
+/// The service's background work: late LLM verdicts left by an earlier process, support jobs, hourly
+/// housekeeping. On graceful shutdown it finishes the pass it is in and stops.
+struct BackgroundWork: Service {
+    let service: WardenService
+    let logger: Logger
+
+    func run() async throws {
+        if let llm = service.pipeline.llm {
+            let resumed = try await llm.resume(pipeline: service.pipeline)
+            if resumed > 0 { logger.info("finished late LLM verdicts left by an earlier process", metadata: ["count": "\(resumed)"]) }
+        }
+        var lastHousekeeping = ContinuousClock.now - .seconds(3600)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if ContinuousClock.now - lastHousekeeping >= .seconds(3600) {
+                do { try await service.housekeeping() } catch { logger.error("housekeeping failed", metadata: ["error": "\(error)"]) }
+                lastHousekeeping = .now
+            }
+            var busy = false
+            if let worker = service.supportWorker {
+                do { busy = try await worker.runOnce().leased > 0 } catch {
+                    logger.error("support jobs failed", metadata: ["error": "\(error)"])
+                }
+            }
+            if !busy {
+                // Sleeps a second, or less when shutdown begins.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            }
+        }
+        if let llm = service.pipeline.llm {
+            let left = await llm.drain(timeout: .seconds(10))
+            if left > 0 { logger.warning("late LLM verdicts still running at shutdown; the next start finishes them", metadata: ["count": "\(left)"]) }
+        }
+    }
+}

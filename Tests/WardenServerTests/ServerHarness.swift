@@ -1,0 +1,109 @@
+import Foundation
+import Synchronization
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import WardenCore
+import WardenPipeline
+import WardenServer
+import WardenStore
+import WardenTestSupport
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let defaultPackPath = repositoryRoot.appendingPathComponent("rules").path
+let fixturesPath = repositoryRoot.appendingPathComponent("fixtures").path
+let allDialects: [SQLDialect] = [.sqlite, .postgres]
+
+/// Two guilds, so isolation can be tried.
+let guildA: UInt64 = 1_100_000_000_000_000_001
+let guildB: UInt64 = 1_100_000_000_000_000_002
+
+/// A running service on loopback (real HTTP through Hummingbird's live test client), its store, and one
+/// token per role: unscoped ones and ones scoped to guild A and to guild B.
+struct Harness: Sendable {
+    let service: WardenService
+    let database: any Database
+    let client: any TestClientProtocol
+    /// `tokens[role]` reaches every guild; `scoped[guild]![role]` only that guild.
+    let tokens: [Role: String]
+    let scoped: [UInt64: [Role: String]]
+
+    /// Sends a request with `token` (nil: no Authorization header) and returns status and body.
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String?, json: String? = nil, body: [UInt8]? = nil,
+              contentType: String? = nil) async throws -> Reply {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var buffer: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(string: json)
+        } else if let body {
+            if let contentType { headers[.contentType] = contentType }
+            buffer = ByteBuffer(bytes: body)
+        }
+        return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
+            Reply(status: Int(response.status.code), text: String(buffer: response.body), headers: response.headers)
+        }
+    }
+}
+
+struct Reply: Sendable {
+    let status: Int
+    let text: String
+    let headers: HTTPFields
+
+    /// The body as a JSON object (empty when it is not one).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+}
+
+/// Runs `body` against a fresh store of `dialect` and a service listening on a free loopback port.
+func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = { Date() },
+                _ body: @Sendable (Harness) async throws -> Void) async throws {
+    if dialect == .postgres, TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
+    try await TestStores.with(dialect) { database in
+        let (pack, issues) = try RulePackDirectory.load(defaultPackPath)
+        #expect(issues.isEmpty)
+        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack), clock: clock)
+        var configuration = WardenService.Configuration()
+        configuration.port = 0
+        configuration.lanes = dialect == .postgres ? 4 : 1
+        let service = WardenService(database: database, pipeline: pipeline, llmClient: nil, supportWorker: nil,
+                                    configuration: configuration, clock: clock)
+        var tokens: [Role: String] = [:]
+        var scoped: [UInt64: [Role: String]] = [:]
+        for role in Role.allCases {
+            tokens[role] = try await service.tokens.create(role: role, guild: nil, label: "test").token
+            for guild in [guildA, guildB] {
+                scoped[guild, default: [:]][role] = try await service.tokens.create(role: role, guild: Int64(bitPattern: guild), label: "test").token
+            }
+        }
+        let app = Application(router: service.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        let frozenTokens = tokens, frozenScoped = scoped
+        try await app.test(.live) { client in
+            try await body(Harness(service: service, database: database, client: client, tokens: frozenTokens, scoped: frozenScoped))
+        }
+    }
+}
+
+private let counter = Mutex64()
+
+/// A Discord message JSON with a fresh id.
+func messageJSON(_ content: String, guild: UInt64 = guildA, user: UInt64 = 42, channel: UInt64 = 7) -> (id: UInt64, json: String) {
+    let id = counter.next()
+    let text = String(decoding: (try? JSONEncoder().encode(content)) ?? Data(), as: UTF8.self)
+    return (id, #"{"id":"\#(id)","guild_id":"\#(guild)","channel_id":"\#(channel)","author":{"id":"\#(user)","username":"u\#(user)"},"content":\#(text),"timestamp":"2026-11-30T10:00:00.000000+00:00"}"#)
+}
+
+/// Message ids unique within the test process.
+final class Mutex64: Sendable {
+    private let value = Synchronization.Mutex<UInt64>(1_400_000_000_000_000_000)
+    func next() -> UInt64 { value.withLock { $0 += 1; return $0 } }
+}
+
+func count(_ db: any Database, _ sql: String, _ binds: [SQLValue] = []) async throws -> Int64 {
+    try await db.transaction { conn in try conn.queryFirst(sql, binds)?.int("n") ?? -1 }
+}
