@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var support: SupportOptions
     @Option(help: "The rule pack imported into guilds that have no rules yet.") var rules = "rules"
-    @Option(help: "Message batches committed at once (default: 1 on SQLite, 4 on PostgreSQL).") var lanes: Int?
+    @Option(help: "Message batches committed at once (default: 1 on SQLite, 2 on PostgreSQL).") var lanes: Int?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -45,7 +45,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = WardenService.Configuration()
         configuration.host = host
         configuration.port = port
-        configuration.lanes = lanes ?? (database.dialect == .postgres ? 4 : 1)
+        configuration.lanes = lanes ?? (database.dialect == .postgres ? 2 : 1)
         let service = WardenService(database: database, pipeline: pipeline, llmClient: llm?.analyzer.client,
                                     supportWorker: try support.worker(database: database), configuration: configuration)
         let app = service.application(logger: logger) { port in

@@ -70,7 +70,7 @@ func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = {
         let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack), clock: clock)
         var configuration = WardenService.Configuration()
         configuration.port = 0
-        configuration.lanes = dialect == .postgres ? 4 : 1
+        configuration.lanes = dialect == .postgres ? 2 : 1
         let service = WardenService(database: database, pipeline: pipeline, llmClient: nil, supportWorker: nil,
                                     configuration: configuration, clock: clock)
         var tokens: [Role: String] = [:]

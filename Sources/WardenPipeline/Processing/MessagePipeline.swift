@@ -91,13 +91,14 @@ public final class MessagePipeline: Sendable {
                                                       decisionJSON: draft?.json ?? "{}"))
             }
             var claimed = try AutomodRepository.claimMessages(on: conn, claims, at: now)
+            let triggers = TriggerLedger()
             var results: [(ProcessedMessage, Int64?)] = []
             for ((item, draft), note) in zip(zip(batch, drafts), notes) {
                 let (evaluation, context, millis) = item
                 let key = AutomodRepository.MessageKey(guild: evaluation.message.guildID.int64, message: evaluation.message.id.int64)
                 let isNew = claimed.remove(key) != nil
                 let result = try Self.persist(evaluation, allowed: draft, claimed: isNew, context: context, note: note,
-                                              evaluationMillis: millis, now: now, on: conn)
+                                              evaluationMillis: millis, now: now, on: conn, triggers: triggers)
                 // A verdict still on its way becomes a durable job in the same transaction as its decision.
                 var job: Int64?
                 if let pending = note?.pending {
@@ -114,6 +115,7 @@ public final class MessagePipeline: Sendable {
                 }
                 results.append((result, job))
             }
+            try triggers.write(on: conn, at: now)
             return results
         }
     }
@@ -182,7 +184,8 @@ public final class MessagePipeline: Sendable {
     /// whether the batch's claim got this message (false: processed before, so the stored decision is
     /// returned); `allowed` is the decision when nothing matched.
     static func persist(_ evaluation: Evaluation, allowed: (decision: Decision, json: String)?, claimed: Bool, context: GuildContext,
-                        note: LLMNote?, evaluationMillis: Double, now: Date, on conn: any SQLConnection) throws -> ProcessedMessage {
+                        note: LLMNote?, evaluationMillis: Double, now: Date, on conn: any SQLConnection,
+                        triggers: TriggerLedger? = nil) throws -> ProcessedMessage {
         let message = evaluation.message
         let guild = message.guildID.int64, id = message.id.int64
 
@@ -203,7 +206,8 @@ public final class MessagePipeline: Sendable {
         }
 
         let decision = try recordViolation(message, matches: evaluation.matches, failures: evaluation.failures, context: context,
-                                           analysis: note?.analysis, evaluationMillis: evaluationMillis, now: now, on: conn) { decision in
+                                           analysis: note?.analysis, evaluationMillis: evaluationMillis, now: now, on: conn,
+                                           triggers: triggers) { decision in
             annotate(&decision, evaluation, note)
         }
         let encoded = try json(decision)
@@ -216,7 +220,7 @@ public final class MessagePipeline: Sendable {
     /// adds notes before the decision is logged. The caller holds the member's lock.
     static func recordViolation(_ message: DiscordMessage, matches: [RuleMatch], failures: [RuleFailure], context: GuildContext,
                                 analysis: AIAnalysis?, evaluationMillis: Double, now: Date, on conn: any SQLConnection,
-                                annotate: (inout Decision) -> Void) throws -> Decision {
+                                triggers: TriggerLedger? = nil, annotate: (inout Decision) -> Void) throws -> Decision {
         let guild = message.guildID.int64, id = message.id.int64
         // Points decay on Discord's clock, like the spam windows: a backlog scanned at once must not look
         // like one burst. A timestamp from the future counts as now.
@@ -247,7 +251,11 @@ public final class MessagePipeline: Sendable {
         }
         let day = UTCDay.of(now)
         for ruleID in Set(matches.compactMap(\.ruleID)) {
-            try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: ruleID, day: day, responseMillis: evaluationMillis, at: now)
+            if let triggers {
+                triggers.add(guild: guild, rule: ruleID, day: day, millis: evaluationMillis)
+            } else {
+                try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: ruleID, day: day, responseMillis: evaluationMillis, at: now)
+            }
         }
         return decision
     }
@@ -261,9 +269,27 @@ public final class MessagePipeline: Sendable {
     }
 
     static func json(_ decision: Decision) throws -> String {
-        String(decoding: try encoder.encode(decision), as: UTF8.self)
+        if let allowed = AllowedDecisionJSON.encode(decision) { return allowed }
+        return String(decoding: try encoder.encode(decision), as: UTF8.self)
     }
 
+}
+
+/// The daily rule statistics a batch adds, written at the end of its transaction in one global order
+/// (guild, rule, day): concurrent batches on PostgreSQL then take those rows' locks in the same order and
+/// cannot deadlock on them (a deadlock costs a second before PostgreSQL notices it).
+final class TriggerLedger {
+    private var entries: [(guild: Int64, rule: Int64, day: String, millis: Double)] = []
+
+    func add(guild: Int64, rule: Int64, day: String, millis: Double) {
+        entries.append((guild, rule, day, millis))
+    }
+
+    func write(on conn: any SQLConnection, at now: Date) throws {
+        for entry in entries.sorted(by: { ($0.guild, $0.rule, $0.day) < ($1.guild, $1.rule, $1.day) }) {
+            try AutomodRepository.recordTrigger(on: conn, guild: entry.guild, rule: entry.rule, day: entry.day, responseMillis: entry.millis, at: now)
+        }
+    }
 }
 
 /// Pipeline failures that are not the store's or the input's.

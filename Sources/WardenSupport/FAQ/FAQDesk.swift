@@ -56,6 +56,28 @@ public struct FAQDesk: Sendable {
         }
     }
 
+    /// A proposal drafted by staff by hand (no source tickets), pending like a model's draft and expiring
+    /// after the guild's `proposal_ttl_days`. Returns it.
+    public func draft(guild: Int64, by actor: Int64, title: String, answer: String, keywords: [String]) async throws -> FAQRepository.Proposal {
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines), answer = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw SupportError.invalidInput(field: "title", reason: "is empty") }
+        guard !answer.isEmpty else { throw SupportError.invalidInput(field: "answer", reason: "is empty") }
+        let keywords = keywords.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        let now = clock()
+        return try await database.transaction { conn in
+            let settings = try SupportSettings.load(on: conn, guild: guild)
+            let proposal = FAQRepository.NewProposal(
+                guildID: guild, clusterKey: "manual-\(UUID().uuidString.lowercased())", title: title, answer: answer, keywords: keywords,
+                sourceTicketIDs: [], sourceCount: 0, promptHash: nil, expiresAt: now.addingTimeInterval(Double(settings.proposalTTLDays) * 86_400))
+            guard let id = try FAQRepository.insertProposal(on: conn, proposal, at: now), let stored = try FAQRepository.proposal(on: conn, id: id) else {
+                throw SupportError.invalidInput(field: "title", reason: "a proposal like it is already pending")
+            }
+            try AdminLogRepository.record(on: conn, guild: guild, actor: actor, action: "faq_proposal.draft", targetType: "faq_proposal",
+                                          targetID: String(id), beforeJSON: nil, afterJSON: Self.json(stored).encoded(), at: now)
+            return stored
+        }
+    }
+
     /// Saves staff's edits to a pending proposal's draft (it stays pending). Returns the revised proposal.
     public func edit(_ id: Int64, guild: Int64, by actor: Int64, edits: Edits) async throws -> FAQRepository.Proposal {
         try Self.check(edits)

@@ -7,7 +7,7 @@ struct FAQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faq",
         abstract: "FAQ proposals drafted from clusters of similar tickets; staff approval; FAQ search.",
-        subcommands: [Proposals.self, Show.self, Approve.self, Reject.self, Search.self]
+        subcommands: [Proposals.self, Draft.self, Show.self, Approve.self, Reject.self, Search.self]
     )
 
     struct Proposals: AsyncParsableCommand {
@@ -22,6 +22,26 @@ struct FAQ: AsyncParsableCommand {
                 print("#\(p.id) [\(p.sourceTicketIDs.count) tickets, cluster \(p.clusterKey)] \(p.title)")
             }
             if proposals.isEmpty { print("no pending proposals") }
+        }
+    }
+
+    struct Draft: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draft a proposal by hand (staff know an answer before three tickets ask for it); it waits for approval like the others.")
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The staff member drafting it.") var by: String
+        @Option(help: "The question, as members ask it.") var title: String
+        @Option(help: "The answer.") var answer: String
+        @Option(help: "Search keywords, comma-separated.") var keywords: String = ""
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), actor = try snowflake(by, "--by")
+            let words = keywords.split(separator: ",").map(String.init)
+            let proposal = try await withSupportStore(store) { db in
+                try await FAQDesk(database: db).draft(guild: g, by: actor, title: title, answer: answer, keywords: words)
+            }
+            print("drafted proposal #\(proposal.id): \(proposal.title)")
         }
     }
 
