@@ -31,6 +31,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Logs go to stderr, so stdout stays free for whoever runs the service.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger: Logger = {
             var logger = Logger(label: "warden")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

@@ -1,0 +1,80 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import WardenTestSupport
+
+/// The real `warden serve` process: it starts on a free port of the embedded SQLite default, answers with
+/// a token made by `warden token create`, and on SIGTERM finishes the request in flight before exiting 0.
+@Suite("warden serve")
+struct ServeProcessTests {
+    @Test func servesAndFinishesInFlightRequestsOnSIGTERM() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = "sqlite:" + directory.appendingPathComponent("warden.db").path
+        let server = try Warden.start(["serve", "--port", "0", "--database", database, "--rules", defaultPackPath])
+        defer { if server.isRunning { server.terminate() } }
+        let port = try await Self.listeningPort(server)
+
+        let created = try Warden.run(["token", "create", "--role", "bot", "--database", database])
+        #expect(created.status == 0)
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        #expect(token.hasPrefix("wdn_"))
+
+        let base = "http://127.0.0.1:\(port)"
+        let message = messageJSON("hello from the process test")
+        let (decision, status) = try await Self.request("\(base)/v1/messages", token: token, body: message.json)
+        #expect(status == 200 && decision.contains(#""verdict":"allow""#))
+
+        // A long-poll in flight when SIGTERM arrives is still answered, then the process exits cleanly.
+        let started = ContinuousClock.now
+        async let poll = Self.request("\(base)/v1/guilds/\(guildA)/events?after=0&wait=3", token: token, body: nil)
+        try await Task.sleep(for: .milliseconds(700))
+        server.terminate()
+        let (page, pollStatus) = try await poll
+        #expect(pollStatus == 200 && page.contains(#""events":[]"#), "the long-poll was answered: \(pollStatus) \(page)")
+        #expect(ContinuousClock.now - started >= .seconds(2.5), "it ran its full wait")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!server.isRunning)
+        #expect(server.terminationStatus == 0)
+    }
+
+    /// Reads the server's log until it says where it listens.
+    static func listeningPort(_ process: Process) async throws -> Int {
+        guard let pipe = process.standardError as? Pipe else { throw Failure("no stderr pipe") }
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { try await Task.sleep(for: .milliseconds(50)); continue }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: "url=http://127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits), port > 0, text[range.upperBound...].dropFirst(digits.count).first != nil { return port }
+            }
+        }
+        throw Failure("the server did not say where it listens: \(text)")
+    }
+
+    static func request(_ url: String, token: String, body: String?) async throws -> (String, Int) {
+        guard let target = URL(string: url) else { throw Failure("bad url \(url)") }
+        var request = URLRequest(url: target)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.timeoutInterval = 30
+        if let body {
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(body.utf8)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (String(decoding: data, as: UTF8.self), (response as? HTTPURLResponse)?.statusCode ?? 0)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
