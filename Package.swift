@@ -62,6 +62,7 @@ let package = Package(
             "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenServer", "WardenLLMTestServer", "WardenTestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // Fresh SQLite files and PostgreSQL schemas for the store and pipeline tests.

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 import WardenCore
 import WardenPipeline
@@ -126,7 +127,8 @@ func httpLoadBench(url: String, label: String, count: Int, connections: Int, pac
         logger.logLevel = .warning
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = service.application(logger: logger) { port in portContinuation.yield(port) }
-        let server = Task { try await app.run() }
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
+        let server = Task { try await services.run() }
         var ports = portStream.makeAsyncIterator()
         guard let port = await ports.next(), port > 0 else { fail("the service did not start") }
 
@@ -180,7 +182,7 @@ func httpLoadBench(url: String, label: String, count: Int, connections: Int, pac
         if lost > 0 || twice > 0 || result.wrong > 0 || stored != count || result.statuses.keys.contains(where: { $0 != 200 }) {
             print("               FAILED: every message must be answered once, with its own decision, and stored once")
         }
-        server.cancel()
+        await services.triggerGracefulShutdown()
         _ = try? await server.value
         await database.close()
     } catch {
