@@ -48,6 +48,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("OpenAPI/openapi.json")]),
         .executableTarget(
             name: "warden",

@@ -5,6 +5,8 @@ public enum SupportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No such ticket in that guild (a ticket of another guild is reported the same way).
     case ticketNotFound(Int64, guild: Int64)
     case invalidTransition(ticket: Int64, TicketTransitionError)
+    /// The ticket is closed or archived: nothing more can be added to it.
+    case ticketFinished(Int64, status: String)
     /// Someone else changed the ticket between our read and our write.
     case ticketChanged(ticket: Int64)
     case proposalNotFound(Int64, guild: Int64)
@@ -21,6 +23,7 @@ public enum SupportError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .ticketNotFound(let id, let guild): "ticket \(id) does not exist in guild \(guild)"
         case .invalidTransition(let id, let error): "ticket \(id): \(error)"
+        case .ticketFinished(let id, let status): "ticket \(id) is \(status); messages can no longer be added"
         case .ticketChanged(let id): "ticket \(id) was changed by someone else meanwhile; read it again"
         case .proposalNotFound(let id, let guild): "FAQ proposal \(id) does not exist in guild \(guild)"
         case .proposalNotPending(let id, let status): "FAQ proposal \(id) is \(status), not pending"

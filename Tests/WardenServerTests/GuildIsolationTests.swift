@@ -44,6 +44,71 @@ struct GuildIsolationTests {
         }
     }
 
+    /// Guild B's own paths with ids of guild A's objects find nothing, and change nothing of A.
+    @Test(arguments: allDialects)
+    func anotherGuildsObjectIdsFindNothing(_ dialect: SQLDialect) async throws {
+        try await withServer(dialect) { h in
+            let a = "/v1/guilds/\(guildA)", b = "/v1/guilds/\(guildB)"
+            let botA = h.scoped[guildA]![.bot]!, adminA = h.scoped[guildA]![.admin]!
+            // Guild A's objects: a log and its appeal, a ticket, a verification, a proposal, a setting change, a token.
+            let posted = try await h.call(.post, "/v1/messages", token: botA, json: messageJSON("FREE NITRO https://discord-nitro.gift/claim").json)
+            let log = try #require(posted.json["log_id"] as? Int)
+            let appeal = try #require(try await h.call(.post, "\(a)/appeals", token: botA, json: #"{"log_id": \#(log), "user_id": "42", "reason": "x"}"#).json["id"] as? Int)
+            let ticket = try #require(try await h.call(.post, "\(a)/tickets", token: botA, json: #"{"user_id": "42", "description": "help"}"#).json["id"] as? Int)
+            let image = try Array(Data(contentsOf: URL(fileURLWithPath: fixturesPath + "/screenshots/valid.png")))
+            let verification = try #require(try await h.call(.post, "\(a)/verifications?user_id=42", token: botA, body: image, contentType: "image/png").json["id"] as? Int)
+            let proposal = try #require(try await h.database.transaction { conn in
+                try FAQRepository.insertProposal(on: conn, FAQRepository.NewProposal(
+                    guildID: Int64(bitPattern: guildA), clusterKey: "k", title: "t", answer: "a", keywords: [], sourceTicketIDs: [],
+                    sourceCount: 3, promptHash: nil, expiresAt: Date().addingTimeInterval(3600)), at: Date())
+            })
+            _ = try await h.call(.put, "\(a)/settings/automod/llm_deadline_ms", token: adminA, json: #"{"value": 900}"#)
+            _ = try await h.call(.put, "\(a)/settings/automod/llm_deadline_ms", token: adminA, json: #"{"value": 1000}"#)
+            let change = try #require((try await h.call(.get, "\(a)/settings/automod/llm_deadline_ms/history", token: adminA).json["changes"] as? [[String: Any]])?.first?["id"] as? Int)
+            let tokenA = try #require((try await h.call(.post, "/v1/tokens", token: adminA, json: #"{"role": "bot", "guild_id": "\#(guildA)"}"#).json["record"] as? [String: Any])?["id"] as? Int)
+            // Guild B gets its pack before the snapshot, so its own batch below adds only its decision.
+            _ = try await h.call(.post, "/v1/messages", token: h.scoped[guildB]![.bot]!, json: messageJSON("warm up", guild: guildB).json)
+            let before = try await snapshot(h.database)
+
+            let tries: [(HTTPRequest.Method, String, Role, String?)] = [
+                (.get, "\(b)/appeals/\(appeal)", .moderator, nil),
+                (.post, "\(b)/appeals/\(appeal)/approve", .moderator, #"{"moderator_id": "1"}"#),
+                (.post, "\(b)/appeals/\(appeal)/deny", .moderator, #"{"moderator_id": "1", "note": "n"}"#),
+                (.post, "\(b)/appeals", .bot, #"{"log_id": \#(log), "user_id": "42", "reason": "x"}"#),
+                (.get, "\(b)/tickets/\(ticket)", .bot, nil),
+                (.post, "\(b)/tickets/\(ticket)/messages", .bot, #"{"author_id": "42", "content": "hi"}"#),
+                (.post, "\(b)/tickets/\(ticket)/transitions", .staff, #"{"event": "close"}"#),
+                (.get, "\(b)/verifications/\(verification)", .moderator, nil),
+                (.post, "\(b)/verifications/\(verification)/resolve", .moderator, #"{"verified": true, "moderator_id": "1"}"#),
+                (.get, "\(b)/faq/proposals/\(proposal)", .staff, nil),
+                (.patch, "\(b)/faq/proposals/\(proposal)", .staff, #"{"staff_id": "1", "title": "mine"}"#),
+                (.post, "\(b)/faq/proposals/\(proposal)/approve", .staff, #"{"staff_id": "1"}"#),
+                (.post, "\(b)/faq/proposals/\(proposal)/reject", .staff, #"{"staff_id": "1", "reason": "r"}"#),
+                (.post, "\(b)/settings/automod/llm_deadline_ms/rollback", .admin, #"{"change_id": \#(change)}"#),
+                (.delete, "/v1/tokens/\(tokenA)", .admin, nil),
+            ]
+            for (method, path, role, body) in tries {
+                let reply = try await h.call(method, path, token: h.scoped[guildB]![role]!, json: body)
+                #expect(reply.status == 404, "\(role) of guild B on \(method) \(path): \(reply.status) \(reply.text)")
+            }
+            // A batch from guild B's bot holding a message of guild A: that element is refused, the rest judged.
+            let batch = try await h.call(.post, "/v1/messages/batch", token: h.scoped[guildB]![.bot]!,
+                                         json: "[\(messageJSON("hi", guild: guildB).json), \(messageJSON("hi", guild: guildA).json)]")
+            let results = try #require(batch.json["results"] as? [[String: Any]])
+            #expect(results.first?["verdict"] as? String == "allow")
+            #expect((results.last?["error"] as? [String: Any])?["code"] as? String == "forbidden_guild")
+            let after = try await snapshot(h.database)
+            // Only the guild B message of the batch was added (one remembered decision).
+            #expect(after[13] == before[13] + 1)
+            var unchanged = after
+            unchanged[13] = before[13]
+            #expect(unchanged == before, "nothing of guild A changed")
+            // The operator's LLM quota settings need an unscoped admin.
+            let quota = try await h.call(.put, "\(a)/settings/llm/quota_limits", token: adminA, json: #"{"value": {}}"#)
+            #expect(quota.status == 403 && quota.errorCode == "forbidden_scope")
+        }
+    }
+
     @Test func tokensAndRolesAreChecked() async throws {
         try await withServer(.sqlite) { h in
             let message = messageJSON("hello")

@@ -31,9 +31,18 @@ public struct MessageDecoder: Sendable {
     public init() {}
 
     public func decode(_ data: Data) throws(IngestError) -> DiscordMessage {
-        let message = try MessageJSONParser.parse(data)
+        var message = try MessageJSONParser.parse(data)
         let length = message.content.count
         if length > Self.contentLimit { throw .contentTooLong(length: length, limit: Self.contentLimit) }
+        // U+0000 cannot be stored by PostgreSQL (not in text, not in JSONB) and Discord never sends it;
+        // it is dropped from the texts that are stored, so such a message cannot fail every batch it joins.
+        if message.content.utf8.contains(0) { message.content.removeAll { $0 == "\u{0}" } }
+        if let name = message.author.username, name.utf8.contains(0) { message.author.username = name.filter { $0 != "\u{0}" } }
+        for index in message.attachments.indices {
+            if let name = message.attachments[index].filename, name.utf8.contains(0) {
+                message.attachments[index].filename = name.filter { $0 != "\u{0}" }
+            }
+        }
         return message
     }
 }

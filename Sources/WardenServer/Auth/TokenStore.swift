@@ -12,6 +12,8 @@ public final class TokenStore: Sendable {
     private let clock: @Sendable () -> Date
     /// Sharded so concurrent requests rarely wait on the same lock.
     private let shards: [CacheShard]
+    /// Counts revocations, so a lookup that raced one does not cache what it read before it.
+    private let revocations = Atomic<Int>(0)
     /// How long a checked token (or an unknown one) is trusted without asking the store again.
     public static let cacheLifetime: Duration = .seconds(5)
 
@@ -51,12 +53,15 @@ public final class TokenStore: Sendable {
         let shard = shards[Int(token.utf8.last ?? 0) % shards.count]
         let now = ContinuousClock.now
         if let cached = shard.entries.withLock({ $0[token] }), cached.expires > now { return cached.principal }
+        // A revocation between our read and our caching must win: cache only if none happened meanwhile.
+        let generation = revocations.load(ordering: .acquiring)
         let hash = Self.hash(token)
         let record = try await database.transaction { conn in try TokenRepository.active(on: conn, hash: hash) }
         let principal = record.flatMap { record in Role(rawValue: record.role).map { Principal(tokenID: record.id, role: $0, guild: record.guildID) } }
         shard.entries.withLock { cache in
             // Unknown tokens are cached too (a client retrying a bad token costs no query), within a bound.
             if cache.count > 4_096 { cache.removeAll() }
+            guard revocations.load(ordering: .acquiring) == generation else { return }
             cache[token] = (principal, now + Self.cacheLifetime)
         }
         return principal
@@ -66,7 +71,10 @@ public final class TokenStore: Sendable {
     public func revoke(id: Int64) async throws -> Bool {
         let now = clock()
         let revoked = try await database.transaction { conn in try TokenRepository.revoke(on: conn, id: id, at: now) }
-        if revoked { for shard in shards { shard.entries.withLock { $0.removeAll() } } }
+        if revoked {
+            revocations.add(1, ordering: .releasing)
+            for shard in shards { shard.entries.withLock { $0.removeAll() } }
+        }
         return revoked
     }
 

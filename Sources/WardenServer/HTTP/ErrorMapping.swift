@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import WardenCore
+import WardenPipeline
 import WardenStore
 import WardenSupport
 
@@ -16,7 +17,7 @@ struct ErrorMapping: RouterMiddleware {
             let mapped = Self.map(error)
             if mapped.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)",
-                                                                  "status": "\(mapped.status.code)", "error": "\(error)"])
+                                                                  "status": "\(mapped.status.code)", "error": "\(StoreLogging.summary(error))"])
             }
             throw mapped
         }
@@ -33,6 +34,8 @@ struct ErrorMapping: RouterMiddleware {
             return APIError.badRequest(error.code, error.description)
         case let error as SupportError:
             return support(error)
+        case let error as GuildPolicyLoader.InvalidSetting:
+            return APIError(.conflict, "invalid_setting", "\(error); an admin can fix it with PUT /v1/guilds/{guild}/settings/automod/\(error.key)")
         case let error as StoreError:
             return error.isRetryable
                 ? APIError(.serviceUnavailable, "store_busy", "the store was busy; send the request again")
@@ -52,6 +55,8 @@ struct ErrorMapping: RouterMiddleware {
             return APIError(.conflict, "invalid_transition", message)
         case .ticketChanged:
             return APIError(.conflict, "changed_meanwhile", message)
+        case .ticketFinished:
+            return APIError(.conflict, "ticket_finished", message)
         case .proposalNotPending, .verificationNotReviewable:
             return APIError(.conflict, "not_pending", message)
         case .invalidImage:

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import WardenCore
 
 /// Reading request bodies and writing JSON responses, with errors that name the field at fault.
@@ -20,7 +21,7 @@ enum JSONBodies {
 
     /// The body's bytes, refused with 413 past `limit`.
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        do { return try await request.body.collect(upTo: limit) } catch {
+        do { return try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
         }
     }

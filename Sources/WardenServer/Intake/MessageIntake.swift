@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import WardenCore
 import WardenPipeline
+import WardenStore
 
 /// Group commit for single-message requests: messages that arrive while a batch is being written wait
 /// and go together in the next transaction, so the store pays one commit per batch, not per message,
@@ -89,16 +90,32 @@ public final class MessageIntake: Sendable {
         do {
             let results = try await pipeline.process(batch.map(\.message))
             metrics?.commit.record(ContinuousClock.now - started)
-            guard results.count == batch.count else {
-                throw IntakeMismatch(sent: batch.count, received: results.count)
-            }
-            for (item, result) in zip(batch, results) {
-                metrics?.record(result)
-                item.continuation.resume(returning: result)
-            }
+            answer(batch, results)
         } catch {
-            // Nothing of the batch was written: every caller gets the error and may send again.
-            for item in batch { item.continuation.resume(throwing: error) }
+            // Nothing of the batch was written. A busy store fails everyone alike (they may send again);
+            // any other failure may belong to one message or one guild, so each message is tried alone and
+            // only the culprit gets the error.
+            if batch.count == 1 || (error as? StoreError)?.isRetryable == true {
+                for item in batch { item.continuation.resume(throwing: error) }
+                return
+            }
+            for item in batch {
+                do { answer([item], try await pipeline.process([item.message])) } catch {
+                    item.continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func answer(_ batch: [Waiting], _ results: [ProcessedMessage]) {
+        guard results.count == batch.count else {
+            // A bug, not an input problem; the batch was written, so a re-delivery gets its decision.
+            for item in batch { item.continuation.resume(throwing: IntakeMismatch(sent: batch.count, received: results.count)) }
+            return
+        }
+        for (item, result) in zip(batch, results) {
+            metrics?.record(result)
+            item.continuation.resume(returning: result)
         }
     }
 }

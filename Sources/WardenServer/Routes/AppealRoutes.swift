@@ -53,7 +53,8 @@ extension AppealError: APIErrorConvertible {
     var apiError: APIError {
         switch self {
         case .logNotFound, .appealNotFound: APIError(.notFound, code, description)
-        case .notYourLog: APIError(.forbidden, code, description)
+        // Not an authorization failure of the caller's token: the member named is not the log's.
+        case .notYourLog: APIError(.unprocessableContent, code, description)
         case .windowClosed, .alreadyAppealed, .alreadyDecided: APIError(.conflict, code, description)
         case .invalidReason, .invalidNote: APIError.badRequest(code, description)
         case .invalidSetting: APIError(.conflict, code, description)

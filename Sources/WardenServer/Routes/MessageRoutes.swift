@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import WardenCore
 import WardenPipeline
+import WardenStore
 
 /// `POST /v1/messages` (one Discord message, its decision back) and `POST /v1/messages/batch`.
 struct MessageRoutes {
@@ -54,10 +55,26 @@ struct MessageRoutes {
             }
         }
         if !accepted.isEmpty {
-            let results = try await intake.pipeline.process(accepted.map(\.message))
-            for ((index, _), result) in zip(accepted, results) {
-                metrics.record(result)
-                lines[index] = result.json
+            do {
+                let results = try await intake.pipeline.process(accepted.map(\.message))
+                for ((index, _), result) in zip(accepted, results) {
+                    metrics.record(result)
+                    lines[index] = result.json
+                }
+            } catch let error as StoreError where error.isRetryable {
+                throw error
+            } catch {
+                // Something of one message or guild failed the batch (nothing was written): each message is
+                // judged alone so only the culprit answers with an error.
+                for (index, message) in accepted {
+                    do {
+                        let result = try await intake.pipeline.process(message)
+                        metrics.record(result)
+                        lines[index] = result.json
+                    } catch {
+                        lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(ErrorMapping.map(error)))}"#
+                    }
+                }
             }
         }
         return JSONBodies.raw(#"{"results":[\#(lines.map { $0 ?? "null" }.joined(separator: ","))]}"#)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WardenCore
+import WardenLLM
 import WardenPipeline
 import WardenStore
 
@@ -21,6 +22,7 @@ struct SettingRoutes {
         v1.put("guilds/:guild/settings/:scope/:key") { request, context in
             let guild = try context.guild(allowing: [.admin])
             let (scope, key) = try names(context)
+            try Self.checkOperatorScope(scope, context)
             struct Body: Decodable { let value: JSONValue; let by: RequestID? }
             let body = try await JSONBodies.decode(Body.self, from: request)
             let json = body.value.encoded()
@@ -46,6 +48,7 @@ struct SettingRoutes {
         v1.post("guilds/:guild/settings/:scope/:key/rollback") { request, context in
             let guild = try context.guild(allowing: [.admin])
             let (scope, key) = try names(context)
+            try Self.checkOperatorScope(scope, context)
             struct Body: Decodable { let changeId: Int64; let by: RequestID? }
             let body = try await JSONBodies.decode(Body.self, from: request)
             let now = clock()
@@ -57,12 +60,22 @@ struct SettingRoutes {
                 guard let old = change.oldValueJSON else {
                     throw APIError(.conflict, "nothing_to_restore", "change \(body.changeId) created \(scope).\(key); there is no earlier value to restore")
                 }
+                // An old value may predate today's checks; it is restored only if it would be accepted now.
+                do throws(SettingValidator.Invalid) { try SettingValidator.validate(scope: scope, key: key, json: old) } catch {
+                    throw APIError(.unprocessableContent, "invalid_setting", "the value before change \(body.changeId) is no longer valid: \(error.description)")
+                }
                 try SettingsRepository.set(on: conn, guild: guild, scope: scope, key: key, valueJSON: old, valueType: change.valueType,
                                            by: body.by?.value, at: now, changeType: "rollback")
             }
             guilds.invalidate(Snowflake(UInt64(bitPattern: guild)))
             return try await current(guild: guild, scope: scope, key: key)
         }
+    }
+
+    /// LLM quotas spend the operator's model budget: only an admin of every guild (an unscoped token) may change them.
+    static func checkOperatorScope(_ scope: String, _ context: WardenRequestContext) throws {
+        guard scope == QuotaGate.settingsScope, let guild = context.principal?.guild else { return }
+        throw APIError(.forbidden, "forbidden_scope", "settings of scope \(scope) are the operator's: they need an unscoped admin token (this one is scoped to guild \(UInt64(bitPattern: guild)))")
     }
 
     private func names(_ context: WardenRequestContext) throws -> (String, String) {

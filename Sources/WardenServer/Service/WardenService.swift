@@ -108,19 +108,24 @@ struct BackgroundWork: Service {
 
     func run() async throws {
         if let llm = service.pipeline.llm {
-            let resumed = try await llm.resume(pipeline: service.pipeline)
-            if resumed > 0 { logger.info("finished late LLM verdicts left by an earlier process", metadata: ["count": "\(resumed)"]) }
+            // A failure here must not stop the service (the next start tries again).
+            do {
+                let resumed = try await llm.resume(pipeline: service.pipeline)
+                if resumed > 0 { logger.info("finished late LLM verdicts left by an earlier process", metadata: ["count": "\(resumed)"]) }
+            } catch {
+                logger.error("could not finish late LLM verdicts left by an earlier process", metadata: ["error": "\(StoreLogging.summary(error))"])
+            }
         }
         var lastHousekeeping = ContinuousClock.now - .seconds(3600)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if ContinuousClock.now - lastHousekeeping >= .seconds(3600) {
-                do { try await service.housekeeping() } catch { logger.error("housekeeping failed", metadata: ["error": "\(error)"]) }
+                do { try await service.housekeeping() } catch { logger.error("housekeeping failed", metadata: ["error": "\(StoreLogging.summary(error))"]) }
                 lastHousekeeping = .now
             }
             var busy = false
             if let worker = service.supportWorker {
                 do { busy = try await worker.runOnce().leased > 0 } catch {
-                    logger.error("support jobs failed", metadata: ["error": "\(error)"])
+                    logger.error("support jobs failed", metadata: ["error": "\(StoreLogging.summary(error))"])
                 }
             }
             if !busy {
@@ -128,6 +133,8 @@ struct BackgroundWork: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
         }
+        // The HTTP server stopped first (services stop in reverse order); whatever is still queued is committed.
+        await service.intake.close()
         if let llm = service.pipeline.llm {
             let left = await llm.drain(timeout: .seconds(10))
             if left > 0 { logger.warning("late LLM verdicts still running at shutdown; the next start finishes them", metadata: ["count": "\(left)"]) }

@@ -37,7 +37,7 @@ public struct TicketDesk: Sendable {
                 throw SupportError.ticketNotFound(ticket, guild: guild)
             }
             if let status = TicketStatus(stored: found.status), status.isFinished {
-                throw SupportError.invalidInput(field: "ticket \(ticket)", reason: "is \(status.rawValue); messages can no longer be added")
+                throw SupportError.ticketFinished(ticket, status: status.rawValue)
             }
             return try TicketRepository.addMessage(on: conn, ticket: ticket, author: author, content: content, at: now)
         }

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+# Writes the OpenAPI document of the service: python3 scripts/openapi.py > Sources/WardenServer/OpenAPI/openapi.json
+# The route table below is the one place to describe a route; the OpenAPI test checks the result against the router.
+import json
+G = {"name": "guild", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Snowflake"}, "description": "Discord guild id"}
+def p(name, desc, schema=None):
+    return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string", "pattern": "^[0-9]+$"}, "description": desc}
+def q(name, desc, schema, required=False):
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": desc}
+INT = {"type": "integer"}
+routes = [
+ ("post", "/v1/messages", ["bot"], "Judge one Discord message", "Body: Discord's Message object as the bot receives it. Answers the decision once its log is durable; a re-delivered message gets its first decision back.", [], "DiscordMessage", "Decision"),
+ ("post", "/v1/messages/batch", ["bot"], "Judge a batch of messages", "Body: a JSON array of Discord messages (at most 1000), judged in order and committed together. Each element answers its decision or {index, error}.", [], "MessageBatch", "BatchResult"),
+ ("get", "/v1/guilds/{guild}/events", ["bot", "moderator"], "Read the events feed (long-poll)", "Late actions for the bot: llm_verdict, appeal_reversal, appeal_denied, verification. Pass the answer's cursor as the next call's after.", [G, q("after", "the cursor: events after this id", INT), q("limit", "1-500 (100)", INT), q("wait", "seconds to wait for the first event, 0-60 (0)", INT)], None, "EventPage"),
+ ("post", "/v1/guilds/{guild}/appeals", ["bot"], "File an appeal for a member", "One appeal per automod log, within the guild's window (appeal_window_days, default 14), by the member the log is about.", [G], "AppealFiling", "Appeal"),
+ ("get", "/v1/guilds/{guild}/appeals", ["moderator"], "List appeals", "With the log, the message, the rule hit, the evidence and the AI analysis.", [G, q("status", "pending (default), approved or denied", {"type": "string", "enum": ["pending", "approved", "denied"]}), q("limit", "1-500 (100)", INT)], None, "AppealPage"),
+ ("get", "/v1/guilds/{guild}/appeals/{appeal}", ["moderator"], "Show an appeal", "", [G, p("appeal", "appeal id")], None, "AppealDetail"),
+ ("post", "/v1/guilds/{guild}/appeals/{appeal}/approve", ["moderator"], "Approve an appeal", "Reverses the action (appeal_reversal event with remove_timeout/unban), refunds the points the log added, counts a false positive, audited in admin_log.", [G, p("appeal", "appeal id")], "AppealDecision", "Appeal"),
+ ("post", "/v1/guilds/{guild}/appeals/{appeal}/deny", ["moderator"], "Deny an appeal", "A note is required; audited in admin_log; appeal_denied event.", [G, p("appeal", "appeal id")], "AppealDecision", "Appeal"),
+ ("get", "/v1/guilds/{guild}/users/{user}/history", ["moderator"], "A member's automod history", "Logs (newest first) and escalation points per rule type.", [G, p("user", "member id"), q("limit", "1-500 (50)", INT)], None, "MemberHistory"),
+ ("post", "/v1/guilds/{guild}/tickets", ["bot", "staff", "moderator"], "Open a support ticket", "", [G], "TicketOpening", "Ticket"),
+ ("get", "/v1/guilds/{guild}/tickets/{ticket}", ["bot", "staff", "moderator"], "Show a ticket with its messages", "", [G, p("ticket", "ticket id")], None, "Ticket"),
+ ("post", "/v1/guilds/{guild}/tickets/{ticket}/messages", ["bot", "staff", "moderator"], "Add a message to a ticket", "", [G, p("ticket", "ticket id")], "TicketMessage", "Created"),
+ ("post", "/v1/guilds/{guild}/tickets/{ticket}/transitions", ["bot", "staff", "moderator"], "Move a ticket through its states", "Events: claim (by), wait_for_user, user_replied, escalate (by: role id), close, reopen, archive (by). Closing enqueues the AI summary. An invalid transition is 409 and changes nothing.", [G, p("ticket", "ticket id")], "TicketTransition", "Ticket"),
+ ("post", "/v1/guilds/{guild}/verifications", ["bot"], "Upload a payment screenshot", "Body: the image bytes (PNG, JPEG or WebP, at most 10 MiB) with their Content-Type. The vision check runs as a job; its result arrives as a verification event.", [G, q("user_id", "the member", {"$ref": "#/components/schemas/Snowflake"}, True), q("channel_id", "the channel", {"$ref": "#/components/schemas/Snowflake"})], "Image", "Verification"),
+ ("get", "/v1/guilds/{guild}/verifications", ["moderator"], "List verifications awaiting review", "", [G, q("limit", "1-500 (100)", INT)], None, "VerificationPage"),
+ ("get", "/v1/guilds/{guild}/verifications/{verification}", ["bot", "moderator"], "Show a verification", "", [G, p("verification", "verification id")], None, "Verification"),
+ ("post", "/v1/guilds/{guild}/verifications/{verification}/resolve", ["moderator"], "Resolve a review", "verified true, or false with a rejection_reason (closed_manual); audited.", [G, p("verification", "verification id")], "VerificationResolution", "Verification"),
+ ("get", "/v1/guilds/{guild}/faq/proposals", ["staff"], "List pending FAQ proposals", "", [G, q("limit", "1-500 (100)", INT)], None, "ProposalPage"),
+ ("get", "/v1/guilds/{guild}/faq/proposals/{proposal}", ["staff"], "Show a proposal with its source summaries", "", [G, p("proposal", "proposal id")], None, "Proposal"),
+ ("patch", "/v1/guilds/{guild}/faq/proposals/{proposal}", ["staff"], "Edit a pending proposal's draft", "Audited; the proposal stays pending.", [G, p("proposal", "proposal id")], "ProposalEdits", "Proposal"),
+ ("post", "/v1/guilds/{guild}/faq/proposals/{proposal}/approve", ["staff"], "Approve a proposal (with optional edits) into the FAQ", "", [G, p("proposal", "proposal id")], "ProposalEdits", "FAQEntry"),
+ ("post", "/v1/guilds/{guild}/faq/proposals/{proposal}/reject", ["staff"], "Reject a proposal with a reason", "", [G, p("proposal", "proposal id")], "ProposalRejection", "Proposal"),
+ ("get", "/v1/guilds/{guild}/faq/search", ["bot", "staff"], "Search the FAQ", "Ranked by title, summary and keywords; logged in faq_search_logs.", [G, q("q", "the question", {"type": "string"}, True), q("user_id", "who asked", {"$ref": "#/components/schemas/Snowflake"}), q("limit", "1-50 (5)", INT)], None, "SearchResults"),
+ ("get", "/v1/guilds/{guild}/rules", ["admin"], "List the guild's rules", "", [G], None, "RulePage"),
+ ("put", "/v1/guilds/{guild}/rules/{name}", ["admin"], "Create or replace a rule", "Body: one rule as in a pack file (JSON or YAML), validated like `warden rules check`.", [G, p("name", "rule name", {"type": "string"})], "Rule", "Rule"),
+ ("post", "/v1/guilds/{guild}/rules/{name}/enable", ["admin"], "Enable a rule", "", [G, p("name", "rule name", {"type": "string"})], None, "RuleState"),
+ ("post", "/v1/guilds/{guild}/rules/{name}/disable", ["admin"], "Disable a rule", "", [G, p("name", "rule name", {"type": "string"})], None, "RuleState"),
+ ("post", "/v1/guilds/{guild}/rules/dry-run", ["admin"], "Dry-run a message against the guild's rules", "Nothing is stored, no escalation, spam windows start empty, the LLM stage does not run.", [G], "DiscordMessage", "Decision"),
+ ("get", "/v1/guilds/{guild}/settings", ["admin"], "List settings of a scope", "", [G, q("scope", "automod (default), support, gpt_usage, ...", {"type": "string"})], None, "SettingPage"),
+ ("put", "/v1/guilds/{guild}/settings/{scope}/{key}", ["admin"], "Change a setting", "Validated against what its reader accepts; kept in settings_history.", [G, p("scope", "settings scope", {"type": "string"}), p("key", "setting key", {"type": "string"})], "SettingChange", "Setting"),
+ ("get", "/v1/guilds/{guild}/settings/{scope}/{key}/history", ["admin"], "A setting's history", "", [G, p("scope", "settings scope", {"type": "string"}), p("key", "setting key", {"type": "string"}), q("limit", "1-500 (50)", INT)], None, "SettingHistory"),
+ ("post", "/v1/guilds/{guild}/settings/{scope}/{key}/rollback", ["admin"], "Restore the value a setting had before a change", "", [G, p("scope", "settings scope", {"type": "string"}), p("key", "setting key", {"type": "string"})], "SettingRollback", "Setting"),
+ ("post", "/v1/tokens", ["admin"], "Create an API token", "The token text is in this answer only. A guild's admin can create tokens for that guild only.", [], "TokenRequest", "CreatedToken"),
+ ("get", "/v1/tokens", ["admin"], "List tokens (never their text)", "", [], None, "TokenPage"),
+ ("delete", "/v1/tokens/{token}", ["admin"], "Revoke a token", "", [p("token", "token id")], None, None),
+ ("get", "/health", [], "Health", "Store, LLM circuit, uptime; a check is reused for a second and recorded in health_check_history (30 days) at most once a minute. 503 when the store is down.", [], None, "Health"),
+ ("get", "/metrics", [], "Prometheus metrics", "Text exposition format. Open like /health: keep the port on a private network.", [], None, "Metrics"),
+ ("get", "/openapi.json", [], "This document", "", [], None, "OpenAPI"),
+]
+obj = lambda props, req=(): {"type": "object", "properties": props, "required": list(req)}
+S = {"$ref": "#/components/schemas/Snowflake"}
+schemas = {
+ "Snowflake": {"type": "string", "pattern": "^[0-9]{1,20}$", "description": "A Discord id as a string (numbers are accepted in requests)."},
+ "Error": obj({"error": obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"])}, ["error"]),
+ "DiscordMessage": {"type": "object", "description": "Discord's Message object: id, guild_id, channel_id, author{id,username,bot}, member{roles}, content (<= 4000 characters), mentions, mention_roles, mention_everyone, attachments, embeds, timestamp.", "required": ["id", "guild_id", "channel_id", "author", "content", "timestamp"]},
+ "MessageBatch": {"type": "array", "items": {"$ref": "#/components/schemas/DiscordMessage"}, "maxItems": 1000},
+ "Decision": obj({"message_id": S, "guild_id": S, "channel_id": S, "user_id": S, "verdict": {"type": "string", "enum": ["allow", "flag", "block"]}, "matches": {"type": "array", "items": {"type": "object"}}, "actions": {"type": "array", "items": {"$ref": "#/components/schemas/DiscordAction"}}, "escalation": {"type": "object"}, "log_id": {"type": "integer"}, "stages": {"type": "object", "additionalProperties": {"type": "string"}}, "analysis": {"type": "object"}}, ["message_id", "verdict", "matches", "actions"]),
+ "DiscordAction": obj({"type": {"type": "string", "enum": ["delete_message", "warn", "timeout", "kick", "ban", "alert", "remove_timeout", "unban"]}, "channel_id": S, "message_id": S, "user_id": S, "communication_disabled_until": {"type": "string"}, "duration_seconds": {"type": "integer"}, "delete_message_seconds": {"type": "integer"}, "reason": {"type": "string"}, "content": {"type": "string"}}, ["type"]),
+ "BatchResult": obj({"results": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/Decision"}, obj({"index": {"type": "integer"}, "error": {"$ref": "#/components/schemas/Error/properties/error"}}, ["index", "error"])]}}}, ["results"]),
+ "EventPage": obj({"events": {"type": "array", "items": obj({"id": {"type": "integer"}, "kind": {"type": "string"}, "created_at": {"type": "string"}, "payload": {"type": "object"}})}, "cursor": {"type": "integer"}}, ["events", "cursor"]),
+ "AppealFiling": obj({"log_id": {"type": "integer"}, "user_id": S, "reason": {"type": "string", "maxLength": 2000}}, ["log_id", "user_id", "reason"]),
+ "AppealDecision": obj({"moderator_id": S, "note": {"type": "string", "maxLength": 2000}}, ["moderator_id"]),
+ "Appeal": obj({"id": {"type": "integer"}, "log_id": {"type": "integer"}, "guild_id": S, "user_id": S, "reason": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "approved", "denied"]}, "decided_by": S, "note": {"type": "string"}, "created_at": {"type": "string"}, "decided_at": {"type": "string"}}),
+ "AppealDetail": obj({"appeal": {"$ref": "#/components/schemas/Appeal"}, "log": {"type": "object"}, "rule": {"type": "object"}, "evidence": {}, "ai_analysis": {}}),
+ "AppealPage": obj({"appeals": {"type": "array", "items": {"$ref": "#/components/schemas/AppealDetail"}}}),
+ "MemberHistory": obj({"guild_id": S, "user_id": S, "points": {"type": "array", "items": {"type": "object"}}, "logs": {"type": "array", "items": {"type": "object"}}}),
+ "TicketOpening": obj({"user_id": S, "username": {"type": "string"}, "description": {"type": "string"}, "channel_id": S}, ["user_id", "description"]),
+ "TicketMessage": obj({"author_id": S, "content": {"type": "string"}}, ["author_id", "content"]),
+ "TicketTransition": obj({"event": {"type": "string", "enum": ["claim", "wait_for_user", "user_replied", "escalate", "close", "reopen", "archive"]}, "by": S}, ["event"]),
+ "Ticket": obj({"id": {"type": "integer"}, "guild_id": S, "user_id": S, "status": {"type": "string"}, "description": {"type": "string"}, "messages": {"type": "array", "items": {"type": "object"}}}),
+ "Created": obj({"id": {"type": "integer"}}),
+ "Image": {"type": "string", "format": "binary"},
+ "Verification": obj({"id": {"type": "integer"}, "guild_id": S, "user_id": S, "status": {"type": "string", "enum": ["pending", "verified", "manual_review", "closed_manual", "error"]}, "ai_reason": {"type": "string"}, "review_reasons": {}, "resolved_by": S, "rejection_reason": {"type": "string"}}),
+ "VerificationPage": obj({"verifications": {"type": "array", "items": {"$ref": "#/components/schemas/Verification"}}}),
+ "VerificationResolution": obj({"verified": {"type": "boolean"}, "moderator_id": S, "rejection_reason": {"type": "string"}}, ["verified", "moderator_id"]),
+ "Proposal": obj({"id": {"type": "integer"}, "guild_id": S, "status": {"type": "string"}, "title": {"type": "string"}, "answer": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}, "source_ticket_ids": {"type": "array", "items": {"type": "integer"}}, "sources": {"type": "array", "items": {"type": "object"}}}),
+ "ProposalPage": obj({"proposals": {"type": "array", "items": {"$ref": "#/components/schemas/Proposal"}}}),
+ "ProposalEdits": obj({"staff_id": S, "title": {"type": "string"}, "answer": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}}, ["staff_id"]),
+ "ProposalRejection": obj({"staff_id": S, "reason": {"type": "string"}}, ["staff_id", "reason"]),
+ "FAQEntry": obj({"id": {"type": "integer"}, "guild_id": S, "title": {"type": "string"}, "summary": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}, "proposal_id": {"type": "integer"}}),
+ "SearchResults": obj({"query": {"type": "string"}, "results": {"type": "array", "items": obj({"entry": {"$ref": "#/components/schemas/FAQEntry"}, "rank": {"type": "number"}})}}),
+ "Rule": {"type": "object", "description": "One rule as in a pack file: name, type (keyword, regex, spam, ai, ...), enabled, its patterns or thresholds, action."},
+ "RulePage": obj({"rules": {"type": "array", "items": obj({"id": {"type": "integer"}, "enabled": {"type": "boolean"}, "definition": {"$ref": "#/components/schemas/Rule"}})}}),
+ "RuleState": obj({"name": {"type": "string"}, "enabled": {"type": "boolean"}}),
+ "Setting": obj({"scope": {"type": "string"}, "key": {"type": "string"}, "value": {}, "updated_by": S, "updated_at": {"type": "string"}}),
+ "SettingPage": obj({"scope": {"type": "string"}, "settings": {"type": "array", "items": {"$ref": "#/components/schemas/Setting"}}}),
+ "SettingChange": obj({"value": {}, "by": S}, ["value"]),
+ "SettingHistory": obj({"changes": {"type": "array", "items": obj({"id": {"type": "integer"}, "old_value": {}, "new_value": {}, "changed_by": S, "changed_at": {"type": "string"}, "change_type": {"type": "string"}})}}),
+ "SettingRollback": obj({"change_id": {"type": "integer"}, "by": S}, ["change_id"]),
+ "TokenRequest": obj({"role": {"type": "string", "enum": ["bot", "moderator", "staff", "admin"]}, "guild_id": S, "label": {"type": "string"}}, ["role"]),
+ "Token": obj({"id": {"type": "integer"}, "role": {"type": "string"}, "guild_id": S, "label": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": "string"}}),
+ "CreatedToken": obj({"token": {"type": "string"}, "record": {"$ref": "#/components/schemas/Token"}}),
+ "TokenPage": obj({"tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}),
+ "Health": obj({"status": {"type": "string", "enum": ["ok", "degraded", "down"]}, "database": {"type": "string"}, "llm": {"type": "string"}, "uptime_seconds": {"type": "integer"}, "version": {"type": "string"}}),
+ "Metrics": {"type": "string"},
+ "OpenAPI": {"type": "object"},
+}
+paths = {}
+errors = {"500": "the server failed (details in its log)", "400": "bad input (the message names the field)", "401": "missing or unknown token", "403": "role or guild not allowed", "404": "not found in this guild", "409": "conflicts with the current state", "413": "body too large", "422": "well-formed but invalid", "503": "store busy or shutting down"}
+for method, path, roles, summary, desc, params, req, resp in routes:
+    op = {"summary": summary, "operationId": (method + path.replace("/", "_").replace("{", "").replace("}", "").replace("-", "_").replace(".", "_")), "parameters": params}
+    text = desc
+    if roles:
+        text = (text + " " if text else "") + "Roles: " + ", ".join(roles) + (" (admin always)." if "admin" not in roles else ".")
+        op["security"] = [{"bearer": []}]
+    else:
+        op["security"] = []
+    op["description"] = text
+    if req:
+        ctype = "image/png" if req == "Image" else "application/json"
+        content = {ctype: {"schema": {"$ref": "#/components/schemas/" + req}}}
+        if req == "Image":
+            content["image/jpeg"] = content[ctype]; content["image/webp"] = content[ctype]
+        op["requestBody"] = {"required": True, "content": content}
+    ok = "201" if (method == "post" and path in ("/v1/guilds/{guild}/appeals", "/v1/guilds/{guild}/tickets", "/v1/tokens", "/v1/guilds/{guild}/tickets/{ticket}/messages") or path.endswith("/approve") and "faq" in path) else ("202" if path.endswith("/verifications") and method == "post" else ("204" if method == "delete" else "200"))
+    responses = {}
+    if resp:
+        ctype = "text/plain" if resp == "Metrics" else "application/json"
+        responses[ok] = {"description": "success", "content": {ctype: {"schema": {"$ref": "#/components/schemas/" + resp}}}}
+    else:
+        responses[ok] = {"description": "success"}
+    if roles:
+        for code in ["400", "401", "403", "404", "409", "413", "422", "500", "503"]:
+            responses[code] = {"$ref": "#/components/responses/E" + code}
+    if method == "put" and path.endswith("/rules/{name}"):
+        responses["201"] = {"description": "created (200 when it replaced a rule)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rule"}}}}
+    if path == "/health":
+        responses["503"] = {"description": "the store is down", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
+    op["responses"] = responses
+    paths.setdefault(path, {})[method] = op
+doc = {"openapi": "3.1.0", "info": {"title": "Warden", "version": "0.5.0", "description": "AI-assisted moderation and support for Discord communities. Every /v1 route needs `Authorization: Bearer <token>` (create one with `warden token create`); errors are {\"error\": {\"code\", \"message\"}}."},
+       "servers": [{"url": "http://127.0.0.1:8080"}], "paths": paths,
+       "components": {"schemas": schemas, "responses": {"E" + c: {"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}} for c, d in errors.items()}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+print(json.dumps(doc, indent=1))
