@@ -14,7 +14,7 @@ struct Serve: AsyncParsableCommand {
         a bearer token: create one with `warden token create`. /health, /metrics and /openapi.json are open.
         With WARDEN_LLM_BASE_URL set, ai rules run through the model and support jobs run in the background.
         SIGTERM or SIGINT stops taking connections, finishes requests in flight, then exits.
-        Logs are JSON-free text on stderr without message content; LOG_LEVEL=debug for more.
+        Logs go to stderr and hold no message text unless --log-content asks for it; LOG_LEVEL=debug for more.
         """
     )
 
@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var support: SupportOptions
     @Option(help: "The rule pack imported into guilds that have no rules yet.") var rules = "rules"
     @Option(help: "Message batches committed at once (default: 1 on SQLite, 2 on PostgreSQL).") var lanes: Int?
+    @Flag(help: "Log one line per judged message: ids, verdict, rules (never the text).") var logDecisions = false
+    @Flag(help: "Also log each message's text, JSON-escaped (implies --log-decisions).") var logContent = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -48,6 +50,8 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.lanes = lanes ?? (database.dialect == .postgres ? 2 : 1)
+        configuration.logDecisions = logDecisions
+        configuration.logContent = logContent
         let service = WardenService(database: database, pipeline: pipeline, llmClient: llm?.analyzer.client,
                                     supportWorker: try support.worker(database: database), configuration: configuration)
         let app = service.application(logger: logger) { port in

@@ -14,7 +14,7 @@ struct ServeProcessTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = "sqlite:" + directory.appendingPathComponent("warden.db").path
-        let server = try Warden.start(["serve", "--port", "0", "--database", database, "--rules", defaultPackPath])
+        let server = try Warden.start(["serve", "--port", "0", "--database", database, "--rules", defaultPackPath, "--log-content"])
         defer { if server.isRunning { server.terminate() } }
         let port = try await Self.listeningPort(server)
 
@@ -24,9 +24,13 @@ struct ServeProcessTests {
         #expect(token.hasPrefix("wdn_"))
 
         let base = "http://127.0.0.1:\(port)"
-        let message = messageJSON("hello from the process test")
+        let message = messageJSON("hello from the process test\nforged log line")
         let (decision, status) = try await Self.request("\(base)/v1/messages", token: token, body: message.json)
         #expect(status == 200 && decision.contains(#""verdict":"allow""#))
+        // Asked for, the text is logged escaped: the newline in it cannot start a forged line.
+        let log = try await Self.read(server, until: "judged")
+        #expect(log.contains(#"hello from the process test\nforged log line"#))
+        #expect(!log.split(separator: "\n").contains { $0.hasPrefix("forged") })
 
         // A long-poll in flight when SIGTERM arrives is answered (at once, with nothing new, rather than
         // holding the stop for its whole wait), then the process exits cleanly.
@@ -41,6 +45,19 @@ struct ServeProcessTests {
         while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!server.isRunning)
         #expect(server.terminationStatus == 0)
+    }
+
+    /// Reads the server's log until `marker` appears.
+    static func read(_ process: Process, until marker: String) async throws -> String {
+        guard let pipe = process.standardError as? Pipe else { throw Failure("no stderr pipe") }
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !text.contains(marker) && ContinuousClock.now < deadline {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { try await Task.sleep(for: .milliseconds(50)); continue }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text
     }
 
     /// Reads the server's log until it says where it listens.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import WardenCore
 import WardenPipeline
 import WardenStore
@@ -8,6 +9,7 @@ import WardenStore
 struct MessageRoutes {
     let intake: MessageIntake
     let metrics: ServiceMetrics
+    var logging = DecisionLogging()
     let decoder = MessageDecoder()
 
     func register(on v1: RouterGroup<WardenRequestContext>) {
@@ -25,6 +27,7 @@ struct MessageRoutes {
         }
         try context.authorize(guild: message.guildID.int64)
         let result = try await intake.submit(message)
+        logging.log(result, message: message, to: context.logger)
         return JSONBodies.raw(result.json)
     }
 
@@ -57,8 +60,9 @@ struct MessageRoutes {
         if !accepted.isEmpty {
             do {
                 let results = try await intake.pipeline.process(accepted.map(\.message))
-                for ((index, _), result) in zip(accepted, results) {
+                for ((index, message), result) in zip(accepted, results) {
                     metrics.record(result)
+                    logging.log(result, message: message, to: context.logger)
                     lines[index] = result.json
                 }
             } catch let error as StoreError where error.isRetryable {
@@ -70,6 +74,7 @@ struct MessageRoutes {
                     do {
                         let result = try await intake.pipeline.process(message)
                         metrics.record(result)
+                        logging.log(result, message: message, to: context.logger)
                         lines[index] = result.json
                     } catch {
                         lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(ErrorMapping.map(error)))}"#
@@ -83,5 +88,23 @@ struct MessageRoutes {
     static func errorObject(_ error: APIError) -> String {
         let json = error.json   // {"error":{...}}
         return String(json.dropFirst(#"{"error":"#.count).dropLast())
+    }
+}
+
+/// Opt-in logging of decisions (`warden serve --log-decisions`, `--log-content`). Without it nothing of a
+/// message reaches the log; with content, the text is JSON-escaped so a newline in it cannot forge a line.
+struct DecisionLogging: Sendable {
+    var decisions = false
+    var content = false
+
+    func log(_ result: ProcessedMessage, message: DiscordMessage, to logger: Logger) {
+        guard decisions else { return }
+        var metadata: Logger.Metadata = [
+            "message_id": "\(message.id)", "guild_id": "\(message.guildID)", "user_id": "\(message.author.id)",
+            "verdict": "\(result.decision.verdict.rawValue)", "rules": "\(result.decision.matches.map(\.rule).joined(separator: ","))",
+            "replayed": "\(result.replayed)",
+        ]
+        if content { metadata["content"] = "\(jsonString(message.content))" }
+        logger.info("judged", metadata: metadata)
     }
 }

@@ -20,6 +20,10 @@ public final class WardenService: Sendable {
         /// Most messages committed in one transaction.
         public var maxBatch = 256
         public var version = "0.5.0"
+        /// Log one line per judged message (ids, verdict, rules); off by default.
+        public var logDecisions = false
+        /// Also log the message text in those lines (JSON-escaped, so it cannot forge log lines); off by default.
+        public var logContent = false
         public init() {}
     }
 
@@ -66,7 +70,8 @@ public final class WardenService: Sendable {
         router.add(middleware: TokenAuthenticator(tokens: tokens))
         OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm).register(on: router)
         let v1 = router.group("v1")
-        MessageRoutes(intake: intake, metrics: metrics).register(on: v1)
+        MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
+                                                                                 content: configuration.logContent)).register(on: v1)
         EventRoutes(feed: feed).register(on: v1)
         AppealRoutes(desk: appeals).register(on: v1)
         MemberRoutes(database: database).register(on: v1)
