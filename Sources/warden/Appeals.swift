@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import WardenPipeline
+import WardenStore
+
+struct Appeals: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Appeals against automod decisions: file one for a member, list, show, approve or deny (the same desk as the HTTP API).",
+        subcommands: [File.self, List.self, Show.self, Approve.self, Deny.self]
+    )
+
+    struct File: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "File an appeal of one automod log for the member it is about.")
+        @Argument(help: "The automod log id (log_id in the decision).") var log: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The member appealing.") var user: String
+        @Option(help: "Why the member thinks the decision is wrong.") var reason: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
+            let appeal = try await withAppealStore(store) { desk in try await desk.file(guild: g, logID: log, user: u, reason: reason) }
+            print("appeal #\(appeal.id) of log \(appeal.logID): pending")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a guild's appeals (pending unless --status says otherwise), newest first.")
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "pending, approved or denied.") var status: String = "pending"
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild")
+            guard let wanted = AppealStatus(rawValue: status), wanted != .none else {
+                throw ValidationError("--status must be pending, approved or denied, got '\(status)'")
+            }
+            let views = try await withAppealStore(store) { desk in try await desk.list(guild: g, status: wanted, limit: 100) }
+            for view in views {
+                let rule = view.rule.map { "\($0.name) (\($0.type))" } ?? "no rule"
+                print("#\(view.appeal.id) log \(view.log.id) member \(view.appeal.userID) \(view.log.actionTaken) by \(rule): \(view.appeal.reason)")
+            }
+            if views.isEmpty { print("no \(wanted.rawValue) appeals") }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one appeal with its log, rule, evidence and AI analysis, as JSON.")
+        @Argument(help: "The appeal id.") var id: Int64
+        @Option(help: "The guild id.") var guild: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild")
+            let view = try await withAppealStore(store) { desk in try await desk.show(guild: g, id: id) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(view), as: UTF8.self))
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Approve: reversal actions go to the events feed, the log's points are refunded, a false positive is counted.")
+        @Argument(help: "The appeal id.") var id: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The moderator deciding.") var by: String
+        @Option(help: "A note for the record.") var note: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), moderator = try snowflake(by, "--by")
+            let outcome = try await withAppealStore(store) { desk in try await desk.approve(guild: g, id: id, moderator: moderator, note: note) }
+            let actions = outcome.actions.map(\.type.rawValue).joined(separator: ", ")
+            print("appeal #\(id) approved; reversal event \(outcome.eventID)" + (actions.isEmpty ? "" : " (\(actions))"))
+        }
+    }
+
+    struct Deny: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deny an appeal with a note.")
+        @Argument(help: "The appeal id.") var id: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The moderator deciding.") var by: String
+        @Option(help: "Why (required).") var note: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), moderator = try snowflake(by, "--by")
+            _ = try await withAppealStore(store) { desk in try await desk.deny(guild: g, id: id, moderator: moderator, note: note) }
+            print("appeal #\(id) denied")
+        }
+    }
+}
+
+/// Runs `body` with the appeal desk on an open store, closing it afterwards; appeal errors become CLI errors.
+func withAppealStore<T>(_ store: StoreOptions, _ body: (AppealDesk) async throws -> T) async throws -> T {
+    let database = try await store.open()
+    do {
+        let result = try await body(AppealDesk(database: database))
+        await database.close()
+        return result
+    } catch let error as AppealError {
+        await database.close()
+        throw CLIError(error.description, exitCode: 1)
+    } catch {
+        await database.close()
+        throw error
+    }
+}
