@@ -216,7 +216,7 @@ struct TransportTests {
                 return
             }
             #expect(error.kind == .cancelled)
-            #expect(elapsed < .seconds(3), "cancellation took \(elapsed)")
+            #expect(elapsed < .seconds(10), "cancellation took \(elapsed) (the server holds the answer 20 s)")
 
             // The driver is still healthy.
             let response = try await transport.send(chatRequest(server))

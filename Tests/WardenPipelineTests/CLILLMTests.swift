@@ -25,12 +25,12 @@ import WardenLLMTestServer
         let server = try await FakeLLMServer.start()
         defer { Task { try? await server.shutdown() } }
         let env = llmEnvironment(server)
-        let set = try Warden.run(["settings", "set", "llm_deadline_ms", "3000", "--guild", "1100000000000000001", "--database", database])
+        let set = try Warden.run(["settings", "set", "llm_deadline_ms", "5000", "--guild", "1100000000000000001", "--database", database])
         #expect(set.status == 0, "\(set.stderr)")
         let input = scratch.appendingPathComponent("in.jsonl")
         try [Self.line(id: 1, user: 901, content: "honestly just kys", minute: 1),
              Self.line(id: 2, user: 902, content: "good luck in the finals tonight!", minute: 2),
-             Self.line(id: 3, user: 903, content: "[[slow:6000]] kys, nobody likes you", minute: 3)]
+             Self.line(id: 3, user: 903, content: "[[slow:12000]] kys, nobody likes you", minute: 3)]
             .joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
 
         let scan = try Warden.run(["scan", input.path, "--database", database, "--rules", defaultPackPath, "--prompts", promptsPath],
