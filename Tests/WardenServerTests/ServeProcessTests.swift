@@ -35,7 +35,13 @@ struct ServeProcessTests {
         // A long-poll in flight when SIGTERM arrives is answered (at once, with nothing new, rather than
         // holding the stop for its whole wait), then the process exits cleanly.
         async let poll = Self.request("\(base)/v1/guilds/\(guildA)/events?after=0&wait=30", token: token, body: nil)
-        try await Task.sleep(for: .milliseconds(700))
+        // SIGTERM only once the server holds the long-poll (in flight beside the scrape that asks).
+        let holding = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < holding {
+            let (metrics, _) = try await Self.request("\(base)/metrics", token: token, body: nil)
+            if metrics.contains("warden_http_requests_in_flight 2") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let stopped = ContinuousClock.now
         server.terminate()
         let (page, pollStatus) = try await poll

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Times every request into `warden_http_request_duration_seconds{route,status}`. The route label is the
+/// Counts requests in flight and times every request into `warden_http_request_duration_seconds{route,status}`. The route label is the
 /// route's pattern (`/v1/guilds/{guild}/appeals`), never a concrete path, so label sets stay bounded.
 struct RequestMetrics: RouterMiddleware {
     typealias Context = WardenRequestContext
@@ -8,6 +8,8 @@ struct RequestMetrics: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
+        metrics.requestsInFlight.increment()
+        defer { metrics.requestsInFlight.decrement() }
         do {
             let response = try await next(request, context)
             record(context, status: Int(response.status.code), since: started)

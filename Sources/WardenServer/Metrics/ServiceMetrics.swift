@@ -20,6 +20,7 @@ public final class ServiceMetrics: Sendable {
     let queueWait: DurationHistogram
     let batchSize: ValueHistogram
     let intakeDepth: Gauge
+    let requestsInFlight: Gauge
     let messageRequests: DurationHistogram
 
     /// Sub-millisecond buckets: the pipeline's stages take microseconds, a commit a few milliseconds.
@@ -55,6 +56,7 @@ public final class ServiceMetrics: Sendable {
         messageRequests = registry.makeDurationHistogram(name: "warden_http_request_duration_seconds",
                                                          labels: [("route", "/v1/messages"), ("status", "200")],
                                                          buckets: Self.requestBuckets, help: "HTTP request duration by route and status.")
+        requestsInFlight = registry.makeGauge(name: "warden_http_requests_in_flight", help: "Requests being answered now (this scrape included).")
         intakeDepth = registry.makeGauge(name: "warden_intake_queue_depth", help: "Messages waiting for the next commit.")
     }
 
