@@ -129,3 +129,8 @@ struct RequestID: Decodable, Sendable {
         }
     }
 }
+
+/// A string as a JSON literal.
+func jsonString(_ text: String) -> String {
+    String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+}

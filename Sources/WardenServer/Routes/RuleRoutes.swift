@@ -103,8 +103,3 @@ struct RuleRoutes {
         return JSONBodies.raw(#"{"name":\#(jsonString(name)),"enabled":\#(enabled)}"#)
     }
 }
-
-/// A string as a JSON literal.
-func jsonString(_ text: String) -> String {
-    String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
-}
