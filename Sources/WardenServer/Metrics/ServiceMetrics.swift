@@ -37,27 +37,32 @@ public final class ServiceMetrics: Sendable {
 
     public init() {
         registry = PrometheusCollectorRegistry()
-        messages = registry.makeCounter(name: "warden_messages_total", help: "Messages judged (new and re-delivered).")
-        replayed = registry.makeCounter(name: "warden_messages_replayed_total", help: "Re-delivered messages answered with their first decision.")
+        messages = registry.makeCounter(descriptor: Self.name("messages", "total", "Messages judged (new and re-delivered)."))
+        replayed = registry.makeCounter(descriptor: Self.name("messages_replayed", "total", "Re-delivered messages answered with their first decision."))
         let registry = self.registry
         decisions = Dictionary(uniqueKeysWithValues: [Verdict.allow, .flag, .block].map { verdict in
-            (verdict, registry.makeCounter(name: "warden_decisions_total", labels: [("verdict", verdict.rawValue)], help: "Decisions by verdict."))
+            (verdict, registry.makeCounter(descriptor: Self.name("decisions", "total", "Decisions by verdict."), labels: [("verdict", verdict.rawValue)]))
         })
-        quotaDenials = registry.makeCounter(name: "warden_llm_quota_denials_total", help: "LLM stages skipped because the member's daily quota was used up.")
-        rejectedMessages = registry.makeCounter(name: "warden_messages_rejected_total", help: "Messages refused at ingest (bad JSON, bad fields, too long).")
-        evaluation = registry.makeDurationHistogram(name: "warden_stage_duration_seconds", labels: [("stage", "evaluate")],
-                                                    buckets: Self.stageBuckets, help: "Time per pipeline stage.")
-        commit = registry.makeDurationHistogram(name: "warden_stage_duration_seconds", labels: [("stage", "persist")],
-                                                buckets: Self.stageBuckets, help: "Time per pipeline stage.")
-        queueWait = registry.makeDurationHistogram(name: "warden_stage_duration_seconds", labels: [("stage", "queue")],
-                                                   buckets: Self.stageBuckets, help: "Time per pipeline stage.")
-        batchSize = registry.makeValueHistogram(name: "warden_commit_batch_messages", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
-                                                help: "Messages committed per transaction.")
-        messageRequests = registry.makeDurationHistogram(name: "warden_http_request_duration_seconds",
+        quotaDenials = registry.makeCounter(descriptor: Self.name("llm_quota_denials", "total", "LLM stages skipped because the member's daily quota was used up."))
+        rejectedMessages = registry.makeCounter(descriptor: Self.name("messages_rejected", "total", "Messages refused at ingest (bad JSON, bad fields, too long)."))
+        evaluation = registry.makeDurationHistogram(descriptor: Self.name("stage_duration", "seconds", "Time per pipeline stage."), labels: [("stage", "evaluate")],
+                                                    buckets: Self.stageBuckets)
+        commit = registry.makeDurationHistogram(descriptor: Self.name("stage_duration", "seconds", "Time per pipeline stage."), labels: [("stage", "persist")],
+                                                buckets: Self.stageBuckets)
+        queueWait = registry.makeDurationHistogram(descriptor: Self.name("stage_duration", "seconds", "Time per pipeline stage."), labels: [("stage", "queue")],
+                                                   buckets: Self.stageBuckets)
+        batchSize = registry.makeValueHistogram(descriptor: Self.name("commit_batch", "messages", "Messages committed per transaction."),
+                                                buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+        messageRequests = registry.makeDurationHistogram(descriptor: Self.name("http_request_duration", "seconds", "HTTP request duration by route and status."),
                                                          labels: [("route", "/v1/messages"), ("status", "200")],
-                                                         buckets: Self.requestBuckets, help: "HTTP request duration by route and status.")
-        requestsInFlight = registry.makeGauge(name: "warden_http_requests_in_flight", help: "Requests being answered now (this scrape included).")
-        intakeDepth = registry.makeGauge(name: "warden_intake_queue_depth", help: "Messages waiting for the next commit.")
+                                                         buckets: Self.requestBuckets)
+        requestsInFlight = registry.makeGauge(descriptor: Self.name("http_requests_in_flight", "", "Requests being answered now (this scrape included)."))
+        intakeDepth = registry.makeGauge(descriptor: Self.name("intake_queue", "depth", "Messages waiting for the next commit."))
+    }
+
+    /// `warden_<metric>_<unit>`, with its help text.
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "warden", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// Counts one judged message.
@@ -71,8 +76,8 @@ public final class ServiceMetrics: Sendable {
 
     /// A request duration histogram per route, created on first use.
     func requestDuration(route: String, status: Int) -> DurationHistogram {
-        registry.makeDurationHistogram(name: "warden_http_request_duration_seconds",
+        registry.makeDurationHistogram(descriptor: Self.name("http_request_duration", "seconds", "HTTP request duration by route and status."),
                                        labels: [("route", route), ("status", String(status))],
-                                       buckets: Self.requestBuckets, help: "HTTP request duration by route and status.")
+                                       buckets: Self.requestBuckets)
     }
 }
