@@ -51,6 +51,31 @@ private func events(_ db: any Database, kind: String) async throws -> [JSONValue
 }
 
 @Suite("Appeal desk") struct AppealDeskTests {
+    /// A backlog: an old message judged now counts its points from its own time, so approving its appeal
+    /// gives back what is left of them then, and a later violation's points stay whole.
+    @Test(arguments: allDialects)
+    func aBacklogAppealRefundsFromTheViolationsTimeNotTheLogs(_ dialect: SQLDialect) async throws {
+        try await withStore(dialect) { db in
+            let clock = TestClock()
+            let pipeline = makePipeline(db, pack: try loadDefaultPack(), clock: clock)
+            let tenDaysAgo = clock.date.addingTimeInterval(-10 * 86_400)
+            // Judged now, but sent ten days ago; then the same member's fresh violation.
+            let old = try await pipeline.process(message(timeoutScam, user: member, at: tenDaysAgo)).decision
+            let oldLog = try #require(old.logID)
+            let fresh = try await pipeline.process(message(timeoutScam + " again", user: member, at: clock.date)).decision
+            #expect(fresh.verdict != .allow)
+            let before = try await memberPoints(db)
+            #expect(before > 4 && before < 8, "the old violation has decayed: \(before)")
+
+            let desk = AppealDesk(database: db, clock: clock.function)
+            let appeal = try await desk.file(guild: Int64(guildID), logID: oldLog, user: Int64(member), reason: "old news")
+            _ = try await desk.approve(guild: Int64(guildID), id: appeal.id, moderator: moderator)
+            // Only the decayed remainder went back: the fresh violation's 4 points stay.
+            let left = try await memberPoints(db)
+            #expect(abs(left - 4) < 0.001, "left \(left)")
+        }
+    }
+
     @Test(arguments: allDialects)
     func approvingGivesThePointsBackCountsAFalsePositiveAndLiftsTheTimeout(_ dialect: SQLDialect) async throws {
         try await withStore(dialect) { db in

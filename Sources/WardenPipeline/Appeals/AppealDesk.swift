@@ -101,7 +101,8 @@ public final class AppealDesk: Sendable {
             // Same lock as the pipeline's, so a message being decided for this member sees the refund or not at all.
             try AutomodRepository.lockUser(on: conn, guild: guild, user: log.userID)
             let history = try AutomodRepository.points(on: conn, guild: guild, user: log.userID)
-            let refunds = Self.refunds(Decider.points(for: decision.matches), loggedAt: log.timestamp, history: history,
+            // Points were counted at the violation's time, so what is left of them decays from there.
+            let refunds = Self.refunds(Decider.points(for: decision.matches), loggedAt: log.violationAt ?? log.timestamp, history: history,
                                        halfLifeHours: halfLife)
             for refund in refunds {
                 try AutomodRepository.savePoints(on: conn, guild: guild, user: log.userID, refund.record, at: now)

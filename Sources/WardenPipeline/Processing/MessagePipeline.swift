@@ -243,7 +243,8 @@ public final class MessagePipeline: Sendable {
         decision.logID = try AutomodRepository.insertLog(on: conn, AutomodLogEntry(
             guildID: guild, userID: user, messageID: id, channelID: message.channelID.int64, ruleID: winner?.ruleID,
             actionTaken: taken.isEmpty ? "alert" : taken.joined(separator: "+"), messageContent: message.content,
-            contextJSON: try json(decision), evidenceJSON: evidence, aiAnalysisJSON: analysisJSON, timestamp: now))
+            contextJSON: try json(decision), evidenceJSON: evidence, aiAnalysisJSON: analysisJSON, timestamp: now,
+            violationAt: violationTime))
         for record in records {
             try AutomodRepository.savePoints(on: conn, guild: guild, user: user, UserPoints(
                 ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,

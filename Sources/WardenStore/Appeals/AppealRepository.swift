@@ -42,7 +42,10 @@ public enum AppealRepository {
         public var evidenceJSON: String?
         /// The model's analysis as JSON, when the LLM stage ran.
         public var aiAnalysisJSON: String?
+        /// When the log was written.
         public var timestamp: Date
+        /// When the violation happened (nil for logs from before migration 3); points decay from it.
+        public var violationAt: Date?
         /// `none`, `pending`, `approved` or `denied`.
         public var appealStatus: String
     }
@@ -150,14 +153,14 @@ public enum AppealRepository {
 
     private static let logColumns = """
         l.id, l.guild_id, l.user_id, l.message_id, l.channel_id, l.rule_id, r.name AS rule_name, r.rule_type,
-        l.action_taken, l.message_content, l.context, l.evidence, l.ai_analysis, l.timestamp, l.appeal_status
+        l.action_taken, l.message_content, l.context, l.evidence, l.ai_analysis, l.timestamp, l.violation_at, l.appeal_status
         """
 
     // The log's columns are renamed where they collide with the appeal's.
     private static let listingColumns = """
         a.id, a.log_id, a.guild_id, a.user_id, a.reason, a.status, a.decided_by, a.note, a.created_at, a.decided_at,
         l.guild_id AS log_guild_id, l.user_id AS log_user_id, l.message_id, l.channel_id, l.rule_id, r.name AS rule_name,
-        r.rule_type, l.action_taken, l.message_content, l.context, l.evidence, l.ai_analysis, l.timestamp, l.appeal_status
+        r.rule_type, l.action_taken, l.message_content, l.context, l.evidence, l.ai_analysis, l.timestamp, l.violation_at, l.appeal_status
         """
 
     private static let listingJoin = """
@@ -184,6 +187,7 @@ public enum AppealRepository {
                   messageContent: try row.optionalString("message_content"), contextJSON: try row.optionalString("context"),
                   evidenceJSON: try row.optionalString("evidence"), aiAnalysisJSON: try row.optionalString("ai_analysis"),
                   timestamp: try row.optionalTimestamp("timestamp") ?? .distantPast,
+                  violationAt: try row.optionalTimestamp("violation_at"),
                   appealStatus: try row.optionalString("appeal_status") ?? "none")
     }
 

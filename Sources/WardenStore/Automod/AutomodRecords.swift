@@ -28,9 +28,13 @@ public struct AutomodLogEntry: Sendable {
     /// The model's analysis (`automod_logs.ai_analysis`) when the LLM stage ran.
     public var aiAnalysisJSON: String?
     public var timestamp: Date
+    /// When the violation happened (the message's time, at most `timestamp`); points decay from it.
+    public var violationAt: Date?
 
     public init(guildID: Int64, userID: Int64, messageID: Int64, channelID: Int64, ruleID: Int64?, actionTaken: String,
-                messageContent: String, contextJSON: String, evidenceJSON: String, aiAnalysisJSON: String? = nil, timestamp: Date) {
+                messageContent: String, contextJSON: String, evidenceJSON: String, aiAnalysisJSON: String? = nil, timestamp: Date,
+                violationAt: Date? = nil) {
+        self.violationAt = violationAt
         self.guildID = guildID; self.userID = userID; self.messageID = messageID; self.channelID = channelID
         self.ruleID = ruleID; self.actionTaken = actionTaken; self.messageContent = messageContent
         self.contextJSON = contextJSON; self.evidenceJSON = evidenceJSON; self.aiAnalysisJSON = aiAnalysisJSON; self.timestamp = timestamp

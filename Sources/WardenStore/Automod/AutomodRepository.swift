@@ -162,11 +162,11 @@ public enum AutomodRepository {
     public static func insertLog(on conn: any SQLConnection, _ entry: AutomodLogEntry) throws -> Int64 {
         guard let row = try conn.queryFirst("""
             INSERT INTO automod_logs (guild_id, user_id, message_id, channel_id, rule_id, action_taken, message_content,
-                                      context, evidence, timestamp, appeal_status, ai_analysis)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', $11) RETURNING id
+                                      context, evidence, timestamp, appeal_status, ai_analysis, violation_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', $11, $12) RETURNING id
             """, [.int(entry.guildID), .int(entry.userID), .int(entry.messageID), .int(entry.channelID), .int(entry.ruleID),
                   .text(entry.actionTaken), .text(entry.messageContent), .json(entry.contextJSON), .json(entry.evidenceJSON),
-                  .timestamp(entry.timestamp), entry.aiAnalysisJSON.map { .json($0) } ?? .null])
+                  .timestamp(entry.timestamp), entry.aiAnalysisJSON.map { .json($0) } ?? .null, .timestamp(entry.violationAt)])
         else { throw StoreError.statement("INSERT INTO automod_logs", message: "no id returned", sqlState: nil) }
         return try row.int("id")
     }

@@ -21,7 +21,16 @@ enum PostgresMigrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "support desk", sql: v2),
+        Migration(version: 3, name: "violation time of automod logs", sql: v3),
     ]
+
+    /// `automod_logs.violation_at`: when the violation happened on Discord's clock (the message's time, or
+    /// the time it was judged if that is earlier). `timestamp` stays the time it was logged. Escalation
+    /// points decay from the violation time, so an appeal's refund must decay from it too (they differ for a
+    /// backlog judged late). Older rows keep NULL and fall back to `timestamp`.
+    private static let v3 = """
+        ALTER TABLE automod_logs ADD COLUMN violation_at TIMESTAMPTZ;
+        """
 
     /// Support desk:
     /// - support_tickets.closed_at: cycle time for ticket_metrics.

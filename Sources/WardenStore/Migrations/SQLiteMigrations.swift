@@ -15,7 +15,13 @@ enum SQLiteMigrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "support desk", sql: v2),
+        Migration(version: 3, name: "violation time of automod logs", sql: v3),
     ]
+
+    /// See PostgresMigrations.v3.
+    private static let v3 = """
+        ALTER TABLE automod_logs ADD COLUMN violation_at TEXT;
+        """
 
     /// Support desk (see PostgresMigrations.v2 for what each change is for). FAQ search: an FTS5 table over
     /// title, summary and keywords that triggers keep in step with faq_entries (external content).
