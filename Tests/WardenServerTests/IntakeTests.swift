@@ -32,6 +32,15 @@ struct IntakeTests {
                 }
             }
             #expect(try await count(h.database, "SELECT COUNT(*) AS n FROM message_decisions") == 20)
+
+            // The batch route likewise: guild B's element answers its error in place, the others are judged.
+            let batch = try await h.call(.post, "/v1/messages/batch", token: bot, json: """
+                [\(messageJSON("one", guild: guildA).json), \(messageJSON("two", guild: guildB).json), \(messageJSON("three", guild: guildA).json)]
+                """)
+            let results = try #require(batch.json["results"] as? [[String: Any]])
+            #expect(results.count == 3)
+            #expect(results[0]["verdict"] as? String == "allow" && results[2]["verdict"] as? String == "allow")
+            #expect((results[1]["error"] as? [String: Any])?["code"] as? String == "invalid_setting" && results[1]["index"] as? Int == 1)
         }
     }
 

@@ -71,6 +71,30 @@ public final class MessagePipeline: Sendable {
         return written.map(\.0)
     }
 
+    /// Processes a batch like `process(_:)`, but gives each message its own result: when the batch fails for
+    /// anything but a busy store (a deadlock or serialisation failure that outlived its retries), nothing of it
+    /// was written and each message is processed alone, so only the messages (or the guild) at fault fail.
+    /// A busy store fails every message of the batch with the same error; their senders may try again.
+    public func processEach(_ messages: [DiscordMessage]) async -> [Result<ProcessedMessage, any Error>] {
+        do {
+            let results = try await process(messages)
+            guard results.count == messages.count else {
+                return messages.map { _ in .failure(PipelineError.answeredOtherCount(sent: messages.count, received: results.count)) }
+            }
+            return results.map { .success($0) }
+        } catch {
+            if messages.count == 1 || (error as? StoreError)?.isRetryable == true {
+                return messages.map { _ in .failure(error) }
+            }
+            var results: [Result<ProcessedMessage, any Error>] = []
+            results.reserveCapacity(messages.count)
+            for message in messages {
+                do { results.append(.success(try await process(message))) } catch { results.append(.failure(error)) }
+            }
+            return results
+        }
+    }
+
     /// Writes a batch in one transaction: member locks, claims, decisions, logs, points and the jobs of
     /// pending verdicts. Returns each message's result and its verdict job, if one was enqueued.
     private func write(_ batch: [(Evaluation, GuildContext, Double)], notes: [LLMNote?], members: [MemberKey],
@@ -297,9 +321,12 @@ final class TriggerLedger {
 public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case unknownGuild(Snowflake)
     case missingStoredDecision(guild: Snowflake, message: Snowflake)
+    /// The pipeline answered a different number of messages than it was given (a bug, not an input problem).
+    case answeredOtherCount(sent: Int, received: Int)
 
     public var description: String {
         switch self {
+        case .answeredOtherCount(let sent, let received): "the pipeline answered \(received) of \(sent) messages"
         case .unknownGuild(let g): "no rules could be loaded for guild \(g)"
         case .missingStoredDecision(let g, let m): "message \(m) in guild \(g) was processed before but its decision is missing"
         }

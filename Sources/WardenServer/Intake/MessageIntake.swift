@@ -2,7 +2,6 @@ import Foundation
 import Synchronization
 import WardenCore
 import WardenPipeline
-import WardenStore
 
 /// Group commit for single-message requests: messages that arrive while a batch is being written wait
 /// and go together in the next transaction, so the store pays one commit per batch, not per message,
@@ -87,35 +86,17 @@ public final class MessageIntake: Sendable {
             metrics.batchSize.record(Double(batch.count))
             metrics.intakeDepth.set(Double(depth))
         }
-        do {
-            let results = try await pipeline.process(batch.map(\.message))
-            metrics?.commit.record(ContinuousClock.now - started)
-            answer(batch, results)
-        } catch {
-            // Nothing of the batch was written. A busy store fails everyone alike (they may send again);
-            // any other failure may belong to one message or one guild, so each message is tried alone and
-            // only the culprit gets the error.
-            if batch.count == 1 || (error as? StoreError)?.isRetryable == true {
-                for item in batch { item.continuation.resume(throwing: error) }
-                return
-            }
-            for item in batch {
-                do { answer([item], try await pipeline.process([item.message])) } catch {
-                    item.continuation.resume(throwing: error)
-                }
-            }
-        }
-    }
-
-    private func answer(_ batch: [Waiting], _ results: [ProcessedMessage]) {
-        guard results.count == batch.count else {
-            // A bug, not an input problem; the batch was written, so a re-delivery gets its decision.
-            for item in batch { item.continuation.resume(throwing: IntakeMismatch(sent: batch.count, received: results.count)) }
-            return
-        }
+        // Each message gets its own result: one message or guild at fault does not fail the others.
+        let results = await pipeline.processEach(batch.map(\.message))
+        metrics?.commit.record(ContinuousClock.now - started)
         for (item, result) in zip(batch, results) {
-            metrics?.record(result)
-            item.continuation.resume(returning: result)
+            switch result {
+            case .success(let processed):
+                metrics?.record(processed)
+                item.continuation.resume(returning: processed)
+            case .failure(let error):
+                item.continuation.resume(throwing: error)
+            }
         }
     }
 }
@@ -123,10 +104,4 @@ public final class MessageIntake: Sendable {
 /// The intake is shutting down and takes no new messages.
 struct IntakeClosed: Error, APIErrorConvertible {
     var apiError: APIError { APIError(.serviceUnavailable, "shutting_down", "the service is shutting down; send the message to another instance or again later") }
-}
-
-/// The pipeline answered a different number of messages than it was given (a bug, not an input problem).
-struct IntakeMismatch: Error, CustomStringConvertible {
-    let sent: Int, received: Int
-    var description: String { "the pipeline answered \(received) of \(sent) messages" }
 }

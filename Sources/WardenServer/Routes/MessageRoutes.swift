@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import WardenCore
 import WardenPipeline
-import WardenStore
 
 /// `POST /v1/messages` (one Discord message, its decision back) and `POST /v1/messages/batch`.
 struct MessageRoutes {
@@ -57,29 +56,16 @@ struct MessageRoutes {
                 lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(mapped))}"#
             }
         }
-        if !accepted.isEmpty {
-            do {
-                let results = try await intake.pipeline.process(accepted.map(\.message))
-                for ((index, message), result) in zip(accepted, results) {
-                    metrics.record(result)
-                    logging.log(result, message: message, to: context.logger)
-                    lines[index] = result.json
-                }
-            } catch let error as StoreError where error.isRetryable {
-                throw error
-            } catch {
-                // Something of one message or guild failed the batch (nothing was written): each message is
-                // judged alone so only the culprit answers with an error.
-                for (index, message) in accepted {
-                    do {
-                        let result = try await intake.pipeline.process(message)
-                        metrics.record(result)
-                        logging.log(result, message: message, to: context.logger)
-                        lines[index] = result.json
-                    } catch {
-                        lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(ErrorMapping.map(error)))}"#
-                    }
-                }
+        // Each message gets its own result: one message or guild at fault does not fail the others.
+        let results = await intake.pipeline.processEach(accepted.map(\.message))
+        for ((index, message), result) in zip(accepted, results) {
+            switch result {
+            case .success(let processed):
+                metrics.record(processed)
+                logging.log(processed, message: message, to: context.logger)
+                lines[index] = processed.json
+            case .failure(let error):
+                lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(ErrorMapping.map(error)))}"#
             }
         }
         return JSONBodies.raw(#"{"results":[\#(lines.map { $0 ?? "null" }.joined(separator: ","))]}"#)
