@@ -19,7 +19,7 @@ struct Appeals: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
-            let appeal = try await withAppealStore(store) { desk in try await desk.file(guild: g, logID: log, user: u, reason: reason) }
+            let appeal = try await withOpenStore(store) { db in try await AppealDesk(database: db).file(guild: g, logID: log, user: u, reason: reason) }
             print("appeal #\(appeal.id) of log \(appeal.logID): pending")
         }
     }
@@ -35,7 +35,7 @@ struct Appeals: AsyncParsableCommand {
             guard let wanted = AppealStatus(rawValue: status), wanted != .none else {
                 throw ValidationError("--status must be pending, approved or denied, got '\(status)'")
             }
-            let views = try await withAppealStore(store) { desk in try await desk.list(guild: g, status: wanted, limit: 100) }
+            let views = try await withOpenStore(store) { db in try await AppealDesk(database: db).list(guild: g, status: wanted, limit: 100) }
             for view in views {
                 let rule = view.rule.map { "\($0.name) (\($0.type))" } ?? "no rule"
                 print("#\(view.appeal.id) log \(view.log.id) member \(view.appeal.userID) \(view.log.actionTaken) by \(rule): \(view.appeal.reason)")
@@ -52,7 +52,7 @@ struct Appeals: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild")
-            let view = try await withAppealStore(store) { desk in try await desk.show(guild: g, id: id) }
+            let view = try await withOpenStore(store) { db in try await AppealDesk(database: db).show(guild: g, id: id) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(view), as: UTF8.self))
@@ -70,7 +70,7 @@ struct Appeals: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), moderator = try snowflake(by, "--by")
-            let outcome = try await withAppealStore(store) { desk in try await desk.approve(guild: g, id: id, moderator: moderator, note: note) }
+            let outcome = try await withOpenStore(store) { db in try await AppealDesk(database: db).approve(guild: g, id: id, moderator: moderator, note: note) }
             let actions = outcome.actions.map(\.type.rawValue).joined(separator: ", ")
             print("appeal #\(id) approved; reversal event \(outcome.eventID)" + (actions.isEmpty ? "" : " (\(actions))"))
         }
@@ -86,24 +86,8 @@ struct Appeals: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), moderator = try snowflake(by, "--by")
-            _ = try await withAppealStore(store) { desk in try await desk.deny(guild: g, id: id, moderator: moderator, note: note) }
+            _ = try await withOpenStore(store) { db in try await AppealDesk(database: db).deny(guild: g, id: id, moderator: moderator, note: note) }
             print("appeal #\(id) denied")
         }
-    }
-}
-
-/// Runs `body` with the appeal desk on an open store, closing it afterwards; appeal errors become CLI errors.
-func withAppealStore<T>(_ store: StoreOptions, _ body: (AppealDesk) async throws -> T) async throws -> T {
-    let database = try await store.open()
-    do {
-        let result = try await body(AppealDesk(database: database))
-        await database.close()
-        return result
-    } catch let error as AppealError {
-        await database.close()
-        throw CLIError(error.description, exitCode: 1)
-    } catch {
-        await database.close()
-        throw error
     }
 }

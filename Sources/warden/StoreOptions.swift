@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import WardenPipeline
 import WardenStore
+import WardenSupport
 
 /// `--database`, shared by every command that touches the store.
 struct StoreOptions: ParsableArguments {
@@ -34,4 +36,23 @@ func printError(_ text: String) {
 func snowflake(_ text: String, _ name: String) throws -> Int64 {
     guard let value = UInt64(text) else { throw ValidationError("\(name) must be a Discord id (digits), got '\(text)'") }
     return Int64(bitPattern: value)
+}
+
+/// Runs `body` with an open store, closing it afterwards whatever happens; the desks' refusals (support,
+/// appeals) become CLI errors printed as they are.
+@discardableResult
+func withOpenStore<T>(_ store: StoreOptions, _ body: (any Database) async throws -> T) async throws -> T {
+    let database = try await store.open()
+    do {
+        let result = try await body(database)
+        await database.close()
+        return result
+    } catch {
+        await database.close()
+        switch error {
+        case let refusal as SupportError: throw CLIError(refusal.description)
+        case let refusal as AppealError: throw CLIError(refusal.description)
+        default: throw error
+        }
+    }
 }

@@ -39,9 +39,4 @@ public enum HealthRepository {
     public static func prune(on conn: any SQLConnection, before cutoff: Date) throws -> Int {
         try conn.execute("DELETE FROM health_check_history WHERE checked_at < $1", [.timestamp(cutoff)])
     }
-
-    /// How many checks are stored (for tests and operators).
-    public static func count(on conn: any SQLConnection) throws -> Int64 {
-        try conn.queryFirst("SELECT COUNT(*) AS n FROM health_check_history", []).map { try $0.int("n") } ?? 0
-    }
 }

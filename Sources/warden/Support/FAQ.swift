@@ -17,7 +17,7 @@ struct FAQ: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild")
-            let proposals = try await withSupportStore(store) { db in try await FAQDesk(database: db).pending(guild: g) }
+            let proposals = try await withOpenStore(store) { db in try await FAQDesk(database: db).pending(guild: g) }
             for p in proposals {
                 print("#\(p.id) [\(p.sourceTicketIDs.count) tickets, cluster \(p.clusterKey)] \(p.title)")
             }
@@ -38,7 +38,7 @@ struct FAQ: AsyncParsableCommand {
         func run() async throws {
             let g = try snowflake(guild, "--guild"), actor = try snowflake(by, "--by")
             let words = keywords.split(separator: ",").map(String.init)
-            let proposal = try await withSupportStore(store) { db in
+            let proposal = try await withOpenStore(store) { db in
                 try await FAQDesk(database: db).draft(guild: g, by: actor, title: title, answer: answer, keywords: words)
             }
             print("drafted proposal #\(proposal.id): \(proposal.title)")
@@ -53,7 +53,7 @@ struct FAQ: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild")
-            let detail = try await withSupportStore(store) { db in try await FAQDesk(database: db).proposal(id, guild: g) }
+            let detail = try await withOpenStore(store) { db in try await FAQDesk(database: db).proposal(id, guild: g) }
             let p = detail.proposal
             print("proposal #\(p.id) (\(p.status)), cluster \(p.clusterKey), expires \(p.expiresAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never")")
             print("title: \(p.title)")
@@ -79,7 +79,7 @@ struct FAQ: AsyncParsableCommand {
             let g = try snowflake(guild, "--guild"), actor = try snowflake(by, "--by")
             let edits = FAQDesk.Edits(title: title, answer: answer,
                                       keywords: keywords.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
-            let entry = try await withSupportStore(store) { db in
+            let entry = try await withOpenStore(store) { db in
                 try await FAQDesk(database: db).approve(id, guild: g, by: actor, edits: edits)
             }
             print("approved proposal #\(id) as FAQ entry #\(entry.id): \(entry.title)")
@@ -96,7 +96,7 @@ struct FAQ: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), actor = try snowflake(by, "--by")
-            _ = try await withSupportStore(store) { db in try await FAQDesk(database: db).reject(id, guild: g, by: actor, reason: reason) }
+            _ = try await withOpenStore(store) { db in try await FAQDesk(database: db).reject(id, guild: g, by: actor, reason: reason) }
             print("rejected proposal #\(id)")
         }
     }
@@ -111,7 +111,7 @@ struct FAQ: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), u = try user.map { try snowflake($0, "--user") }
-            let hits = try await withSupportStore(store) { db in
+            let hits = try await withOpenStore(store) { db in
                 try await FAQDesk(database: db).search(query, guild: g, user: u, limit: limit)
             }
             for hit in hits { print("#\(hit.entry.id) \(hit.entry.title)\n    \(hit.entry.summary)") }

@@ -22,7 +22,7 @@ struct Support: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await withSupportStore(store) { database in
+            try await withOpenStore(store) { database in
                 guard let worker = try support.worker(database: database) else {
                     throw CLIError("no LLM provider configured: set WARDEN_LLM_BASE_URL (see README, LLM stage)")
                 }

@@ -42,20 +42,3 @@ struct SupportOptions: ParsableArguments {
         return SupportWorker(database: database, jobs: jobs, configuration: worker)
     }
 }
-
-/// Runs `body` with an open store, closing it afterwards, and turns support errors into CLI errors.
-@discardableResult
-func withSupportStore<T>(_ store: StoreOptions, _ body: (any Database) async throws -> T) async throws -> T {
-    let database = try await store.open()
-    do {
-        let result = try await body(database)
-        await database.close()
-        return result
-    } catch let error as SupportError {
-        await database.close()
-        throw CLIError(error.description)
-    } catch {
-        await database.close()
-        throw error
-    }
-}

@@ -24,7 +24,7 @@ struct Tickets: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
-            let id = try await withSupportStore(store) { db in
+            let id = try await withOpenStore(store) { db in
                 try await TicketDesk(database: db).open(guild: g, user: u, username: username, description: description)
             }
             print(id)
@@ -41,7 +41,7 @@ struct Tickets: AsyncParsableCommand {
 
         func run() async throws {
             let a = try snowflake(author, "--author"), g = try snowflake(guild, "--guild")
-            try await withSupportStore(store) { db in
+            try await withOpenStore(store) { db in
                 try await TicketDesk(database: db).addMessage(ticket: ticket, guild: g, author: a, content: content)
             }
         }
@@ -75,7 +75,7 @@ struct Tickets: AsyncParsableCommand {
             case .archive: value = .archive(by: try who())
             }
             let g = try snowflake(guild, "--guild")
-            let status = try await withSupportStore(store) { db in try await TicketDesk(database: db).apply(value, to: ticket, guild: g) }
+            let status = try await withOpenStore(store) { db in try await TicketDesk(database: db).apply(value, to: ticket, guild: g) }
             print("ticket \(ticket): \(status.rawValue)")
         }
     }
@@ -88,7 +88,7 @@ struct Tickets: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild")
-            let (found, summary) = try await withSupportStore(store) { db in
+            let (found, summary) = try await withOpenStore(store) { db in
                 let found = try await TicketDesk(database: db).ticket(ticket, guild: g)
                 let summary = try await db.transaction { conn in try SummaryRepository.summary(on: conn, ticket: ticket) }
                 return (found, summary)
@@ -130,7 +130,7 @@ struct Tickets: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             var imported = 0, bad = 0
-            try await withSupportStore(store) { db in
+            try await withOpenStore(store) { db in
                 let desk = TicketDesk(database: db)
                 for (index, raw) in lines.enumerated() where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
                     do {
@@ -170,7 +170,7 @@ struct Tickets: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), who = try by.map { try snowflake($0, "--by") }
-            let snapshots = try await withSupportStore(store) { db in try await TicketDesk(database: db).snapshotMetrics(guild: g, by: who) }
+            let snapshots = try await withOpenStore(store) { db in try await TicketDesk(database: db).snapshotMetrics(guild: g, by: who) }
             for s in snapshots {
                 let counts = TicketStatus.allCases.compactMap { status in s.counts[status].map { "\(status.rawValue) \($0)" } }
                 print("\(s.scope.rawValue): \(s.total) ticket(s) (\(counts.joined(separator: ", "))); average cycle time "

@@ -23,7 +23,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user"), c = try snowflake(channel, "--channel")
         guard let data = FileManager.default.contents(atPath: image) else { throw CLIError("cannot read \(image)") }
-        let v = try await withSupportStore(store) { db in
+        let v = try await withOpenStore(store) { db in
             let desk = VerificationDesk(database: db)
             let id = try await desk.submit(guild: g, user: u, channel: c, image: [UInt8](data), contentType: contentType)
             if let worker = try support.worker(database: db) { try await worker.runUntilIdle() }
@@ -49,7 +49,7 @@ struct Verifications: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild")
-            let list = try await withSupportStore(store) { db in try await VerificationDesk(database: db).awaitingReview(guild: g) }
+            let list = try await withOpenStore(store) { db in try await VerificationDesk(database: db).awaitingReview(guild: g) }
             for v in list {
                 print("#\(v.id) user \(v.userID) \(v.status): \(v.reviewReasonsJSON ?? v.lastError ?? "-")")
             }
@@ -72,7 +72,7 @@ struct Verifications: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), moderator = try snowflake(by, "--by")
-            let v = try await withSupportStore(store) { db in
+            let v = try await withOpenStore(store) { db in
                 try await VerificationDesk(database: db).resolve(id, guild: g, verified: verified, by: moderator, rejectionReason: reject)
             }
             print("verification #\(v.id): \(v.status)")
