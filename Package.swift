@@ -32,17 +32,23 @@ let package = Package(
         .target(name: "WardenCore", dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]),
         // One SQL interface, two drivers (SQLite, PostgreSQL), migrations, repositories.
         .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ"]),
-        // OpenAI-compatible client over libcurl: transport, retries, circuit breaker, prompts, quota gate.
-        .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", "WardenStore", .product(name: "Crypto", package: "swift-crypto")]),
-        // The staged message pipeline: scope, evaluate, decide, persist; the LLM stage.
+        // The provider client alone: OpenAI-compatible chat, vision and embeddings over libcurl, retries,
+        // circuit breaker, configuration, prompt templates. Knows nothing of the store or of moderation.
+        .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // The staged message pipeline (scope, evaluate, the LLM stage with its quota gate, decide, persist),
+        // the desks for appeals, rules and settings, and the durable job runner.
         .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
         // The support desk: tickets, durable summaries, clustering into FAQ proposals, staff approval,
-        // FAQ search, payment screenshot verification.
-        .target(name: "WardenSupport", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
+        // FAQ search, payment screenshot verification; its pure parts (clustering, redaction, image probe,
+        // verification policy, ticket states) beside the jobs that use them.
+        .target(name: "WardenSupport", dependencies: ["WardenCore", "WardenStore", "WardenLLM", "WardenPipeline"]),
+        // The object graph, built once: store, guild directory, pipeline, LLM stage, job runner, desks. Used by
+        // `warden serve`, `warden scan`, the support worker, the benchmark and the tests.
+        .target(name: "WardenApp", dependencies: ["WardenCore", "WardenStore", "WardenLLM", "WardenPipeline", "WardenSupport"]),
         // The HTTP service (Hummingbird 2): /v1 API for the bot, moderators, staff and admins; bearer-token
         // auth by role and guild; events long-poll; health, Prometheus metrics, the OpenAPI document.
         .target(name: "WardenServer", dependencies: [
-            "WardenCore", "WardenStore", "WardenLLM", "WardenPipeline", "WardenSupport",
+            "WardenCore", "WardenStore", "WardenLLM", "WardenPipeline", "WardenSupport", "WardenApp",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
@@ -53,14 +59,14 @@ let package = Package(
         .executableTarget(
             name: "warden",
             dependencies: [
-                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenServer",
+                "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenApp", "WardenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Release-mode benchmark: `swift run -c release warden-bench`.
         .executableTarget(name: "warden-bench", dependencies: [
-            "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenServer", "WardenLLMTestServer", "WardenTestSupport",
+            "WardenCore", "WardenStore", "WardenPipeline", "WardenLLM", "WardenSupport", "WardenApp", "WardenServer", "WardenLLMTestServer", "WardenTestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,13 +81,13 @@ let package = Package(
         ], path: "Tests/WardenLLMTestServer"),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore", "WardenTestSupport"]),
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenTestSupport"]),
-        .testTarget(name: "WardenLLMTests", dependencies: ["WardenLLM", "WardenCore", "WardenStore", "WardenTestSupport", "WardenLLMTestServer"]),
-        .testTarget(name: "WardenSupportTests", dependencies: ["WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenLLMTests", dependencies: ["WardenLLM", "WardenCore", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenSupportTests", dependencies: ["WardenSupport", "WardenPipeline", "WardenApp", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
         .testTarget(name: "WardenServerTests", dependencies: [
-            "WardenServer", "WardenPipeline", "WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer",
+            "WardenServer", "WardenApp", "WardenPipeline", "WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenApp", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

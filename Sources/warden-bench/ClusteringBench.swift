@@ -1,5 +1,6 @@
 import Foundation
 import WardenCore
+import WardenSupport
 import WardenTestSupport
 
 // Clustering of closed-ticket summaries (`TicketClusterer`) at scale: one guild, 10,000 then 100,000

@@ -1,4 +1,5 @@
 import Foundation
+import WardenApp
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -117,11 +118,11 @@ func httpLoadBench(url: String, label: String, count: Int, connections: Int, pac
     do {
         let database = try await DatabaseOpener.open(url: url)
         let (pack, _) = try RulePackDirectory.load(packPath)
-        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack))
+        let wardenApp = try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack))
         var configuration = WardenService.Configuration()
         configuration.port = 0
         configuration.lanes = Int(option("--lanes", nil) ?? "") ?? (database.dialect == .postgres ? 2 : 1)
-        let service = WardenService(database: database, pipeline: pipeline, llmClient: nil, supportWorker: nil, configuration: configuration)
+        let service = WardenService(app: wardenApp, configuration: configuration)
         let token = try await service.tokens.create(role: .bot, guild: nil, label: "load test").token
         var logger = Logger(label: "warden-bench")
         logger.logLevel = .warning
@@ -142,7 +143,7 @@ func httpLoadBench(url: String, label: String, count: Int, connections: Int, pac
         let encoder = JSONEncoder()
         let payloads = try messages.map { ByteBuffer(bytes: try encoder.encode($0)) }
         let load = LoadState(payloads: payloads, ids: messages.map { String($0.id.rawValue) })
-        _ = try await pipeline.guilds.context(for: messages[0].guildID)
+        _ = try await wardenApp.guilds.context(for: messages[0].guildID)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let clock = ContinuousClock()

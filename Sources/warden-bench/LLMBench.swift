@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WardenApp
 import WardenCore
 import WardenLLM
 import WardenLLMTestServer
@@ -133,8 +134,8 @@ func pacedRun(_ analyzer: AutomodAnalyzer, perSecond: Int, stop: StopFlag) async
         let settings = SettingsRepository(database: database)
         try await settings.set(guild: guild, scope: GuildPolicy.scope, key: "llm_deadline_ms", valueJSON: "5000", valueType: nil, by: nil)
         let pack = try RulePackDirectory.load(packPath).rules
-        let moderator = LLMModerator(analyzer: analyzer, database: database)
-        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack), llm: moderator)
+        // The app builds its own client from the same configuration (the analyzer above is the client's ceiling).
+        let pipeline = try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack, llm: config)).pipeline
         let corpus = llmCorpus(llmMessages, seed: 3)
         let feeders = 16, batchSize = 64
         let batches = stride(from: 0, to: corpus.count, by: batchSize).map { Array(corpus[$0..<min($0 + batchSize, corpus.count)]) }

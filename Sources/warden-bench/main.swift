@@ -1,4 +1,5 @@
 import Foundation
+import WardenApp
 import WardenCore
 import WardenPipeline
 import WardenStore
@@ -164,7 +165,7 @@ print(String(format: "  prefiltered / naive: %.1fx", staged / baseline))
     do {
         let database = try await DatabaseOpener.open(url: url)
         let pack = definitions.map { PackRule(file: "bench", definition: $0) }
-        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack))
+        let pipeline = try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)).pipeline
         let messages = Corpus.generate(count: persistCount, seed: UInt64(Date().timeIntervalSince1970))
             .enumerated().map { i, m in var m = m; m.id = Snowflake(m.id.rawValue + UInt64(Date().timeIntervalSince1970 * 1000) * 1000 + UInt64(i)); return m }
         let encoded = try messages.map { try encoder.encode($0) }

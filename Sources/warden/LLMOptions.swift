@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import WardenApp
+import WardenCore
 import WardenLLM
-import WardenPipeline
 import WardenStore
 
 /// `--prompts` and the `WARDEN_LLM_*` environment, shared by the commands that may call a model.
@@ -14,12 +15,17 @@ struct LLMOptions: ParsableArguments {
         do { return try LLMConfiguration.fromEnvironment() } catch { throw CLIError("LLM configuration: \(error)") }
     }
 
-    /// The LLM stage for the pipeline, or nil when no provider is configured.
-    func moderator(database: any Database) throws -> LLMModerator? {
-        guard let configuration = try configuration() else { return nil }
-        let template: PromptTemplate
-        do { template = try PromptTemplate.load(from: prompts, name: "automod") } catch { throw CLIError("\(error)") }
-        let analyzer = AutomodAnalyzer(client: LLMClient(configuration: configuration), template: template)
-        return LLMModerator(analyzer: analyzer, database: database, report: { printError("warning: \($0)") })
+    /// What the app is built from: the pack, the provider (if any) and its prompts; problems of background
+    /// work and stored rules go to stderr as warnings.
+    func appConfiguration(pack: [PackRule] = []) throws -> WardenApp.Configuration {
+        var configuration = WardenApp.Configuration(defaultPack: pack, llm: try configuration())
+        configuration.prompts = prompts
+        configuration.report = { printError("warning: \($0)") }
+        return configuration
     }
+}
+
+/// Builds the app on an open store (the caller closes the store).
+func buildApp(_ database: any Database, _ configuration: WardenApp.Configuration) throws -> WardenApp {
+    do { return try WardenApp(database: database, configuration: configuration) } catch { throw CLIError("\(error)") }
 }

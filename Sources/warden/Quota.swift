@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardenCore
-import WardenLLM
+import WardenPipeline
 import WardenStore
 
 struct Quota: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenApp
 import WardenCore
 import WardenPipeline
 import WardenStore
@@ -41,14 +42,16 @@ struct Scan: AsyncParsableCommand {
         let (pack, issues) = try RulePackDirectory.load(rules)
         for issue in issues { printError("warning: skipped \(issue)") }
         let database = try await store.open()
-        let guilds = GuildDirectory(database: database, defaultPack: pack, report: { printError("warning: skipped stored rule: \($0)") })
-        let llm = try llmOptions.moderator(database: database)
-        let pipeline = MessagePipeline(database: database, guilds: guilds, llm: llm)
+        let app = try buildApp(database, try llmOptions.appConfiguration(pack: pack))
+        let pipeline = app.pipeline
         try await pipeline.pruneRememberedDecisions()
         try await pipeline.pruneDeliveredWork()
-        if let llm {
-            let resumed = try await llm.resume(pipeline: pipeline)
-            if resumed > 0 { printError("finished \(resumed) LLM verdict(s) left by an earlier run") }
+        if let llm = app.llm {
+            // Verdicts a stopped run left behind are jobs like any other; only those are run here.
+            if let runner = app.jobRunner(only: [LateVerdictJob.kind]) {
+                let resumed = try await runner.runUntilIdle(maxPasses: 1_000)
+                if resumed.leased > 0 { printError("finished \(resumed.leased) LLM verdict(s) left by an earlier run") }
+            }
             try await llm.quota.prune()
         }
         var reader = try LineReader(path: input)
@@ -88,7 +91,7 @@ struct Scan: AsyncParsableCommand {
             if order.count >= batchSize { try await flush() }
         }
         try await flush()
-        if let llm, llm.outstanding > 0 {
+        if let llm = app.llm, llm.outstanding > 0 {
             printError("waiting for \(llm.outstanding) late LLM verdict(s)...")
             let left = await llm.drain(timeout: .milliseconds(Int(waitForLate * 1000)))
             if left > 0 { printError("warning: \(left) LLM verdict(s) still pending; the next run (or another process) finishes them") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import WardenApp
 import WardenPipeline
 import WardenServer
 import WardenStore
@@ -43,21 +44,20 @@ struct Serve: AsyncParsableCommand {
         let (pack, issues) = try RulePackDirectory.load(rules)
         for issue in issues { logger.warning("skipped rule", metadata: ["issue": "\(issue)"]) }
         let database = try await store.open()
-        let guilds = GuildDirectory(database: database, defaultPack: pack, report: { logger.warning("skipped stored rule", metadata: ["issue": "\($0)"]) })
-        let llm = try support.llm.moderator(database: database)
-        let pipeline = MessagePipeline(database: database, guilds: guilds, llm: llm)
+        var appConfiguration = try support.appConfiguration(pack: pack)
+        appConfiguration.report = { logger.warning("background problem", metadata: ["detail": "\($0)"]) }
+        let app = try buildApp(database, appConfiguration)
         var configuration = WardenService.Configuration()
         configuration.host = host
         configuration.port = port
         configuration.lanes = lanes ?? (database.dialect == .postgres ? 2 : 1)
         configuration.logDecisions = logDecisions
         configuration.logContent = logContent
-        let service = WardenService(database: database, pipeline: pipeline, llmClient: llm?.analyzer.client,
-                                    supportWorker: try support.worker(database: database), configuration: configuration)
-        let app = service.application(logger: logger) { port in
+        let service = WardenService(app: app, configuration: configuration)
+        let application = service.application(logger: logger) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "store": "\(database.dialect)"])
         }
-        try await app.runService()
+        try await application.runService()
         await database.close()
     }
 }

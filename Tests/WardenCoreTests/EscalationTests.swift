@@ -10,12 +10,11 @@ import Foundation
         var history: [PointsRecord] = []
         var levels: [Int] = []
         var steps: [RuleAction.Kind?] = []
-        for i in 0..<5 {
-            let (state, records, step) = Escalation.apply(history: history, adding: ["content": 2.5],
-                                                          now: t0, ladder: ladder)
-            history = records
-            levels.append(state.level)
-            steps.append(step?.action.type)
+        for _ in 0..<5 {
+            let outcome = Escalation.apply(history: history, adding: ["content": 2.5], now: t0, ladder: ladder)
+            history = outcome.records
+            levels.append(outcome.state.level)
+            steps.append(outcome.step?.action.type)
         }
         // 2.5, 5, 7.5, 10, 12.5 points (no time passes, so no decay): below 3, >=3, >=6, >=10, >=10
         #expect(levels == [0, 1, 2, 3, 3])
@@ -26,16 +25,16 @@ import Foundation
         let record = PointsRecord(ruleType: "spam", points: 8, violations: 2, lastViolation: t0)
         let later = t0.addingTimeInterval(72 * 3600)
         #expect(abs(Escalation.decayed(8, from: t0, to: later, halfLifeHours: 72) - 4) < 1e-9)
-        let (state, _, step) = Escalation.apply(history: [record], adding: ["spam": 1], now: later, ladder: ladder)
-        #expect(abs(state.points - 5) < 1e-9)
-        #expect(state.previousLevel == 1 && state.level == 1)
-        #expect(step?.action.durationSeconds == 600)
-        let (quiet, _, _) = Escalation.apply(history: [record], adding: [:], now: t0.addingTimeInterval(30 * 86400), ladder: ladder)
-        #expect(quiet.level == 0)
+        let outcome = Escalation.apply(history: [record], adding: ["spam": 1], now: later, ladder: ladder)
+        #expect(abs(outcome.state.points - 5) < 1e-9)
+        #expect(outcome.state.previousLevel == 1 && outcome.state.level == 1)
+        #expect(outcome.step?.action.durationSeconds == 600)
+        let quiet = Escalation.apply(history: [record], adding: [:], now: t0.addingTimeInterval(30 * 86400), ladder: ladder)
+        #expect(quiet.state.level == 0)
     }
 
     @Test func pointsAreCountedPerRuleType() {
-        let (_, records, _) = Escalation.apply(history: [], adding: ["spam": 2, "content": 3], now: t0, ladder: ladder)
+        let records = Escalation.apply(history: [], adding: ["spam": 2, "content": 3], now: t0, ladder: ladder).records
         #expect(Set(records.map(\.ruleType)) == ["spam", "content"])
     }
 }

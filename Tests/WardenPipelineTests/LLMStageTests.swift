@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardenApp
 import WardenCore
 import WardenLLM
 import WardenLLMTestServer
@@ -14,6 +15,12 @@ let guildID: UInt64 = 1_100_000_000_000_000_001
 /// "kys" harassment, "i want to die" self-harm, "[[slow:N]]" waits N ms, "[[fail:500]]" fails).
 func makeLLMPipeline(_ db: any Database, server: FakeLLMServer, clock: TestClock = TestClock(),
                      deadline: Duration = .seconds(20), maxAttempts: Int = 1) async throws -> MessagePipeline {
+    try await makeLLMApp(db, server: server, clock: clock, deadline: deadline, maxAttempts: maxAttempts).pipeline
+}
+
+/// The whole app with the LLM stage against the test server (see `makeLLMPipeline`).
+func makeLLMApp(_ db: any Database, server: FakeLLMServer, clock: TestClock = TestClock(),
+                deadline: Duration = .seconds(20), maxAttempts: Int = 1) async throws -> WardenApp {
     // Generous unless a test sets its own first: a loaded CI machine must not turn answers into "pending".
     let existing = try await db.transaction { conn in
         try SettingsRepository.get(on: conn, guild: Int64(guildID), scope: GuildPolicy.scope, key: "llm_deadline_ms")?.value
@@ -23,10 +30,10 @@ func makeLLMPipeline(_ db: any Database, server: FakeLLMServer, clock: TestClock
     }
     var config = LLMConfiguration(baseURL: server.baseURL, defaultModel: "fake-automod", callDeadline: deadline)
     config.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10))
-    let analyzer = AutomodAnalyzer(client: LLMClient(configuration: config), template: try PromptTemplate.load(from: promptsPath, name: "automod"))
-    let moderator = LLMModerator(analyzer: analyzer, database: db, clock: clock.function)
-    return MessagePipeline(database: db, guilds: GuildDirectory(database: db, defaultPack: try loadDefaultPack()), llm: moderator,
-                           clock: clock.function)
+    var appConfiguration = WardenApp.Configuration(defaultPack: try loadDefaultPack(), llm: config)
+    appConfiguration.prompts = promptsPath
+    appConfiguration.clock = clock.function
+    return try WardenApp(database: db, configuration: appConfiguration)
 }
 
 func setting(_ db: any Database, scope: String = GuildPolicy.scope, _ key: String, _ json: String) async throws {
@@ -158,18 +165,18 @@ func withLLMServer(_ body: (FakeLLMServer) async throws -> Void) async throws {
                 // The first process answers with the verdict pending, then "dies": it never writes the verdict.
                 let first = try await makeLLMPipeline(db, server: server, clock: clock)
                 first.llm?.abandonsLateVerdicts.withLock { $0 = true }
+                func lateVerdicts(_ app: WardenApp) throws -> JobRunner { try #require(app.jobRunner(only: [LateVerdictJob.kind])) }
                 let result = try await first.process(message("[[slow:600]] kys", user: 506))
                 #expect(result.decision.stages["llm"]?.hasPrefix("pending") == true)
                 #expect(try await count(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'") == 1)
                 // A process started before the lease ran out leaves the job alone.
-                let early = try await makeLLMPipeline(db, server: server, clock: clock)
-                #expect(try await early.llm?.resume(pipeline: early) == 0)
+                let early = try await makeLLMApp(db, server: server, clock: clock)
+                #expect(try await lateVerdicts(early).runOnce().leased == 0)
                 // One started after it finishes the job from the stored payload.
                 clock.advance(3600)
-                let second = try await makeLLMPipeline(db, server: server, clock: clock)
-                let secondLLM = try #require(second.llm)
-                #expect(try await secondLLM.resume(pipeline: second) == 1)
-                #expect(try await secondLLM.resume(pipeline: second) == 0)
+                let second = try lateVerdicts(try await makeLLMApp(db, server: server, clock: clock))
+                #expect(try await second.runOnce().finished == 1)
+                #expect(try await second.runOnce().leased == 0)
                 let events = try await db.transaction { conn in try EventRepository.list(on: conn, guild: Int64(guildID), after: 0, limit: 10) }
                 #expect(events.count == 1)
                 let payload = try JSONDecoder().decode(Decision.self, from: Data(try #require(events.first).payloadJSON.utf8))

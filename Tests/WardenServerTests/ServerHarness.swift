@@ -1,3 +1,4 @@
+import WardenApp
 import Foundation
 import Synchronization
 import Hummingbird
@@ -67,12 +68,13 @@ func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = {
     try await TestStores.with(dialect) { database in
         let (pack, issues) = try RulePackDirectory.load(defaultPackPath)
         #expect(issues.isEmpty)
-        let pipeline = MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack), clock: clock)
+        var appConfiguration = WardenApp.Configuration(defaultPack: pack)
+        appConfiguration.clock = clock
+        let wardenApp = try WardenApp(database: database, configuration: appConfiguration)
         var configuration = WardenService.Configuration()
         configuration.port = 0
         configuration.lanes = dialect == .postgres ? 2 : 1
-        let service = WardenService(database: database, pipeline: pipeline, llmClient: nil, supportWorker: nil,
-                                    configuration: configuration, clock: clock)
+        let service = WardenService(app: wardenApp, configuration: configuration)
         var tokens: [Role: String] = [:]
         var scoped: [UInt64: [Role: String]] = [:]
         for role in Role.allCases {

@@ -1,3 +1,4 @@
+import WardenApp
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -20,13 +21,13 @@ struct SharedStoreTests {
             let second = try await DatabaseOpener.open(url: url)
             defer { Task { await second.close() } }
             let (pack, _) = try RulePackDirectory.load(defaultPackPath)
-            func service(_ database: any Database) -> WardenService {
+            func service(_ database: any Database) throws -> WardenService {
                 var configuration = WardenService.Configuration()
                 configuration.lanes = 2
-                return WardenService(database: database, pipeline: MessagePipeline(database: database, guilds: GuildDirectory(database: database, defaultPack: pack)),
-                                     llmClient: nil, supportWorker: nil, configuration: configuration)
+                return WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
+                                     configuration: configuration)
             }
-            let a = service(first), b = service(second)
+            let a = try service(first), b = try service(second)
             let token = try await a.tokens.create(role: .admin, guild: nil, label: "both").token
             let appA = Application(router: a.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
             let appB = Application(router: b.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))

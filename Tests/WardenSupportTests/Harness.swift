@@ -1,9 +1,11 @@
 import Foundation
 import Synchronization
 import Testing
+import WardenApp
 import WardenCore
 import WardenLLM
 import WardenLLMTestServer
+import WardenPipeline
 import WardenStore
 import WardenTestSupport
 @testable import WardenSupport
@@ -67,34 +69,30 @@ struct Desk {
     let tickets: TicketDesk
     let faq: FAQDesk
     let verifications: VerificationDesk
-    let worker: SupportWorker
+    let worker: JobRunner
     let clusters: ClusterBook
 
     init(_ db: any Database, server: FakeLLMServer, clock: TestClock = TestClock(), maxAttempts: Int = 1,
-         worker configuration: SupportWorker.Configuration = Desk.fastWorker) throws {
+         worker configuration: JobRunner.Configuration = Desk.fastWorker) throws {
         self.db = db; self.server = server; self.clock = clock
         var config = LLMConfiguration(baseURL: server.baseURL, defaultModel: "fake-support", callDeadline: .seconds(20))
         config.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10))
         // The breaker is the LLM tests' subject; here scripted outages must reach the jobs, not open it.
         config.breaker = CircuitBreaker.Configuration(minimumCalls: 10_000)
-        let client = LLMClient(configuration: config)
-        clusters = ClusterBook()
-        tickets = TicketDesk(database: db, clock: clock.function)
-        faq = FAQDesk(database: db, clock: clock.function)
-        verifications = VerificationDesk(database: db, clock: clock.function)
-        let jobs: [any SupportJob] = [
-            SummaryJob(database: db, client: client, template: try PromptTemplate.load(from: promptsPath, name: "ticket_summary"),
-                       clusters: clusters, clock: clock.function),
-            ProposalJob(database: db, client: client, template: try PromptTemplate.load(from: promptsPath, name: "faq_proposal"),
-                        clock: clock.function),
-            VerificationJob(database: db, client: client, template: try PromptTemplate.load(from: promptsPath, name: "verification"),
-                            quota: QuotaGate(database: db, clock: clock.function), clock: clock.function),
-        ]
-        worker = SupportWorker(database: db, jobs: jobs, configuration: configuration, clock: clock.function)
+        var appConfiguration = WardenApp.Configuration(llm: config)
+        appConfiguration.prompts = promptsPath
+        appConfiguration.jobs = configuration
+        appConfiguration.clock = clock.function
+        let app = try WardenApp(database: db, configuration: appConfiguration)
+        clusters = app.clusters
+        tickets = app.tickets
+        faq = app.faq
+        verifications = app.verifications
+        worker = try #require(app.jobRunner(only: app.supportJobKinds))
     }
 
-    static var fastWorker: SupportWorker.Configuration {
-        var c = SupportWorker.Configuration()
+    static var fastWorker: JobRunner.Configuration {
+        var c = JobRunner.Configuration()
         c.concurrency = 8
         c.baseBackoff = 30
         c.maxAttempts = 4

@@ -72,6 +72,18 @@ public struct EscalationState: Codable, Sendable, Equatable {
     }
 }
 
+/// What applying a message's points did: where the member stands, the point records to store, and the
+/// ladder step to apply (nil when the message added nothing or reached no step).
+public struct EscalationOutcome: Sendable, Equatable {
+    public var state: EscalationState
+    public var records: [PointsRecord]
+    public var step: LadderStep?
+
+    public init(state: EscalationState, records: [PointsRecord], step: LadderStep?) {
+        self.state = state; self.records = records; self.step = step
+    }
+}
+
 /// Pure escalation arithmetic: exponential decay of points and the ladder step they reach.
 public enum Escalation {
     public static func decayed(_ points: Double, from: Date, to now: Date, halfLifeHours: Double) -> Double {
@@ -81,9 +93,8 @@ public enum Escalation {
     }
 
     /// Applies `adding` (points per rule type) to `history` at `now`.
-    /// Returns the new state, the records to store, and the ladder step to apply (if any).
     public static func apply(history: [PointsRecord], adding: [String: Double], now: Date, ladder: EscalationLadder)
-        -> (state: EscalationState, records: [PointsRecord], step: LadderStep?) {
+        -> EscalationOutcome {
         var records: [String: PointsRecord] = [:]
         var before = 0.0
         for record in history {
@@ -105,6 +116,6 @@ public enum Escalation {
         let level = ladder.level(for: after)
         let state = EscalationState(points: after, level: level, previousLevel: ladder.level(for: before), added: adding)
         let step = (level > 0 && !changed.isEmpty) ? ladder.steps[level - 1] : nil
-        return (state, changed, step)
+        return EscalationOutcome(state: state, records: changed, step: step)
     }
 }

@@ -1,7 +1,7 @@
 /// Days between 1970-01-01 and a proleptic Gregorian date (Howard Hinnant's days-from-civil), for the
 /// hand-written timestamp parsers on the hot path and for HTTP dates.
-enum CivilDays {
-    static func from(year: Int, month: Int, day: Int) -> Int {
+public enum CivilDays {
+    public static func from(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -5,30 +5,25 @@ import WardenLLM
 import WardenStore
 
 /// The LLM stage: asks the model about messages the cheaper stages let through, within each guild's
-/// deadline, and delivers verdicts that come later through the events feed. A late verdict is a durable
-/// job from the moment its decision is written, so a crash loses nothing: `resume()` finishes it.
+/// deadline, and follows verdicts that come later. A late verdict is a durable job (`LateVerdictJob`) from
+/// the moment its decision is written, so a crash loses nothing: the job runner finishes it. Verdicts are
+/// written through the `DecisionWriter`, never through the pipeline.
 public final class LLMModerator: Sendable {
     public let analyzer: AutomodAnalyzer
     public let quota: QuotaGate
-    let database: any Database
-    private let clock: @Sendable () -> Date
+    public let writer: DecisionWriter
+    public let guilds: GuildDirectory
     private let late = Mutex<LateWork>(LateWork())
     /// Reports problems of background work (a late verdict that could not be written).
     private let report: @Sendable (String) -> Void
-
-    /// `jobs.kind` of a pending verdict.
-    public static let jobKind = "llm_verdict"
-    /// `events.kind` of a delivered verdict.
-    public static let eventKind = "llm_verdict"
 
     struct LateWork {
         var outstanding = 0
     }
 
-    public init(analyzer: AutomodAnalyzer, database: any Database, clock: @escaping @Sendable () -> Date = { Date() },
+    public init(analyzer: AutomodAnalyzer, quota: QuotaGate, writer: DecisionWriter, guilds: GuildDirectory,
                 report: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.analyzer = analyzer; self.database = database; self.clock = clock; self.report = report
-        quota = QuotaGate(database: database, clock: clock)
+        self.analyzer = analyzer; self.quota = quota; self.writer = writer; self.guilds = guilds; self.report = report
     }
 
     /// What became of one message within its deadline.
@@ -37,7 +32,7 @@ public final class LLMModerator: Sendable {
         case failed(LLMError)
         case denied(QuotaStatus)
         /// The model is still working; the decision goes out and the verdict follows as an event.
-        case pending(Task<Result<AIAnalysis, LLMError>, Never>, QuotaGate.Ticket?)
+        case pending(PendingVerdict)
         /// The quota could not be checked (the store failed or a setting is invalid).
         case quotaUnavailable(String)
     }
@@ -68,7 +63,16 @@ public final class LLMModerator: Sendable {
         let work = Task { () -> Result<AIAnalysis, LLMError> in
             do throws(LLMError) { return .success(try await analyzer.analyze(message)) } catch { return .failure(error) }
         }
-        guard let result = await Self.first(of: work, before: deadline) else { return .pending(work, ticket) }
+        guard let result = await Self.first(of: work, before: deadline) else {
+            do {
+                return .pending(PendingVerdict(work: work, ticket: ticket, jobPayload: try LateVerdictJob.payload(message, ticket: ticket),
+                                               dedupeKey: LateVerdictJob.dedupeKey(message), lease: lateLease))
+            } catch {
+                work.cancel()
+                if let ticket { try? await quota.refund(ticket) }
+                return .quotaUnavailable("the pending verdict could not be recorded: \(error)")
+            }
+        }
         switch result {
         case .success(let analysis):
             return .analysed(analysis)
@@ -97,70 +101,40 @@ public final class LLMModerator: Sendable {
 
     // MARK: - Late verdicts
 
-    /// What a pending verdict's job remembers: enough to finish it in another process after a crash.
-    struct PendingJob: Codable {
-        var message: DiscordMessage
-        /// The `gpt_usage` day the call was counted on (nil: not counted), for a refund if no answer comes.
-        var quotaDay: String?
-    }
-
-    static func jobPayload(_ message: DiscordMessage, ticket: QuotaGate.Ticket?) throws -> String {
-        String(decoding: try MessagePipeline.encoder.encode(PendingJob(message: message, quotaDay: ticket?.day)), as: UTF8.self)
-    }
-
-    /// A verdict job is given up after this many leases (each a model call), and delivered as unavailable.
-    static let maxJobAttempts = 5
+    /// How long a pending verdict's job stays with this process before another may take it over.
+    var lateLease: TimeInterval { Self.seconds(analyzer.client.configuration.callDeadline) + 30 }
 
     /// Tests only: behave like a process that dies before its late verdicts arrive.
     let abandonsLateVerdicts = Mutex(false)
 
-    static func dedupeKey(_ message: DiscordMessage) -> String { "llm:\(message.guildID):\(message.id)" }
-
     /// Follows a verdict that missed its deadline; when it arrives it is written with its actions and an event.
-    func deliverLate(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket?, work: Task<Result<AIAnalysis, LLMError>, Never>,
-                     pipeline: MessagePipeline) {
-        if abandonsLateVerdicts.withLock({ $0 }) { work.cancel(); return }
+    func deliverLate(job: Int64, message: DiscordMessage, pending: PendingVerdict) {
+        if abandonsLateVerdicts.withLock({ $0 }) { pending.work.cancel(); return }
         track {
-            let result = await work.value
-            await self.finish(job: job, message: message, ticket: ticket, result: result, pipeline: pipeline)
+            let result = await pending.work.value
+            do {
+                try await self.writeLate(job: job, message: message, ticket: pending.ticket, result: result)
+            } catch {
+                // The job stays queued and the job runner retries it after its lease; the verdict is not lost.
+                self.report("late LLM verdict for message \(message.id) in guild \(message.guildID) not written yet (its job is retried): \(error)")
+            }
         }
     }
 
-    /// Finishes verdict jobs left by a process that stopped before writing them (crash, kill, deploy).
-    /// Returns how many were finished.
-    @discardableResult
-    public func resume(pipeline: MessagePipeline, limit: Int = 100) async throws -> Int {
-        let leaseSeconds = Self.seconds(analyzer.client.configuration.callDeadline) + 30
-        let jobs = try await database.transaction { conn in
-            try JobRepository.lease(on: conn, kinds: [Self.jobKind], limit: limit, lease: leaseSeconds, at: self.clock())
+    /// Writes a late verdict (or what became of its call) through the decision writer, exactly once per job.
+    func writeLate(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket?, result: Result<AIAnalysis, LLMError>) async throws {
+        let context = try await guilds.context(for: message.guildID)
+        let rules = context.rules.aiRules(for: message)
+        let verdict: LateVerdict
+        switch result {
+        case .success(let answer):
+            verdict = LateVerdict(matches: AIVerdict.matches(for: answer, rules: rules), note: "done", analysis: answer, refund: nil)
+        case .failure(let error):
+            let unjudged = Self.unjudged(error, policy: context.policy, rules: rules)
+            verdict = LateVerdict(matches: unjudged.match.map { [$0] } ?? [], note: unjudged.note, analysis: nil,
+                                  refund: error.modelAnswered ? nil : ticket)
         }
-        await withTaskGroup(of: Void.self) { group in
-            for job in jobs {
-                group.addTask { await self.resume(job, pipeline: pipeline) }
-            }
-        }
-        return jobs.count
-    }
-
-    private func resume(_ job: JobRepository.Job, pipeline: MessagePipeline) async {
-        let pending: PendingJob
-        do { pending = try JSONDecoder().decode(PendingJob.self, from: Data(job.payloadJSON.utf8)) } catch {
-            _ = try? await database.transaction { conn in
-                try JobRepository.fail(on: conn, id: job.id, error: "unreadable payload: \(error)", retryAt: nil, at: self.clock())
-            }
-            return
-        }
-        let ticket = pending.quotaDay.map {
-            QuotaGate.Ticket(user: pending.message.author.id.int64, guild: pending.message.guildID.int64, day: $0, used: 0, limit: nil)
-        }
-        let result: Result<AIAnalysis, LLMError>
-        if job.attempts > Self.maxJobAttempts {
-            // Each lease was a model call that never got written; stop spending on it.
-            result = .failure(LLMError(.deadlineExceeded, "gave up after \(job.attempts - 1) attempts", attempts: job.attempts - 1))
-        } else {
-            do throws(LLMError) { result = .success(try await analyzer.analyze(pending.message)) } catch { result = .failure(error) }
-        }
-        await finish(job: job.id, message: pending.message, ticket: ticket, result: result, pipeline: pipeline)
+        try await writer.writeLateVerdict(verdict, job: job, message: message, context: context)
     }
 
     /// Waits until every late verdict this process is following has been written (or `timeout` passes).
@@ -187,16 +161,39 @@ public final class LLMModerator: Sendable {
         }
     }
 
-    private func finish(job: Int64, message: DiscordMessage, ticket: QuotaGate.Ticket?, result: Result<AIAnalysis, LLMError>,
-                        pipeline: MessagePipeline) async {
-        do {
-            try await pipeline.retryingTransient {
-                try await pipeline.writeLateVerdict(job: job, message: message, result: result, ticket: ticket)
-            }
-        } catch {
-            // The job stays queued and `resume()` retries it after its lease; the verdict is not lost.
-            report("late LLM verdict for message \(message.id) in guild \(message.guildID) not written yet (its job is retried): \(error)")
+    // MARK: - Messages the model did not judge
+
+    /// The decision's note for a message the LLM did not judge, and the match that sends it to moderators
+    /// (nil when the guild lets it pass).
+    struct Unjudged {
+        let note: String
+        let match: RuleMatch?
+    }
+
+    /// A provider outage follows the guild's choice; an answer that came but could not be used (refused,
+    /// filtered, off-schema, cut off) always goes to moderators: a message that derails the model must not
+    /// pass as "not moderated". Only the error's summary is kept, never text the provider or the model wrote.
+    static func unjudged(_ error: LLMError, policy: GuildPolicy, rules: [CompiledRule]) -> Unjudged {
+        if error.isOutage { return outage(error.summary, policy: policy, rules: rules) }
+        return Unjudged(note: "error: the model's answer could not be used, sent to moderators for review: \(error.summary)",
+                        match: reviewMatch(rules))
+    }
+
+    /// The note, and for fail-to-review guilds the alert match, for a message the LLM could not judge.
+    static func outage(_ reason: String, policy: GuildPolicy, rules: [CompiledRule]) -> Unjudged {
+        switch policy.llmOnOutage {
+        case .failOpen:
+            return Unjudged(note: "unavailable: not moderated by the LLM (fail_open): \(reason)", match: nil)
+        case .failToReview:
+            return Unjudged(note: "unavailable: sent to moderators for review (fail_to_review): \(reason)", match: reviewMatch(rules))
         }
+    }
+
+    static func reviewMatch(_ rules: [CompiledRule]) -> RuleMatch {
+        let rule = rules.first
+        return RuleMatch(rule: (rule?.name ?? "ai") + ":llm_unavailable", ruleID: rule?.id, type: .ai, stage: .llm,
+                         evidence: Evidence(category: "llm_unavailable"),
+                         action: RuleAction(type: .alert, severity: 1, reason: "The LLM could not judge this message; please review it"))
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import WardenApp
 import WardenCore
 import WardenLLM
 import WardenPipeline
@@ -28,6 +29,8 @@ public final class WardenService: Sendable {
     }
 
     public let configuration: Configuration
+    /// The object graph this service serves (store, pipeline, desks, jobs).
+    public let app: WardenApp
     public let database: any Database
     public let pipeline: MessagePipeline
     public let intake: MessageIntake
@@ -39,27 +42,27 @@ public final class WardenService: Sendable {
     public let tickets: TicketDesk
     public let faq: FAQDesk
     public let verifications: VerificationDesk
-    /// Runs support jobs (summaries, FAQ drafts, screenshot checks) when an LLM is configured.
-    public let supportWorker: SupportWorker?
+    /// Runs durable jobs (late LLM verdicts, summaries, FAQ drafts, screenshot checks) when an LLM is configured.
+    public let jobRunner: JobRunner?
     let clock: @Sendable () -> Date
 
-    public init(database: any Database, pipeline: MessagePipeline, llmClient: LLMClient?, supportWorker: SupportWorker?,
-                configuration: Configuration = Configuration(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(app: WardenApp, configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.database = database
-        self.pipeline = pipeline
-        self.supportWorker = supportWorker
-        self.clock = clock
+        self.app = app
+        database = app.database
+        pipeline = app.pipeline
+        jobRunner = app.jobRunner()
+        clock = app.clock
         let metrics = ServiceMetrics()
         self.metrics = metrics
         intake = MessageIntake(pipeline: pipeline, metrics: metrics, maxBatch: configuration.maxBatch, lanes: configuration.lanes)
         tokens = TokenStore(database: database, clock: clock)
-        health = HealthMonitor(database: database, llm: llmClient, version: configuration.version, clock: clock)
+        health = HealthMonitor(database: database, llm: app.llmClient, version: configuration.version, clock: clock)
         feed = EventFeed(database: database)
-        appeals = AppealDesk(database: database, clock: clock)
-        tickets = TicketDesk(database: database, clock: clock)
-        faq = FAQDesk(database: database, clock: clock)
-        verifications = VerificationDesk(database: database, clock: clock)
+        appeals = app.appeals
+        tickets = app.tickets
+        faq = app.faq
+        verifications = app.verifications
     }
 
     /// Every route, behind metrics, error mapping and token authentication (in that order, outermost first).
@@ -98,29 +101,17 @@ public final class WardenService: Sendable {
 
     /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs.
     public func housekeeping() async throws {
-        try await pipeline.pruneRememberedDecisions()
-        try await pipeline.pruneDeliveredWork()
-        if let llm = pipeline.llm { try await llm.quota.prune() }
-        try await faq.expire()
+        try await app.housekeeping()
     }
 }
 
-/// The service's background work: late LLM verdicts left by an earlier process, support jobs, hourly
-/// housekeeping. On graceful shutdown it finishes the pass it is in and stops.
+/// The service's background work: durable jobs (late LLM verdicts left by an earlier process, support
+/// work), hourly housekeeping. On graceful shutdown it finishes the pass it is in and stops.
 struct BackgroundWork: Service {
     let service: WardenService
     let logger: Logger
 
     func run() async throws {
-        if let llm = service.pipeline.llm {
-            // A failure here must not stop the service (the next start tries again).
-            do {
-                let resumed = try await llm.resume(pipeline: service.pipeline)
-                if resumed > 0 { logger.info("finished late LLM verdicts left by an earlier process", metadata: ["count": "\(resumed)"]) }
-            } catch {
-                logger.error("could not finish late LLM verdicts left by an earlier process", metadata: ["error": "\(StoreLogging.summary(error))"])
-            }
-        }
         var lastHousekeeping = ContinuousClock.now - .seconds(3600)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if ContinuousClock.now - lastHousekeeping >= .seconds(3600) {
@@ -128,9 +119,10 @@ struct BackgroundWork: Service {
                 lastHousekeeping = .now
             }
             var busy = false
-            if let worker = service.supportWorker {
-                do { busy = try await worker.runOnce().leased > 0 } catch {
-                    logger.error("support jobs failed", metadata: ["error": "\(StoreLogging.summary(error))"])
+            // Late verdicts left by a stopped process are among the jobs: they are finished here, like support work.
+            if let runner = service.jobRunner {
+                do { busy = try await runner.runOnce().leased > 0 } catch {
+                    logger.error("jobs failed", metadata: ["error": "\(StoreLogging.summary(error))"])
                 }
             }
             if !busy {

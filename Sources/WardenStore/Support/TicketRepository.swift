@@ -1,7 +1,7 @@
 import Foundation
 
 /// Support tickets (`support_tickets`) and their messages (`ticket_messages`). Plain rows: the state machine
-/// (which transitions are allowed) lives in WardenCore's `TicketStatus`; `update` only writes a transition
+/// (which transitions are allowed) lives in WardenSupport's `TicketStatus`; `update` only writes a transition
 /// that was decided against the status it read (compare-and-set), so two staff acting at once cannot both win.
 public enum TicketRepository {
     /// One ticket row.

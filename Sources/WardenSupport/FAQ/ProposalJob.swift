@@ -1,12 +1,13 @@
 import Foundation
 import WardenCore
 import WardenLLM
+import WardenPipeline
 import WardenStore
 
 /// Drafts an FAQ proposal for a cluster of similar tickets through `prompts/faq_proposal` (title, answer,
 /// keywords) into `faq_proposals`, pending staff approval, with its source tickets. Made for no member, so
 /// not counted in `gpt_usage`.
-public struct ProposalJob: SupportJob {
+public struct ProposalJob: JobHandler {
     public static let kind = "faq_proposal"
     public var kind: String { Self.kind }
     /// Summaries shown to the model: the cluster's most recent ones.
@@ -62,7 +63,7 @@ public struct ProposalJob: SupportJob {
         let fields = try JobPayload.decode(job)
         let guild = try JobPayload.id(fields, "guild_id", job: job)
         guard let clusterKey = fields["cluster_key"], !clusterKey.isEmpty else {
-            throw SupportJobFailure("job \(job.id): payload field cluster_key is missing", retryable: false)
+            throw JobFailure("job \(job.id): payload field cluster_key is missing", retryable: false)
         }
         let start = clock()
         let sample = try await database.transaction { conn -> Sample in
@@ -107,17 +108,17 @@ public struct ProposalJob: SupportJob {
     }
 
     /// Asks the model for a draft from these summaries.
-    public func draft(_ summaries: [SummaryRepository.Summary]) async throws(SupportJobFailure) -> Draft {
+    public func draft(_ summaries: [SummaryRepository.Summary]) async throws(JobFailure) -> Draft {
         let data: JSONValue = .object(["tickets": .array(summaries.map { s in
             .object(["summary": .string(s.summary), "topic": .string(s.similarityKey ?? ""), "category": .string(s.category ?? "other")])
         })])
         let request = ChatRequest(task: .summary, messages: template.render(data: data), output: template.output, temperature: 0)
         let result: ChatResult
         do { result = try await client.chat(request) } catch {
-            throw SupportJobFailure("FAQ draft: \(error.summary)", outage: error.isOutage)
+            throw JobFailure("FAQ draft: \(error.summary)", outage: error.isOutage)
         }
         guard let json = result.json, let draft = Self.parse(json) else {
-            throw SupportJobFailure("FAQ draft: the answer failed our checks")
+            throw JobFailure("FAQ draft: the answer failed our checks")
         }
         return draft
     }

@@ -1,6 +1,7 @@
 import Foundation
 import WardenCore
 import WardenLLM
+import WardenPipeline
 import WardenStore
 
 /// A closed ticket's summary: asks the model through `prompts/ticket_summary` for a summary, a similarity
@@ -9,7 +10,7 @@ import WardenStore
 ///
 /// Calls are made for no member and are not counted in `gpt_usage`. Ticket text is untrusted: it reaches the
 /// model only as escaped JSON data between the prompt's boundary lines.
-public struct SummaryJob: SupportJob {
+public struct SummaryJob: JobHandler {
     public static let kind = "ticket_summary"
     public var kind: String { Self.kind }
 
@@ -69,16 +70,16 @@ public struct SummaryJob: SupportJob {
         }
     }
 
-    /// Asks the model. Throws `SupportJobFailure` (retryable) when it could not answer usefully.
-    public func summarize(_ ticket: TicketRepository.Ticket, messages: [TicketRepository.Message]) async throws(SupportJobFailure) -> Answer {
+    /// Asks the model. Throws `JobFailure` (retryable) when it could not answer usefully.
+    public func summarize(_ ticket: TicketRepository.Ticket, messages: [TicketRepository.Message]) async throws(JobFailure) -> Answer {
         let request = ChatRequest(task: .summary, messages: template.render(data: Self.data(ticket, messages)),
                                   output: template.output, temperature: 0)
         let result: ChatResult
         do { result = try await client.chat(request) } catch {
-            throw SupportJobFailure("summary of ticket \(ticket.id): \(error.summary)", outage: error.isOutage)
+            throw JobFailure("summary of ticket \(ticket.id): \(error.summary)", outage: error.isOutage)
         }
         guard let json = result.json, let answer = Self.parse(json) else {
-            throw SupportJobFailure("summary of ticket \(ticket.id): the answer failed our checks")
+            throw JobFailure("summary of ticket \(ticket.id): the answer failed our checks")
         }
         return answer
     }

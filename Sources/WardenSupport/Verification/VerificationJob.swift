@@ -1,6 +1,7 @@
 import Foundation
 import WardenCore
 import WardenLLM
+import WardenPipeline
 import WardenStore
 
 /// Checks one submitted screenshot: the member's quota, the vision model, the guild's policy.
@@ -11,7 +12,7 @@ import WardenStore
 /// - An answer that cannot be used (refused, off-schema, cut off): `manual_review`; the call counts.
 /// - An answer: the policy decides; `ai_reason` is stored redacted (cards, IBANs, emails, phones, long ids).
 /// The same image (by SHA-256) submitted earlier by another member of the guild goes to `manual_review`.
-public struct VerificationJob: SupportJob {
+public struct VerificationJob: JobHandler {
     public static let kind = "verification"
     public var kind: String { Self.kind }
 
@@ -73,7 +74,7 @@ public struct VerificationJob: SupportJob {
             try await database.transaction { conn in
                 _ = try VerificationRepository.recordError(on: conn, id: id, error: error.summary, at: now)
             }
-            throw SupportJobFailure("verification \(id): \(error.summary)", outage: error.isOutage)
+            throw JobFailure("verification \(id): \(error.summary)", outage: error.isOutage)
         }
         let decision = loaded.policy.decide(answer, duplicateImage: loaded.duplicate, now: clock())
         // Another worker took the job over (our lease ran out) and writes its own result: this call is not charged.

@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// What the vision model read from a payment screenshot (`prompts/verification`'s strict schema).
 /// Every field is the model's claim: `VerificationPolicy` decides what it is worth.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import WardenCore
+@testable import WardenSupport
+import WardenCore
 
 @Suite struct VerificationPolicyTests {
     /// 2026-11-10 12:00 UTC.

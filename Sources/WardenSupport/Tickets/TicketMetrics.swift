@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// The time scopes a `ticket_metrics` snapshot is taken for (`ticket_metrics.scope`).
 public enum TicketMetricsScope: String, Sendable, Codable, CaseIterable {

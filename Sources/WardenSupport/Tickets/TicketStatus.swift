@@ -1,3 +1,5 @@
+import WardenCore
+
 /// Where a support ticket stands. Raw values are what `support_tickets.status` stores.
 public enum TicketStatus: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
     case open

@@ -1,3 +1,5 @@
+import WardenCore
+
 /// The kinds of personal or payment data the redactor removes, each replaced by its tag.
 public enum RedactionKind: String, Sendable, Codable, CaseIterable {
     case card, iban, email, phone, id

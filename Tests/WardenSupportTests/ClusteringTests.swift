@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import WardenTestSupport
-@testable import WardenCore
+@testable import WardenSupport
+import WardenCore
 
 /// One line of `fixtures/tickets/tickets.jsonl` (only what clustering needs).
-private struct FixtureTicket: Decodable {
+private struct ClusterFixture: Decodable {
     struct Summary: Decodable {
         var summary: String
         var similarity_key: String
@@ -19,7 +20,7 @@ private struct FixtureTicket: Decodable {
 /// Clusters `tickets` in the given order; checks on every addition that each ticket whose cluster changed
 /// is a member of the cluster `add` returned (what a caller that persists assignments relies on).
 /// Returns the clusterer, purity and ARI against the fixture topics.
-private func clusterFixtures(_ order: [FixtureTicket], _ configuration: TicketClusterer.Configuration = .init())
+private func clusterFixtures(_ order: [ClusterFixture], _ configuration: TicketClusterer.Configuration = .init())
     -> (TicketClusterer, purity: Double, ari: Double)
 {
     var clusterer = TicketClusterer(configuration: configuration)
@@ -55,12 +56,12 @@ private func syntheticSummary(_ i: Int) -> (text: String, topic: String) {
     return ("\(t) \(extra.joined(separator: " ")) order \((i * 7919) % 100_000)", t)
 }
 
-private func loadFixtureTickets() throws -> [FixtureTicket] {
+private func loadFixtureTickets() throws -> [ClusterFixture] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/tickets/tickets.jsonl")
     let text = try String(contentsOf: url, encoding: .utf8)
     return try text.split(separator: "\n").filter { !$0.isEmpty }.map {
-        try JSONDecoder().decode(FixtureTicket.self, from: Data($0.utf8))
+        try JSONDecoder().decode(ClusterFixture.self, from: Data($0.utf8))
     }
 }
 

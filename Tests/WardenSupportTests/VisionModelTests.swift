@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardenCore
 import WardenLLM
+import WardenSupport
 import WardenLLMTestServer
 
 /// The payment-screenshot fixtures (`fixtures/screenshots`, made by `scripts/make-screenshots.py`) against

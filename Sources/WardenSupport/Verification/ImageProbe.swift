@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// The image formats a verification screenshot may be in.
 public enum ImageFormat: String, Sendable, Codable, CaseIterable {

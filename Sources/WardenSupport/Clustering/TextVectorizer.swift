@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// A sparse vector: strictly increasing `indices` with their `values`.
 ///

@@ -2,10 +2,11 @@ import Foundation
 import WardenCore
 import WardenStore
 
-/// Leases due support jobs and runs them with their handlers, a few at a time; failed jobs are retried with
-/// exponential backoff, and given up after `maxAttempts`. Jobs outlive the process: what a dead worker
-/// held is leased again once its lease runs out, by this process after a restart or by another one.
-public struct SupportWorker: Sendable {
+/// The one runner of durable jobs: leases due jobs of every registered kind (support work, late LLM verdicts)
+/// and runs each with its kind's handler, a few at a time; failed jobs are retried with exponential backoff
+/// and given up after `maxAttempts`. Jobs outlive the process: what a dead runner held is leased again once
+/// its lease runs out, by this process after a restart or by another one.
+public struct JobRunner: Sendable {
     /// Pacing and retry limits.
     public struct Configuration: Sendable {
         /// How long a leased job is ours. Longer than a job takes (the LLM call's deadline plus the writes),
@@ -32,18 +33,18 @@ public struct SupportWorker: Sendable {
 
     public let database: any Database
     public let configuration: Configuration
-    private let handlers: [String: any SupportJob]
+    private let handlers: [String: any JobHandler]
     private let clock: @Sendable () -> Date
 
-    public init(database: any Database, jobs: [any SupportJob], configuration: Configuration = Configuration(),
+    public init(database: any Database, handlers jobs: [any JobHandler], configuration: Configuration = Configuration(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database; self.configuration = configuration; self.clock = clock
-        var byKind: [String: any SupportJob] = [:]
+        var byKind: [String: any JobHandler] = [:]
         for job in jobs { byKind[job.kind] = job }
         handlers = byKind
     }
 
-    /// The kinds this worker runs.
+    /// The kinds this runner runs.
     public var kinds: [String] { handlers.keys.sorted() }
 
     /// Leases the jobs due now (up to `concurrency`) and runs them; returns what happened.
@@ -107,24 +108,24 @@ public struct SupportWorker: Sendable {
 
     private func run(_ job: JobRepository.Job) async throws -> Outcome {
         guard let handler = handlers[job.kind] else {
-            try await fail(job, SupportJobFailure("no handler for kind \(job.kind)", retryable: false))
+            try await fail(job, JobFailure("no handler for kind \(job.kind)", retryable: false))
             return .failed
         }
         do {
             try await handler.run(job)
             return .finished
-        } catch let failure as SupportJobFailure {
+        } catch let failure as JobFailure {
             return try await fail(job, failure)
         } catch let error as StoreError where error == .closed {
             throw error
         } catch {
             // Store errors (a lost connection, a deadlock) and anything unexpected: retry like an outage.
-            return try await fail(job, SupportJobFailure(String(describing: error)))
+            return try await fail(job, JobFailure(String(describing: error)))
         }
     }
 
     @discardableResult
-    private func fail(_ job: JobRepository.Job, _ failure: SupportJobFailure) async throws -> Outcome {
+    private func fail(_ job: JobRepository.Job, _ failure: JobFailure) async throws -> Outcome {
         let now = clock()
         let giveUp = !failure.retryable || (!failure.outage && job.attempts >= configuration.maxAttempts)
         let retryAt = giveUp ? nil : now.addingTimeInterval(backoff(attempt: job.attempts))

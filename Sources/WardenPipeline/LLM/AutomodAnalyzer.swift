@@ -1,3 +1,4 @@
+import WardenLLM
 import WardenCore
 
 /// Asks the model to score one message through `prompts/automod`, and re-checks the answer.

@@ -1,5 +1,6 @@
 import Testing
-@testable import WardenCore
+@testable import WardenSupport
+import WardenCore
 
 @Suite struct RedactorTests {
     @Test func luhnAndMod97Checks() {

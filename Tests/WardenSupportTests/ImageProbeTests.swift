@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import WardenCore
+@testable import WardenSupport
+import WardenCore
 
 @Suite struct ImageProbeTests {
     // MARK: Hand-built headers

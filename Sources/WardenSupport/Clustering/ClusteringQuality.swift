@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// External quality measures of a clustering against known labels, for the fixture evaluation and the
 /// benchmark. Both take parallel arrays: `assigned[i]` is item i's cluster, `truth[i]` its true label.

@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// Where `TicketClusterer.add` put a summary.
 public struct ClusterAssignment: Sendable, Equatable {

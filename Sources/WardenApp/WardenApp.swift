@@ -1,0 +1,129 @@
+import Foundation
+import WardenCore
+import WardenLLM
+import WardenPipeline
+import WardenStore
+import WardenSupport
+
+/// Everything a running Warden is made of, wired once: the store, the guild directory, the pipeline with its
+/// LLM stage, the decision writer, the job runner with one handler per job kind, and the desks. `warden serve`,
+/// `warden scan`, the support worker, the benchmark and the tests all build it here, so they all run the same
+/// object graph and none wires its own.
+public final class WardenApp: Sendable {
+    /// What to build it from.
+    public struct Configuration: Sendable {
+        /// The pack imported into guilds that have no rules yet.
+        public var defaultPack: [PackRule] = []
+        /// The LLM provider; nil leaves the LLM stage and the support jobs off.
+        public var llm: LLMConfiguration?
+        /// The folder of prompt templates (one folder per task).
+        public var prompts = "prompts"
+        /// Pacing and retry limits of the job runner.
+        public var jobs = JobRunner.Configuration()
+        /// Spam windows and the in-memory stages; a fresh evaluator unless given.
+        public var evaluator: MessageEvaluator?
+        public var clock: @Sendable () -> Date = { Date() }
+        /// Told about problems of background work and of stored rules that could not be loaded.
+        public var report: @Sendable (String) -> Void = { _ in }
+
+        public init(defaultPack: [PackRule] = [], llm: LLMConfiguration? = nil) {
+            self.defaultPack = defaultPack; self.llm = llm
+        }
+    }
+
+    public let database: any Database
+    public let guilds: GuildDirectory
+    public let writer: DecisionWriter
+    public let pipeline: MessagePipeline
+    /// The LLM stage; nil without a provider.
+    public let llm: LLMModerator?
+    /// The provider client shared by the LLM stage and the support jobs; nil without a provider.
+    public let llmClient: LLMClient?
+    /// The handler of every job kind this app runs (late verdicts and support work; none without a provider).
+    public let jobHandlers: [any JobHandler]
+    public let jobConfiguration: JobRunner.Configuration
+    public let appeals: AppealDesk
+    public let tickets: TicketDesk
+    public let faq: FAQDesk
+    public let verifications: VerificationDesk
+    /// Support summaries are clustered in memory by this book (rebuilt from the store on first use).
+    public let clusters: ClusterBook
+    public let clock: @Sendable () -> Date
+
+    /// Builds the app on an open store. Fails when a prompt template the configured LLM needs cannot be loaded.
+    public init(database: any Database, configuration: Configuration) throws(AppError) {
+        let clock = configuration.clock
+        let report = configuration.report
+        self.database = database
+        self.clock = clock
+        jobConfiguration = configuration.jobs
+        guilds = GuildDirectory(database: database, defaultPack: configuration.defaultPack,
+                                report: { report("skipped stored rule: \($0)") })
+        writer = DecisionWriter(database: database, clock: clock)
+        let quota = QuotaGate(database: database, clock: clock)
+        clusters = ClusterBook()
+
+        var handlers: [any JobHandler] = []
+        if let llmConfiguration = configuration.llm {
+            let client = LLMClient(configuration: llmConfiguration)
+            func template(_ name: String) throws(AppError) -> PromptTemplate {
+                do { return try PromptTemplate.load(from: configuration.prompts, name: name) } catch {
+                    throw AppError.prompt(name: name, reason: "\(error)")
+                }
+            }
+            let moderator = LLMModerator(analyzer: AutomodAnalyzer(client: client, template: try template("automod")),
+                                         quota: quota, writer: writer, guilds: guilds, report: report)
+            handlers = [
+                LateVerdictJob(moderator: moderator),
+                SummaryJob(database: database, client: client, template: try template("ticket_summary"), clusters: clusters,
+                           useEmbeddings: llmConfiguration.models[.embeddings] != nil, clock: clock),
+                ProposalJob(database: database, client: client, template: try template("faq_proposal"), clock: clock),
+                VerificationJob(database: database, client: client, template: try template("verification"), quota: quota, clock: clock),
+            ]
+            llm = moderator
+            llmClient = client
+        } else {
+            llm = nil
+            llmClient = nil
+        }
+        jobHandlers = handlers
+        pipeline = MessagePipeline(database: database, guilds: guilds, evaluator: configuration.evaluator ?? MessageEvaluator(),
+                                   llm: llm, writer: writer, clock: clock)
+        appeals = AppealDesk(database: database, clock: clock)
+        tickets = TicketDesk(database: database, clock: clock)
+        faq = FAQDesk(database: database, clock: clock)
+        verifications = VerificationDesk(database: database, clock: clock)
+    }
+
+    /// The job runner for every kind this app handles, or only for `kinds` when given; nil when there is
+    /// nothing to run (no provider configured).
+    public func jobRunner(only kinds: Set<String>? = nil) -> JobRunner? {
+        let chosen = jobHandlers.filter { kinds?.contains($0.kind) ?? true }
+        guard !chosen.isEmpty else { return nil }
+        return JobRunner(database: database, handlers: chosen, configuration: jobConfiguration, clock: clock)
+    }
+
+    /// The kinds of support work (everything but late verdicts).
+    public var supportJobKinds: Set<String> { Set(jobHandlers.map(\.kind)).subtracting([LateVerdictJob.kind]) }
+
+    /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs, old
+    /// quota rows, expired proposals.
+    public func housekeeping() async throws {
+        try await pipeline.pruneRememberedDecisions()
+        try await pipeline.pruneDeliveredWork()
+        if let llm { try await llm.quota.prune() }
+        try await faq.expire()
+    }
+}
+
+/// The app could not be built.
+public enum AppError: Error, Sendable, CustomStringConvertible {
+    /// A prompt template the configured LLM needs is missing or invalid.
+    case prompt(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .prompt(let name, let reason): "prompt template '\(name)': \(reason)"
+        }
+    }
+}
