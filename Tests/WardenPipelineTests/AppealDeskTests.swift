@@ -57,7 +57,7 @@ private func events(_ db: any Database, kind: String) async throws -> [JSONValue
     func aBacklogAppealRefundsFromTheViolationsTimeNotTheLogs(_ dialect: SQLDialect) async throws {
         try await withStore(dialect) { db in
             let clock = TestClock()
-            let pipeline = makePipeline(db, pack: try loadDefaultPack(), clock: clock)
+            let pipeline = try makePipeline(db, pack: try loadDefaultPack(), clock: clock)
             let tenDaysAgo = clock.date.addingTimeInterval(-10 * 86_400)
             // Judged now, but sent ten days ago; then the same member's fresh violation.
             let old = try await pipeline.process(message(timeoutScam, user: member, at: tenDaysAgo)).decision

@@ -8,7 +8,7 @@ import WardenCore
     @Test(arguments: allDialects)
     func fixturesDecideAsLabelledAndEverythingIsLogged(_ dialect: SQLDialect) async throws {
         try await withStore(dialect) { db in
-            let pipeline = makePipeline(db, pack: try loadDefaultPack())
+            let pipeline = try makePipeline(db, pack: try loadDefaultPack())
             let lines = try String(contentsOfFile: fixturesPath + "/messages.jsonl", encoding: .utf8).split(separator: "\n")
             let expected = try String(contentsOfFile: fixturesPath + "/messages.expected.jsonl", encoding: .utf8).split(separator: "\n")
             let messages = try lines.map { try MessageDecoder().decode(Data($0.utf8)) }
@@ -61,7 +61,7 @@ import WardenCore
     func rememberedDecisionsExpireAfterTheRetention(_ dialect: SQLDialect) async throws {
         try await withStore(dialect) { db in
             let clock = TestClock()
-            let pipeline = makePipeline(db, pack: try loadDefaultPack(), clock: clock)
+            let pipeline = try makePipeline(db, pack: try loadDefaultPack(), clock: clock)
             _ = try await pipeline.process([message("hello there"), message("second one")])
             #expect(try await pipeline.pruneRememberedDecisions() == 0)
             clock.advance(MessagePipeline.decisionRetention + 60)
@@ -78,7 +78,7 @@ import WardenCore
             rules:
               - {name: bad-word, type: content, keywords: [bananas], action: {type: delete, severity: 2, points: 2}}
             """)]).rules
-            let pipeline = makePipeline(db, pack: rules, clock: clock)
+            let pipeline = try makePipeline(db, pack: rules, clock: clock)
             var punishments: [String] = []
             var levels: [Int] = []
             for _ in 0..<6 {
@@ -112,7 +112,7 @@ import WardenCore
               - {name: evil, type: regex, patterns: ['(a+)+$'], views: [folded]}
               - {name: scam, type: content, keywords: [scam]}
             """)]).rules
-            let pipeline = makePipeline(db, pack: rules)
+            let pipeline = try makePipeline(db, pack: rules)
             let text = String(repeating: "a", count: 3990) + "! scam"
             var results: [ProcessedMessage] = []
             for _ in 0..<CompiledRule.failuresBeforeDisable { results.append(try await pipeline.process(message(text))) }
@@ -147,7 +147,7 @@ import WardenCore
         try await withStore(dialect) { db in
             let rules = try RulePack.parse(files: [("t.yaml", "rules:\n  - {name: w, type: content, keywords: [bananas], action: {type: delete, severity: 1, points: 1}}\n")]).rules
             let clock = TestClock()
-            let pipeline = makePipeline(db, pack: rules, clock: clock)
+            let pipeline = try makePipeline(db, pack: rules, clock: clock)
             _ = try await pipeline.guilds.context(for: Snowflake(1_100_000_000_000_000_001))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<40 { group.addTask { _ = try await pipeline.process(message("bananas")) } }

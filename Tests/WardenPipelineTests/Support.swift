@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardenApp
 import Synchronization
 import WardenStore
 import WardenTestSupport
@@ -38,8 +39,11 @@ func loadDefaultPack() throws -> [PackRule] {
     return rules
 }
 
-func makePipeline(_ db: any Database, pack: [PackRule], clock: TestClock = TestClock()) -> MessagePipeline {
-    MessagePipeline(database: db, guilds: GuildDirectory(database: db, defaultPack: pack), clock: clock.function)
+/// The pipeline as the app builds it, without an LLM provider.
+func makePipeline(_ db: any Database, pack: [PackRule], clock: TestClock = TestClock()) throws -> MessagePipeline {
+    var configuration = WardenApp.Configuration(defaultPack: pack)
+    configuration.clock = clock.function
+    return try WardenApp(database: db, configuration: configuration).pipeline
 }
 
 private let messageCounter = Atomic<UInt64>(1_300_000_000_000_000_000)
