@@ -31,7 +31,7 @@ let package = Package(
         // Domain model and pure logic. No I/O; the only C library is PCRE2.
         .target(name: "WardenCore", dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]),
         // One SQL interface, two drivers (SQLite, PostgreSQL), migrations, repositories.
-        .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ"]),
+        .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ", "WardenCore"]),
         // OpenAI-compatible client over libcurl: transport, retries, circuit breaker, prompts, quota gate.
         .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", "WardenStore", .product(name: "Crypto", package: "swift-crypto")]),
         // The staged message pipeline: scope, evaluate, decide, persist; the LLM stage.
