@@ -74,12 +74,12 @@ public final class WardenService: Sendable {
                                                                                  content: configuration.logContent)).register(on: v1)
         EventRoutes(feed: feed).register(on: v1)
         AppealRoutes(desk: appeals).register(on: v1)
-        MemberRoutes(database: database).register(on: v1)
+        MemberRoutes(records: MemberRecords(database: database)).register(on: v1)
         TicketRoutes(desk: tickets).register(on: v1)
         VerificationRoutes(desk: verifications).register(on: v1)
         FAQRoutes(desk: faq).register(on: v1)
-        RuleRoutes(database: database, guilds: pipeline.guilds, clock: clock).register(on: v1)
-        SettingRoutes(database: database, guilds: pipeline.guilds, clock: clock).register(on: v1)
+        RuleRoutes(desk: RuleDesk(database: database, guilds: pipeline.guilds, clock: clock)).register(on: v1)
+        SettingRoutes(desk: SettingDesk(database: database, guilds: pipeline.guilds, checks: SettingCheck.warden, clock: clock)).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
         return router
     }
