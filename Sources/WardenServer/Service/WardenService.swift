@@ -62,14 +62,14 @@ public final class WardenService: Sendable {
         verifications = VerificationDesk(database: database, clock: clock)
     }
 
-    /// Every route, behind metrics, error mapping and token authentication (in that order, outermost first).
+    /// Every route, behind metrics and error mapping (outermost first); the `/v1` routes also behind token
+    /// authentication, so the operations routes (health, metrics, the OpenAPI document) need no allow-list.
     public func router() -> Router<WardenRequestContext> {
         let router = Router(context: WardenRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ErrorMapping())
-        router.add(middleware: TokenAuthenticator(tokens: tokens))
         OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm).register(on: router)
-        let v1 = router.group("v1")
+        let v1 = router.group("v1").add(middleware: TokenAuthenticator(tokens: tokens))
         MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
                                                                                  content: configuration.logContent)).register(on: v1)
         EventRoutes(feed: feed).register(on: v1)
