@@ -31,7 +31,7 @@ let package = Package(
         // Domain model and pure logic. No I/O; the only C library is PCRE2.
         .target(name: "WardenCore", dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]),
         // One SQL interface, two drivers (SQLite, PostgreSQL), migrations, repositories.
-        .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ"]),
+        .target(name: "WardenStore", dependencies: ["CSQLite", "CLibPQ", "WardenCore"]),
         // The provider client alone: OpenAI-compatible chat, vision and embeddings over libcurl, retries,
         // circuit breaker, configuration, prompt templates. Knows nothing of the store or of moderation.
         .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", .product(name: "Crypto", package: "swift-crypto")]),

@@ -10,7 +10,7 @@ struct Quota: AsyncParsableCommand {
         discussion: """
         The tier comes from premium_subs (active, not expired, for that guild): free 5 calls a day,
         monthly 25, yearly and lifetime unlimited, unless the guild overrides them with
-        `warden settings set quota_limits '{"free": 10}' --scope llm --guild G`.
+        `warden admin settings set quota_limits '{"free": 10}' --scope llm --guild G`.
         """
     )
 

@@ -6,9 +6,14 @@ import WardenStore
 
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check, try out and import rule packs.",
-        subcommands: [Check.self, Test.self, Import.self]
+        abstract: "Check, try out and import rule packs; list, put, enable and disable a guild's rules (the same desk as the HTTP API).",
+        subcommands: [Check.self, Test.self, Import.self, List.self, Put.self, Enable.self, Disable.self]
     )
+
+    /// The rule desk on an open store. No default pack: the CLI never imports one behind the admin's back.
+    static func desk(_ database: any Database) -> RuleDesk {
+        RuleDesk(database: database, guilds: GuildDirectory(database: database, defaultPack: []))
+    }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -48,7 +53,8 @@ struct Rules: AsyncParsableCommand {
             let (rules, issues) = try RulePackDirectory.load(path)
             for issue in issues { printError("warning: skipped \(issue)") }
             let set = CompiledRuleSet(rules: rules.map { RuleSource(id: nil, definition: $0.definition) })
-            let evaluator = MessageEvaluator()
+            // One trial for every input, so messages tried together count towards each other's spam windows.
+            let trial = RuleTrial()
             var inputs: [DiscordMessage] = text.enumerated().map { i, content in
                 DiscordMessage(id: Snowflake(UInt64(i + 1)), guildID: Snowflake(1), channelID: Snowflake(1),
                                author: .init(id: Snowflake(UInt64(1000 + i))), content: content, timestamp: Date())
@@ -64,9 +70,8 @@ struct Rules: AsyncParsableCommand {
                 }
             }
             for message in inputs {
-                let evaluation = evaluator.evaluate(message, rules: set, policy: GuildPolicy())
-                let decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
-                                              escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
+                let outcome = trial.run(message, rules: set, policy: GuildPolicy(), now: Date())
+                let (evaluation, decision) = (outcome.evaluation, outcome.decision)
                 let shown = message.content.count > 60 ? String(message.content.prefix(57)) + "..." : message.content
                 print("\(decision.verdict.rawValue.uppercased())\t\(shown.debugDescription)")
                 for match in evaluation.matches {
@@ -82,7 +87,7 @@ struct Rules: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a pack into a guild's automod_rules/automod_actions (rules with the same name are updated).")
+            abstract: "Import a pack into a guild's automod_rules/automod_actions (rules with the same name are updated; each change is audited in admin_log).")
 
         @Argument(help: "A folder of YAML rule files (or one file).")
         var path: String = "rules"
@@ -101,13 +106,11 @@ struct Rules: AsyncParsableCommand {
             let (rules, issues) = try RulePackDirectory.load(path)
             for issue in issues { print("error: \(issue)") }
             if !issues.isEmpty { throw CLIError("not imported: fix the \(issues.count) problems above first", exitCode: 1) }
-            let database = try await store.open()
             let definitions = rules.map(\.definition)
-            let ids = try await database.transaction { conn in
-                try GuildDirectory.importPack(definitions, into: Snowflake(UInt64(bitPattern: guildID)), on: conn, by: userID, at: Date())
+            let written = try await withOpenStore(store) { db in
+                try await Rules.desk(db).importPack(definitions, guild: guildID, by: userID)
             }
-            await database.close()
-            print("imported \(ids.count) rules into guild \(guild)")
+            print("imported \(written.count) rules into guild \(guild)")
         }
     }
 }

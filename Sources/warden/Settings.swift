@@ -10,8 +10,13 @@ import WardenSupport
 struct Settings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read and change a guild's settings (bot_settings; every change is kept in settings_history).",
-        subcommands: [Get.self, Set.self]
+        subcommands: [Get.self, Set.self, History.self, Rollback.self]
     )
+
+    /// The settings desk on an open store, with every scope's checks (as the HTTP API has it).
+    static func desk(_ database: any Database) -> SettingDesk {
+        SettingDesk(database: database, guilds: GuildDirectory(database: database, defaultPack: []), checks: SettingCheck.warden)
+    }
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a guild's settings in a scope.")
@@ -21,10 +26,8 @@ struct Settings: AsyncParsableCommand {
 
         func run() async throws {
             let guildID = try snowflake(guild, "--guild")
-            let database = try await store.open()
-            let settings = try await SettingsRepository(database: database).all(guild: guildID, scope: scope)
-            await database.close()
-            for s in settings { print("\(s.scope).\(s.key) = \(s.valueJSON)") }
+            let settings = try await withOpenStore(store) { db in try await Settings.desk(db).get(guild: guildID, scope: scope).settings }
+            for s in settings { print("\(s.scope).\(s.key) = \(s.value?.encoded() ?? "null")") }
             if settings.isEmpty { print("no settings in scope \(scope) (defaults apply)") }
         }
     }
@@ -49,14 +52,56 @@ struct Settings: AsyncParsableCommand {
         func run() async throws {
             let guildID = try snowflake(guild, "--guild")
             let userID = try by.map { try snowflake($0, "--by") }
-            do { try SettingValidator.validate(scope: scope, key: key, json: value) } catch {
-                throw ValidationError(error.description)
+            try await withOpenStore(store) { db in
+                let desk = Settings.desk(db)
+                // Refused as a usage error, before anything is written (as before the desk existed).
+                do throws(SettingError) { try desk.validate(scope: scope, key: key, json: value) } catch {
+                    throw ValidationError(error.description)
+                }
+                _ = try await desk.set(guild: guildID, scope: scope, key: key, json: value, by: userID)
             }
-            let database = try await store.open()
-            try await SettingsRepository(database: database).set(guild: guildID, scope: scope, key: key, valueJSON: value,
-                                                                 valueType: nil, by: userID)
-            await database.close()
             print("\(scope).\(key) = \(value)")
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one setting's changes, newest first (ids for rollback).")
+        @Argument(help: "The key.") var key: String
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The settings scope.") var scope: String = GuildPolicy.scope
+        @Option(help: "At most this many changes (1-500).") var limit: Int = 50
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let guildID = try snowflake(guild, "--guild")
+            let page = try await withOpenStore(store) { db in
+                try await Settings.desk(db).history(guild: guildID, scope: scope, key: key, limit: max(1, min(limit, 500)))
+            }
+            for change in page.changes {
+                let old = change.oldValue?.encoded() ?? "(none)", new = change.newValue?.encoded() ?? "null"
+                print("#\(change.id) \(change.changeType): \(old) -> \(new)" + (change.changedBy.map { " by \($0)" } ?? ""))
+            }
+            if page.changes.isEmpty { print("no changes of \(scope).\(key)") }
+        }
+    }
+
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore the value a setting had before one change (refused if today's checks would refuse it).")
+        @Argument(help: "The key.") var key: String
+        @Argument(help: "The change id (from `settings history`).") var change: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The settings scope.") var scope: String = GuildPolicy.scope
+        @Option(help: "The user id recorded as the author of the rollback.") var by: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let guildID = try snowflake(guild, "--guild")
+            let userID = try by.map { try snowflake($0, "--by") }
+            let restored = try await withOpenStore(store) { db in
+                try await Settings.desk(db).rollback(guild: guildID, scope: scope, key: key, change: change, by: userID)
+            }
+            print("\(scope).\(key) = \(restored.value?.encoded() ?? "null")")
         }
     }
 }

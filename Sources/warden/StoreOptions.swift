@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenCore
 import WardenPipeline
 import WardenStore
 import WardenSupport
@@ -38,8 +39,8 @@ func snowflake(_ text: String, _ name: String) throws -> Int64 {
     return Int64(bitPattern: value)
 }
 
-/// Runs `body` with an open store, closing it afterwards whatever happens; the desks' refusals (support,
-/// appeals) become CLI errors printed as they are.
+/// Runs `body` with an open store, closing it afterwards whatever happens; the desks' refusals (any
+/// ``ServiceError``) become CLI errors printed with the same message the HTTP API gives.
 @discardableResult
 func withOpenStore<T>(_ store: StoreOptions, _ body: (any Database) async throws -> T) async throws -> T {
     let database = try await store.open()
@@ -49,10 +50,9 @@ func withOpenStore<T>(_ store: StoreOptions, _ body: (any Database) async throws
         return result
     } catch {
         await database.close()
-        switch error {
-        case let refusal as SupportError: throw CLIError(refusal.description)
-        case let refusal as AppealError: throw CLIError(refusal.description)
-        default: throw error
-        }
+        // A store failure keeps its full description here (the HTTP API hides it from clients, not from operators).
+        if error is StoreError { throw error }
+        if let refusal = error as? any ServiceError { throw CLIError(refusal.message) }
+        throw error
     }
 }

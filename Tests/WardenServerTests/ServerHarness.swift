@@ -24,6 +24,8 @@ let guildB: UInt64 = 1_100_000_000_000_000_002
 struct Harness: Sendable {
     let service: WardenService
     let database: any Database
+    /// The store's URL, for a `warden` child process to open the same store.
+    let url: String
     let client: any TestClientProtocol
     /// `tokens[role]` reaches every guild; `scoped[guild]![role]` only that guild.
     let tokens: [Role: String]
@@ -65,7 +67,7 @@ struct Reply: Sendable {
 func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = { Date() },
                 _ body: @Sendable (Harness) async throws -> Void) async throws {
     if dialect == .postgres, TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
-    try await TestStores.with(dialect) { database in
+    try await TestStores.withURL(dialect) { url, database in
         let (pack, issues) = try RulePackDirectory.load(defaultPackPath)
         #expect(issues.isEmpty)
         var appConfiguration = WardenApp.Configuration(defaultPack: pack)
@@ -86,7 +88,7 @@ func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = {
         let app = Application(router: service.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
         let frozenTokens = tokens, frozenScoped = scoped
         try await app.test(.live) { client in
-            try await body(Harness(service: service, database: database, client: client, tokens: frozenTokens, scoped: frozenScoped))
+            try await body(Harness(service: service, database: database, url: url, client: client, tokens: frozenTokens, scoped: frozenScoped))
         }
     }
 }

@@ -19,6 +19,13 @@ enum JSONBodies {
         return encoder
     }()
 
+    /// For values that carry their own JSON keys (rule definitions in pack form, decisions): no key strategy.
+    static let verbatim: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     /// The body's bytes, refused with 413 past `limit`.
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
         do { return try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
@@ -38,8 +45,8 @@ enum JSONBodies {
         }
     }
 
-    /// A 200 (or `status`) response whose body is `value` as JSON.
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    /// A 200 (or `status`) response whose body is `value` as JSON (snake_case keys unless `encoder` says otherwise).
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, encoder: JSONEncoder = JSONBodies.encoder) throws -> Response {
         raw(String(decoding: try encoder.encode(value), as: UTF8.self), status: status)
     }
 

@@ -102,6 +102,8 @@ public final class MessageIntake: Sendable {
 }
 
 /// The intake is shutting down and takes no new messages.
-struct IntakeClosed: Error, APIErrorConvertible {
-    var apiError: APIError { APIError(.serviceUnavailable, "shutting_down", "the service is shutting down; send the message to another instance or again later") }
+struct IntakeClosed: ServiceError {
+    var httpStatus: Int { 503 }
+    var code: String { "shutting_down" }
+    var message: String { "the service is shutting down; send the message to another instance or again later" }
 }

@@ -48,17 +48,3 @@ struct AppealRoutes {
         let note: String?
     }
 }
-
-extension AppealError: APIErrorConvertible {
-    var apiError: APIError {
-        switch self {
-        case .logNotFound, .appealNotFound: APIError(.notFound, code, description)
-        // Not an authorization failure of the caller's token: the member named is not the log's.
-        case .notYourLog: APIError(.unprocessableContent, code, description)
-        case .windowClosed, .alreadyAppealed, .alreadyDecided: APIError(.conflict, code, description)
-        case .invalidReason, .invalidNote: APIError.badRequest(code, description)
-        case .invalidSetting: APIError(.conflict, code, description)
-        case .unreadableLog: APIError(.internalServerError, code, description)
-        }
-    }
-}

@@ -43,7 +43,7 @@ struct MessageRoutes {
         guard elements.count <= RequestLimits.batchMessages else {
             throw APIError(.contentTooLarge, "batch_too_large", "at most \(RequestLimits.batchMessages) messages per batch, got \(elements.count)")
         }
-        var lines = [String?](repeating: nil, count: elements.count)
+        var results = BatchResults(count: elements.count)
         var accepted: [(index: Int, message: DiscordMessage)] = []
         for (index, element) in elements.enumerated() {
             do {
@@ -52,28 +52,22 @@ struct MessageRoutes {
                 accepted.append((index, message))
             } catch {
                 metrics.rejectedMessages.increment()
-                let mapped = ErrorMapping.map(error)
-                lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(mapped))}"#
+                results[index] = .failed(index: index, ErrorMapping.map(error))
             }
         }
         // Each message gets its own result: one message or guild at fault does not fail the others.
-        let results = await intake.pipeline.processEach(accepted.map(\.message))
-        for ((index, message), result) in zip(accepted, results) {
+        let outcomes = await intake.pipeline.processEach(accepted.map(\.message))
+        for ((index, message), result) in zip(accepted, outcomes) {
             switch result {
             case .success(let processed):
                 metrics.record(processed)
                 logging.log(processed, message: message, to: context.logger)
-                lines[index] = processed.json
+                results[index] = .judged(decisionJSON: processed.json)
             case .failure(let error):
-                lines[index] = #"{"index":\#(index),"error":\#(Self.errorObject(ErrorMapping.map(error)))}"#
+                results[index] = .failed(index: index, ErrorMapping.map(error))
             }
         }
-        return JSONBodies.raw(#"{"results":[\#(lines.map { $0 ?? "null" }.joined(separator: ","))]}"#)
-    }
-
-    static func errorObject(_ error: APIError) -> String {
-        let json = error.json   // {"error":{...}}
-        return String(json.dropFirst(#"{"error":"#.count).dropLast())
+        return JSONBodies.raw(try results.json())
     }
 }
 

@@ -65,24 +65,24 @@ public final class WardenService: Sendable {
         verifications = app.verifications
     }
 
-    /// Every route, behind metrics, error mapping and token authentication (in that order, outermost first).
+    /// Every route, behind metrics and error mapping (outermost first); the `/v1` routes also behind token
+    /// authentication, so the operations routes (health, metrics, the OpenAPI document) need no allow-list.
     public func router() -> Router<WardenRequestContext> {
         let router = Router(context: WardenRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ErrorMapping())
-        router.add(middleware: TokenAuthenticator(tokens: tokens))
         OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm).register(on: router)
-        let v1 = router.group("v1")
+        let v1 = router.group("v1").add(middleware: TokenAuthenticator(tokens: tokens))
         MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
                                                                                  content: configuration.logContent)).register(on: v1)
         EventRoutes(feed: feed).register(on: v1)
         AppealRoutes(desk: appeals).register(on: v1)
-        MemberRoutes(database: database).register(on: v1)
+        MemberRoutes(records: MemberRecords(database: database)).register(on: v1)
         TicketRoutes(desk: tickets).register(on: v1)
         VerificationRoutes(desk: verifications).register(on: v1)
         FAQRoutes(desk: faq).register(on: v1)
-        RuleRoutes(database: database, guilds: pipeline.guilds, clock: clock).register(on: v1)
-        SettingRoutes(database: database, guilds: pipeline.guilds, clock: clock).register(on: v1)
+        RuleRoutes(desk: RuleDesk(database: database, guilds: pipeline.guilds, clock: clock)).register(on: v1)
+        SettingRoutes(desk: SettingDesk(database: database, guilds: pipeline.guilds, checks: SettingCheck.warden, clock: clock)).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
         return router
     }

@@ -131,6 +131,12 @@ public enum JobRepository {
         return Int(try row?.int("n") ?? 0)
     }
 
+    /// Jobs waiting or running, counted by kind and status (for the metrics scrape).
+    public static func unfinished(on conn: any SQLConnection) throws -> [(kind: String, status: String, count: Int64)] {
+        try conn.query("SELECT kind, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status", [])
+            .map { (kind: try $0.string("kind"), status: try $0.string("status"), count: try $0.int("n")) }
+    }
+
     /// Retention: deletes `done` and `failed` jobs last changed before `before` (which frees their dedupe keys).
     /// - Returns: how many jobs were deleted.
     @discardableResult

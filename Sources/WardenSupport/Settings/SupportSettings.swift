@@ -37,7 +37,7 @@ public struct SupportSettings: Sendable, Equatable {
         return settings
     }
 
-    /// Validates a value for `key` (what `warden settings set` checks before writing).
+    /// Validates a value for `key` (what the settings desk checks before writing, through `SettingCheck.support`).
     /// - Throws: a message saying what is wrong with the value.
     public static func validate(key: String, json: String) throws(SettingProblem) {
         guard let known = Key(rawValue: key) else {

@@ -5,8 +5,8 @@ import WardenSupport
 
 struct Support: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the support desk's durable jobs: ticket summaries, FAQ drafts, screenshot checks.",
-        subcommands: [Work.self]
+        abstract: "The support desk: tickets, its durable jobs (summaries, FAQ drafts, screenshot checks), the FAQ, payment verification.",
+        subcommands: [Tickets.self, Work.self, FAQ.self, Verify.self, Verifications.self]
     )
 
     struct Work: AsyncParsableCommand {

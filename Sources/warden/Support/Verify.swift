@@ -9,7 +9,7 @@ struct Verify: AsyncParsableCommand {
         discussion: """
         The screenshot is validated, stored as a pending verification and read by the vision model (counted
         in the member's daily quota). The guild's policy decides: verified only when the model can verify, asks
-        no review, and the date, merchant and amount match `warden settings set verification '{...}' --scope
+        no review, and the date, merchant and amount match `warden admin settings set verification '{...}' --scope
         support`; otherwise manual_review. Without WARDEN_LLM_BASE_URL the check waits for `warden support work`.
         """)
     @Argument(help: "The image file.") var image: String

@@ -1,0 +1,52 @@
+import Foundation
+import WardenCore
+import WardenStore
+
+/// A member's automod record in one guild, for moderators: escalation points by rule type and the most
+/// recent automod logs. The HTTP API encodes it with snake_case keys and ISO 8601 dates.
+public struct MemberHistory: Codable, Sendable, Equatable {
+    /// Points one rule type has given the member (they decay from `last_violation`).
+    public struct Points: Codable, Sendable, Equatable {
+        public var ruleType: String
+        public var points: Double
+        public var violations: Int
+        public var lastViolation: Date
+    }
+
+    /// One automod log about the member.
+    public struct Log: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var messageId: Snowflake?
+        public var channelId: Snowflake?
+        public var rule: String?
+        public var actionTaken: String
+        public var timestamp: Date
+        public var appealStatus: String
+    }
+
+    public var guildId: Snowflake
+    public var userId: Snowflake
+    public var points: [Points]
+    public var logs: [Log]
+}
+
+/// Reads members' automod records (nothing here changes anything).
+public struct MemberRecords: Sendable {
+    public let database: any Database
+
+    public init(database: any Database) { self.database = database }
+
+    /// The member's points and newest `limit` logs, read in one transaction so they agree.
+    public func history(guild: Int64, user: Int64, limit: Int = 50) async throws -> MemberHistory {
+        let (logs, points) = try await database.transaction { conn in
+            (try AutomodRepository.logs(on: conn, guild: guild, user: user, limit: limit),
+             try AutomodRepository.points(on: conn, guild: guild, user: user))
+        }
+        func snowflake(_ id: Int64) -> Snowflake { Snowflake(UInt64(bitPattern: id)) }
+        return MemberHistory(
+            guildId: snowflake(guild), userId: snowflake(user),
+            points: points.map { .init(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation) },
+            logs: logs.map { .init(id: $0.id, messageId: $0.messageID.map(snowflake), channelId: $0.channelID.map(snowflake), rule: $0.ruleName,
+                                   actionTaken: $0.actionTaken, timestamp: $0.timestamp, appealStatus: $0.appealStatus) })
+    }
+}

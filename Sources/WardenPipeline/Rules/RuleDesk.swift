@@ -1,0 +1,122 @@
+import Foundation
+import WardenCore
+import WardenStore
+
+/// A guild's automod rules for admins: list them, import a pack, put one rule (checked like a pack file),
+/// switch one on or off, and dry-run a message against them.
+///
+/// Every change commits with its `admin_log` row (`rule.create`, `rule.update`, `rule.enable`,
+/// `rule.disable`, the rule's config before and after), whether it came through the HTTP API or the CLI,
+/// and the guild's cached rules are dropped so the next message sees the change.
+public final class RuleDesk: Sendable {
+    public let database: any Database
+    public let guilds: GuildDirectory
+    private let clock: @Sendable () -> Date
+
+    /// The `admin_log` target type of rule changes.
+    public static let auditTarget = "automod_rule"
+
+    public init(database: any Database, guilds: GuildDirectory, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database; self.guilds = guilds; self.clock = clock
+    }
+
+    // MARK: Reading
+
+    /// The guild's stored rules (on first sight of the guild, the default pack is imported first).
+    /// - Throws: `GuildPolicyLoader.InvalidSetting` when the guild's stored policy cannot be read.
+    public func list(guild: Int64) async throws -> RuleList {
+        _ = try await guilds.context(for: Self.snowflake(guild))
+        let stored = try await database.transaction { conn in try AutomodRepository.rules(on: conn, guild: guild) }
+        return RuleList(rules: try stored.map { RuleView(id: $0.id, enabled: $0.enabled, definition: try RuleCodec.definition(from: $0)) })
+    }
+
+    // MARK: Validation
+
+    /// Reads one rule, given as one entry of a pack file's `rules:` list (JSON is YAML, so JSON works), and
+    /// checks it like a pack file; `source` names it in problems.
+    /// - Throws: `RuleError.invalidRule` (the first problem found), `.notOneRule`.
+    public static func rule(from text: String, source: String) throws(RuleError) -> RuleDefinition {
+        let pack = "rules:\n  - " + text.replacingOccurrences(of: "\n", with: "\n    ")
+        let (rules, issues) = RulePack.parse(files: [(name: source, contents: pack)])
+        if let issue = issues.first { throw .invalidRule(issue) }
+        guard let rule = rules.first, rules.count == 1 else { throw .notOneRule }
+        return rule.definition
+    }
+
+    // MARK: Changes
+
+    /// Creates or replaces the guild's rule `name` from `text` (see ``rule(from:source:)``).
+    /// - Throws: `RuleError.invalidRule`, `.notOneRule`, `.nameMismatch` (the rule's own name differs from `name`).
+    public func put(guild: Int64, name: String, text: String, by actor: Int64?) async throws -> RuleWrite {
+        let definition = try Self.rule(from: text, source: "PUT rules/\(name)")
+        guard definition.name == name else { throw RuleError.nameMismatch(rule: definition.name, path: name) }
+        let written = try await importPack([definition], guild: guild, by: actor)
+        guard let first = written.first else { throw RuleError.notOneRule }
+        return first
+    }
+
+    /// Inserts or updates (by name) each rule in the guild, in one transaction with one audit row per rule.
+    /// The rules are expected checked already (a pack loaded with its problems shown).
+    @discardableResult
+    public func importPack(_ rules: [RuleDefinition], guild: Int64, by actor: Int64?) async throws -> [RuleWrite] {
+        let snowflake = Self.snowflake(guild)
+        // Imports the default pack on first sight first, so "before" is what the guild really had.
+        _ = try await guilds.context(for: snowflake)
+        let now = clock()
+        let written = try await database.transaction { conn -> [RuleWrite] in
+            let before = Dictionary(try AutomodRepository.rules(on: conn, guild: guild).map { ($0.name, $0) }) { _, last in last }
+            let ids = try GuildDirectory.importPack(rules, into: snowflake, on: conn, by: actor, at: now)
+            var written: [RuleWrite] = []
+            for (rule, id) in zip(rules, ids) {
+                let old = before[rule.name]
+                try AdminLogRepository.record(on: conn, guild: guild, actor: actor, action: old == nil ? "rule.create" : "rule.update",
+                                              targetType: Self.auditTarget, targetID: rule.name, beforeJSON: old?.configJSON,
+                                              afterJSON: try RuleCodec.rows(for: rule).configJSON, at: now)
+                written.append(RuleWrite(rule: RuleView(id: id, enabled: rule.enabled, definition: rule), created: old == nil))
+            }
+            return written
+        }
+        guilds.invalidate(snowflake)
+        return written
+    }
+
+    /// Switches the guild's rule `name` on or off.
+    /// - Throws: `RuleError.ruleNotFound`.
+    public func setEnabled(_ enabled: Bool, rule name: String, guild: Int64, by actor: Int64?) async throws -> RuleSwitch {
+        let snowflake = Self.snowflake(guild)
+        _ = try await guilds.context(for: snowflake)
+        let now = clock()
+        try await database.transaction { conn in
+            guard let rule = try AutomodRepository.rules(on: conn, guild: guild).first(where: { $0.name == name }) else {
+                throw RuleError.ruleNotFound(name, guild: guild)
+            }
+            try AutomodRepository.setRuleEnabled(on: conn, ruleID: rule.id, enabled: enabled, at: now)
+            try AdminLogRepository.record(on: conn, guild: guild, actor: actor, action: enabled ? "rule.enable" : "rule.disable",
+                                          targetType: Self.auditTarget, targetID: name,
+                                          beforeJSON: try Self.json(Switched(enabled: rule.enabled)),
+                                          afterJSON: try Self.json(Switched(enabled: enabled)), at: now)
+        }
+        guilds.invalidate(snowflake)
+        return RuleSwitch(name: name, enabled: enabled)
+    }
+
+    // MARK: Dry run
+
+    /// Judges `message` with the guild's rules and policy through a fresh ``RuleTrial`` (so the dry run
+    /// counts towards nobody's spam windows); nothing is stored.
+    /// - Throws: `RuleError.messageOfAnotherGuild`.
+    public func dryRun(guild: Int64, message: DiscordMessage) async throws -> Decision {
+        guard message.guildID.int64 == guild else { throw RuleError.messageOfAnotherGuild(message: message.guildID, guild: guild) }
+        let context = try await guilds.context(for: message.guildID)
+        return RuleTrial().run(message, rules: context.rules, policy: context.policy, now: clock()).decision
+    }
+
+    /// What a switch's audit row records before and after.
+    private struct Switched: Encodable { let enabled: Bool }
+
+    private static func snowflake(_ guild: Int64) -> Snowflake { Snowflake(UInt64(bitPattern: guild)) }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+}

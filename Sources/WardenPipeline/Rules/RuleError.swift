@@ -1,0 +1,44 @@
+import WardenCore
+
+/// Why a rule operation was refused. Each case names what was wrong and where; nothing was changed.
+public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The rule does not pass the pack checks (bad field, bad pattern with its PCRE2 offset, ...).
+    case invalidRule(RuleIssue)
+    /// The body held no rule, or more than one.
+    case notOneRule
+    /// The rule's own name is not the one it is put under.
+    case nameMismatch(rule: String, path: String)
+    /// The guild has no rule of that name.
+    case ruleNotFound(String, guild: Int64)
+    /// A dry run was given a message of another guild than the one whose rules it tries.
+    case messageOfAnotherGuild(message: Snowflake, guild: Int64)
+
+    public var description: String {
+        switch self {
+        case .invalidRule(let issue): issue.description
+        case .notOneRule: "the body must be one rule"
+        case .nameMismatch(let rule, let path): "the rule's name '\(rule)' differs from the path's '\(path)'"
+        case .ruleNotFound(let name, let guild): "rule '\(name)' in guild \(UInt64(bitPattern: guild)) not found"
+        case .messageOfAnotherGuild(let message, let guild):
+            "field 'guild_id': the message is of guild \(message), not of guild \(UInt64(bitPattern: guild))"
+        }
+    }
+}
+
+extension RuleError: ServiceError {
+    public var httpStatus: Int {
+        switch self {
+        case .invalidRule: 422
+        case .notOneRule, .nameMismatch, .messageOfAnotherGuild: 400
+        case .ruleNotFound: 404
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .invalidRule, .notOneRule, .nameMismatch: "invalid_rule"
+        case .ruleNotFound: "not_found"
+        case .messageOfAnotherGuild: "invalid_field"
+        }
+    }
+}

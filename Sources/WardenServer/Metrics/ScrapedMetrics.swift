@@ -1,0 +1,32 @@
+import WardenLLM
+import WardenStore
+
+/// Values owned elsewhere (the intake queue, the LLM client, the jobs table), read at scrape time and
+/// written in Prometheus' text format after the registry's own metrics.
+struct ScrapedMetrics {
+    let intake: MessageIntake
+    let database: any Database
+    let llm: LLMClient?
+
+    func text() async throws -> String {
+        var lines: [String] = []
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)]) {
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) \(type)")
+            for sample in samples { lines.append("\(name)\(sample.labels) \(sample.value)") }
+        }
+        metric("warden_intake_waiting", "gauge", "Messages queued for the next commit.", [("", Double(intake.depth))])
+        if let llm {
+            let stats = llm.statistics
+            metric("warden_llm_calls_total", "counter", "LLM calls started.", [("", Double(stats.calls))])
+            metric("warden_llm_retries_total", "counter", "LLM call attempts retried.", [("", Double(stats.retries))])
+            metric("warden_llm_failures_total", "counter", "LLM calls that failed after their retries.", [("", Double(stats.failures))])
+            metric("warden_llm_waiting", "gauge", "LLM calls waiting for a free slot.", [("", Double(llm.queued))])
+            metric("warden_llm_circuit_open", "gauge", "1 while the LLM circuit breaker is open.", [("", "\(llm.circuitState)" == "open" ? 1 : 0)])
+        }
+        let depths = try await database.transaction { conn in try JobRepository.unfinished(on: conn) }
+        metric("warden_jobs", "gauge", "Durable jobs waiting or running, by kind.",
+               depths.map { (#"{kind="\#($0.kind)",status="\#($0.status)"}"#, Double($0.count)) })
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
