@@ -41,6 +41,8 @@ public final class CompiledRuleSet: Sendable {
     /// Views the literal scanner runs over.
     let scanViews: [ViewKind]
     public let spamRules: [SpamRule]
+    /// The detectors `spamRules` use, in table order: only these read their counts from each message.
+    public let spamDetectors: [SpamDetector]
     public let aiRules: [CompiledRule]
     /// Rules left out because they did not compile (packs are validated earlier; this catches stored rules).
     public let issues: [RuleIssue]
@@ -123,6 +125,7 @@ public final class CompiledRuleSet: Sendable {
         self.views = views.closedOverParents
         self.scanViews = scanViews.kinds
         self.spamRules = spamRules
+        self.spamDetectors = SpamDetector.allCases.filter { detector in spamRules.contains { $0.detector == detector } }
         self.aiRules = aiRules
         self.issues = issues
     }

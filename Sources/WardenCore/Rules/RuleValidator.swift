@@ -30,7 +30,11 @@ public enum RuleValidator {
                 issue("detector", "must be one of \(SpamDetector.allCases.map(\.rawValue).joined(separator: ", ")); got \(rule.detector.map { "'\($0)'" } ?? "nothing")")
                 break
             }
-            if (rule.threshold ?? 0) < 1 { issue("threshold", "must be a positive integer") }
+            let threshold = rule.threshold ?? 0
+            if threshold < 1 { issue("threshold", "must be a positive integer") }
+            else if threshold > detector.spec.thresholds.upperBound {
+                issue("threshold", "must be between \(detector.spec.thresholds.lowerBound) and \(detector.spec.thresholds.upperBound) for the \(name) detector")
+            }
             if !detector.isPerMessage {
                 guard let window = rule.windowSeconds else { issue("window", "the \(name) detector needs a window (e.g. 10s)"); break }
                 if window <= 0 || window > 86_400 { issue("window", "must be between 1s and 1d") }
