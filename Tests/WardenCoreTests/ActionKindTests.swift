@@ -6,7 +6,7 @@ import Testing
     @Test func everyKindIsRegisteredUnderItsName() {
         for kind in ActionKinds.all {
             #expect(RuleAction.Kind(rawValue: kind.name.rawValue) == kind.name)
-            #expect(kind.name.behaviour == kind)
+            #expect(ObjectIdentifier(kind.name.behaviour) == ObjectIdentifier(kind))
         }
         let named: [RuleAction.Kind] = [.delete, .warn, .mute, .timeout, .kick, .ban, .alert]
         #expect(named.map { $0.behaviour.name } == named)
