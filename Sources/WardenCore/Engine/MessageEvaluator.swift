@@ -44,11 +44,7 @@ public struct MessageEvaluator: Sendable {
             for hit in observation.hits {
                 let rule = rules.rules[hit.ruleID]
                 guard !rule.isDisabled, rule.applies(channel: message.channelID, roles: message.roles) else { continue }
-                evaluation.matches.append(RuleMatch(
-                    rule: rule.name, ruleID: rule.id, type: .spam, stage: .spam,
-                    evidence: Evidence(detector: hit.detector.rawValue, observed: hit.observed, threshold: hit.threshold,
-                                       windowSeconds: hit.detector.isPerMessage ? nil : hit.windowSeconds),
-                    action: rule.definition.effectiveAction))
+                evaluation.matches.append(SpamKind.match(hit, of: rule))
             }
         }
         return evaluation
