@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # Writes the OpenAPI document of the service: python3 scripts/openapi.py > Sources/WardenServer/OpenAPI/openapi.json
 # The route table below is the one place to describe a route; the OpenAPI test checks the result against the router.
-import json
+# Rule types, spam detectors and action types come from scripts/kinds.json, which KindListTests holds to the
+# Swift registries (RuleKinds.all, SpamDetector, ActionKinds.all).
+import json, os
+KINDS = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "kinds.json")))
 G = {"name": "guild", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Snowflake"}, "description": "Discord guild id"}
 def p(name, desc, schema=None):
     return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string", "pattern": "^[0-9]+$"}, "description": desc}
@@ -53,10 +56,10 @@ S = {"$ref": "#/components/schemas/Snowflake"}
 schemas = {
  "Snowflake": {"type": "string", "pattern": "^[0-9]{1,20}$", "description": "A Discord id as a string (numbers are accepted in requests)."},
  "Error": obj({"error": obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"])}, ["error"]),
- "DiscordMessage": {"type": "object", "description": "Discord's Message object: id, guild_id, channel_id, author{id,username,bot}, member{roles}, content (<= 4000 characters), mentions, mention_roles, mention_everyone, attachments, embeds, timestamp.", "required": ["id", "guild_id", "channel_id", "author", "content", "timestamp"]},
+ "DiscordMessage": {"type": "object", "description": "Discord's Message object: id, guild_id, channel_id, author{id,username,bot}, member{roles}, content (<= 4000 characters), mentions, mention_roles, mention_everyone, attachments, embeds, sticker_items, timestamp.", "required": ["id", "guild_id", "channel_id", "author", "content", "timestamp"]},
  "MessageBatch": {"type": "array", "items": {"$ref": "#/components/schemas/DiscordMessage"}, "maxItems": 1000},
  "Decision": obj({"message_id": S, "guild_id": S, "channel_id": S, "user_id": S, "verdict": {"type": "string", "enum": ["allow", "flag", "block"]}, "matches": {"type": "array", "items": {"type": "object"}}, "actions": {"type": "array", "items": {"$ref": "#/components/schemas/DiscordAction"}}, "escalation": {"type": "object"}, "log_id": {"type": "integer"}, "stages": {"type": "object", "additionalProperties": {"type": "string"}}, "analysis": {"type": "object"}}, ["message_id", "verdict", "matches", "actions"]),
- "DiscordAction": obj({"type": {"type": "string", "enum": ["delete_message", "warn", "timeout", "kick", "ban", "alert", "remove_timeout", "unban"]}, "channel_id": S, "message_id": S, "user_id": S, "communication_disabled_until": {"type": "string"}, "duration_seconds": {"type": "integer"}, "delete_message_seconds": {"type": "integer"}, "reason": {"type": "string"}, "content": {"type": "string"}}, ["type"]),
+ "DiscordAction": obj({"type": {"type": "string", "enum": KINDS["discord_action_types"]}, "channel_id": S, "message_id": S, "user_id": S, "communication_disabled_until": {"type": "string"}, "duration_seconds": {"type": "integer"}, "delete_message_seconds": {"type": "integer"}, "reason": {"type": "string"}, "content": {"type": "string"}}, ["type"]),
  "BatchResult": obj({"results": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/Decision"}, obj({"index": {"type": "integer"}, "error": {"$ref": "#/components/schemas/Error/properties/error"}}, ["index", "error"])]}}}, ["results"]),
  "EventPage": obj({"events": {"type": "array", "items": obj({"id": {"type": "integer"}, "kind": {"type": "string"}, "created_at": {"type": "string"}, "payload": {"type": "object"}})}, "cursor": {"type": "integer"}}, ["events", "cursor"]),
  "AppealFiling": obj({"log_id": {"type": "integer"}, "user_id": S, "reason": {"type": "string", "maxLength": 2000}}, ["log_id", "user_id", "reason"]),
@@ -80,7 +83,7 @@ schemas = {
  "ProposalRejection": obj({"staff_id": S, "reason": {"type": "string"}}, ["staff_id", "reason"]),
  "FAQEntry": obj({"id": {"type": "integer"}, "guild_id": S, "title": {"type": "string"}, "summary": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}, "proposal_id": {"type": "integer"}}),
  "SearchResults": obj({"query": {"type": "string"}, "results": {"type": "array", "items": obj({"entry": {"$ref": "#/components/schemas/FAQEntry"}, "rank": {"type": "number"}})}}),
- "Rule": {"type": "object", "description": "One rule as in a pack file: name, type (keyword, regex, spam, ai, ...), enabled, its patterns or thresholds, action."},
+ "Rule": {"type": "object", "description": "One rule as in a pack file (docs/rules.md): name, type, enabled, the type's own fields (patterns, keywords, detector and threshold, categories), action.", "required": ["name", "type"], "properties": {"name": {"type": "string"}, "type": {"type": "string", "enum": KINDS["rule_types"]}, "enabled": {"type": "boolean"}, "detector": {"type": "string", "enum": KINDS["spam_detectors"], "description": "spam rules"}, "action": obj({"type": {"type": "string", "enum": KINDS["action_types"]}, "severity": {"type": "integer", "minimum": 1, "maximum": 5}}, ["type"])}},
  "RulePage": obj({"rules": {"type": "array", "items": obj({"id": {"type": "integer"}, "enabled": {"type": "boolean"}, "definition": {"$ref": "#/components/schemas/Rule"}})}}),
  "RuleState": obj({"name": {"type": "string"}, "enabled": {"type": "boolean"}}),
  "Setting": obj({"scope": {"type": "string"}, "key": {"type": "string"}, "value": {}, "updated_by": S, "updated_at": {"type": "string"}}),

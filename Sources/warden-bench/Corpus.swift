@@ -66,16 +66,16 @@ enum Corpus {
         while rules.count < total {
             i += 1
             if i % 3 == 0 {
-                var rule = RuleDefinition(name: "gen-words-\(i)", type: .content, action: RuleAction(type: .delete, severity: 2))
                 // Mostly invented words, plus a real one now and then so the keyword path does real work.
-                rule.keywords = (0..<8).map { k in k == 0 && i % 9 == 0 ? words[Int.random(in: 0..<words.count, using: &rng)] + "zz" : pseudoWord() }
-                rules.append(rule)
+                let keywords = (0..<8).map { k in k == 0 && i % 9 == 0 ? words[Int.random(in: 0..<words.count, using: &rng)] + "zz" : pseudoWord() }
+                rules.append(RuleDefinition(name: "gen-words-\(i)", config: ContentKind(keywords: keywords),
+                                            action: RuleAction(type: .delete, severity: 2)))
             } else {
-                var rule = RuleDefinition(name: "gen-phrase-\(i)", type: .regex, action: RuleAction(type: .delete, severity: 3))
                 let a = words[Int.random(in: 0..<words.count, using: &rng)], b = pseudoWord()
                 // Half the phrases start with a common word, so the prefilter passes them to PCRE2 often.
-                rule.patterns = i % 2 == 0 ? [#"\b\#(a)\s+\#(b)\b"#] : [#"\b\#(b)[\s_-]*(?:now|today|\d+)\b"#]
-                rules.append(rule)
+                let patterns = i % 2 == 0 ? [#"\b\#(a)\s+\#(b)\b"#] : [#"\b\#(b)[\s_-]*(?:now|today|\d+)\b"#]
+                rules.append(RuleDefinition(name: "gen-phrase-\(i)", config: RegexKind(patterns: patterns),
+                                            action: RuleAction(type: .delete, severity: 3)))
             }
         }
         return rules

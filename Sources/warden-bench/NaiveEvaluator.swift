@@ -10,20 +10,11 @@ struct NaiveEvaluator {
         var entries: [(views: [ViewKind], regex: RegexPattern)] = []
         var views = ViewSet()
         for rule in rules where rule.enabled {
+            // Each kind says what a rule-by-rule bot would run for it (kinds that match no text: nothing).
+            let patterns = rule.config.baselinePatterns()
+            if patterns.isEmpty { continue }
             views.formUnion(ViewSet(rule.effectiveViews))
-            switch rule.type {
-            case .regex:
-                for p in rule.patterns ?? [] { entries.append((rule.effectiveViews, try RegexPattern(p))) }
-            case .content:
-                for k in rule.keywords ?? [] {
-                    guard let kw = KeywordPattern(k) else { continue }
-                    let escaped = kw.core.unicodeScalars.map { s in
-                        "\\^$.|?*+()[]{}".unicodeScalars.contains(s) ? "\\" + String(s) : String(s)
-                    }.joined()
-                    entries.append((rule.effectiveViews, try RegexPattern((kw.openStart ? "" : "\\b") + escaped + (kw.openEnd ? "" : "\\b"))))
-                }
-            case .spam, .ai: break
-            }
+            for p in patterns { entries.append((rule.effectiveViews, try RegexPattern(p))) }
         }
         self.entries = entries
         self.views = views.closedOverParents

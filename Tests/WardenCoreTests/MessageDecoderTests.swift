@@ -58,10 +58,11 @@ import Foundation
 @Suite("Message decoder: NUL characters")
 struct MessageDecoderNULTests {
     @Test func nulCharactersAreDroppedFromStoredTexts() throws {
-        let json = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4","username":"a\u0000b"},"content":"fr\u0000ee nitro","attachments":[{"id":"5","filename":"x\u0000.png"}],"timestamp":"2026-11-30T10:00:00.000000+00:00"}"#
+        let json = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4","username":"a\u0000b"},"content":"fr\u0000ee nitro","attachments":[{"id":"5","filename":"x\u0000.png"}],"sticker_items":[{"id":"6","name":"wa\u0000ve","format_type":1}],"timestamp":"2026-11-30T10:00:00.000000+00:00"}"#
         let message = try MessageDecoder().decode(Data(json.utf8))
         #expect(message.content == "free nitro")
         #expect(message.author.username == "ab")
         #expect(message.attachments.first?.filename == "x.png")
+        #expect(message.stickerItems.first?.name == "wave")
     }
 }

@@ -15,6 +15,8 @@ import Testing
         #"{"id":1,"guild_id":2,"channel_id":3,"author":{"id":4,"bot":true,"username":null},"member":null,"content":null,"timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{ "id" : "10" , "guild_id":"2","channel_id":"3","author":{"id":"4","avatar":{"x":[1,2,{"y":null}]}},"content":"tab\there \"quoted\" back\\slash \/ \u00e9\u4e2d \ud83d\ude00 \n","timestamp":"2026-11-22T02:10:00.5+02:00","embeds":[{"title":"t","fields":[{"a":1.5e3}]},{}],"flags":0,"nonce":-12.5e-3}"#,
         #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mentions":[{"id":"5","username":"a"},{"id":6}],"mention_roles":["7",8],"mention_everyone":true,"attachments":[{"id":"9","filename":"a.png","size":1024,"content_type":"image/png","width":10}],"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":[{"id":"749054660769218631","name":"Wave","format_type":3},{"id":5,"name":null,"format_type":1.0,"extra":[1]},{}],"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":null,"timestamp":"2026-11-22T02:10:00Z"}"#,
     ]
 
     static let broken = [
@@ -25,6 +27,9 @@ import Testing
         #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"soon"}"#,
         #"{"id":"1","guild_id":"2","channel_id":"3","author":"me","timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mentions":{},"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":{},"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":[{"id":"x"}],"timestamp":"2026-11-22T02:10:00Z"}"#,
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":[{"format_type":"png"}],"timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{"id":1.5,"guild_id":"2","channel_id":"3","author":{"id":"4"},"timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"content":"\ud83d alone","timestamp":"2026-11-22T02:10:00Z"}"#,
         #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"content":"\ude00","timestamp":"2026-11-22T02:10:00Z"}"#,
@@ -68,6 +73,18 @@ import Testing
         bytes += [0xC3, 0x28]
         bytes += Array(#"","timestamp":"2026-11-22T02:10:00Z"}"#.utf8)
         #expect(throws: IngestError.self) { try MessageJSONParser.parse(Data(bytes)) }
+    }
+
+    @Test func stickerItemsAreRead() throws {
+        let line = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":[{"id":"749054660769218631","name":"Wave","format_type":3},{"id":"5","name":"x","format_type":1}],"timestamp":"2026-11-22T02:10:00Z"}"#
+        let m = try MessageJSONParser.parse(Data(line.utf8))
+        #expect(m.stickerItems == [DiscordMessage.StickerItem(id: Snowflake(749054660769218631), name: "Wave", formatType: 3),
+                                   DiscordMessage.StickerItem(id: Snowflake(5), name: "x", formatType: 1)])
+        // Stored messages without stickers encode as before: no sticker_items key.
+        let plain = try MessageJSONParser.parse(Data(Self.tricky[0].utf8))
+        #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("sticker_items"))
+        let again = try JSONDecoder().decode(DiscordMessage.self, from: try JSONEncoder().encode(m))
+        #expect(again.stickerItems == m.stickerItems)
     }
 
     @Test func floatAttachmentSizesAreRead() throws {

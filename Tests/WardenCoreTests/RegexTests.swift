@@ -112,8 +112,7 @@ import Foundation
     func prefilteredMatchesEqualRunningEveryPattern(_ views: [ViewKind]) throws {
         var definitions: [RuleDefinition] = []
         for (i, p) in Self.patterns.enumerated() {
-            var rule = RuleDefinition(name: "r\(i)", type: .regex)
-            rule.patterns = [p]
+            var rule = RuleDefinition(name: "r\(i)", config: RegexKind(patterns: [p]))
             rule.views = views
             definitions.append(rule)
         }

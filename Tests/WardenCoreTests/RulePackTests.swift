@@ -59,7 +59,7 @@ import Testing
             action: {type: timeout, duration: 10m, severity: 3}
         """)])
         let definition = try #require(rules.first?.definition)
-        #expect(definition.windowSeconds == 10)
+        #expect(definition.config(as: SpamKind.self)?.windowSeconds == 10)
         #expect(definition.action?.durationSeconds == 600)
         let data = try JSONEncoder().encode(definition)
         #expect(try JSONDecoder().decode(RuleDefinition.self, from: data) == definition)

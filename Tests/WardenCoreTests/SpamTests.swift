@@ -28,18 +28,40 @@ private func simhash(_ s: String) -> UInt64 {
 
 @Suite struct SpamDetectorTests {
     @Test func perMessageFlag() {
-        #expect(SpamDetector.allCases.filter(\.isPerMessage) == [.lines, .characters])
+        #expect(SpamDetector.allCases.filter(\.isPerMessage) == [.lines, .characters, .caps])
     }
 
-    @Test(arguments: [SpamDetector.mentions, .links, .invites, .attachments, .emoji])
+    /// The table's slots: every detector that reads a count has its own signal slot, every summed one its
+    /// own kept slot, all within the fixed arrays. A new row that reuses a slot fails here.
+    @Test func tableSlotsAreDistinctAndFit() {
+        var signals = Set<Int>(), kept = Set<Int>()
+        for detector in SpamDetector.allCases {
+            let spec = detector.spec
+            switch spec.measure {
+            case .rate, .duplicates:
+                #expect(spec.signal == nil, "\(detector) reads no count")
+            case .perMessage, .summed:
+                if let signal = spec.signal {
+                    #expect((0..<SpamSignals.slotCount).contains(signal) && signals.insert(signal).inserted, "\(detector)")
+                } else {
+                    Issue.record("\(detector) needs a signal slot")
+                }
+                #expect(spec.read != nil, "\(detector) needs a reader")
+            }
+            if case .summed(let slot) = spec.measure {
+                #expect((0..<SpamRecord.keptCount).contains(slot) && kept.insert(slot).inserted, "\(detector)")
+            }
+        }
+    }
+
+    @Test(arguments: [SpamDetector.mentions, .links, .invites, .attachments, .emoji, .stickers])
     func summedDetectorTriggersAtThreshold(_ detector: SpamDetector) {
         let tracker = SpamTracker()
         let rules = [rule(detector, 5)]
         func one(_ id: UInt64, _ t: Double, value: Int) -> SpamSignals {
-            message(id, at: t, text: "msg \(id)",
-                    mentions: detector == .mentions ? value : 0, links: detector == .links ? value : 0,
-                    invites: detector == .invites ? value : 0, attachments: detector == .attachments ? value : 0,
-                    emoji: detector == .emoji ? value : 0)
+            var s = message(id, at: t, text: "msg \(id)")
+            s[detector] = value
+            return s
         }
         // 2 + 2 = 4 = threshold - 1: no hit.
         #expect(tracker.observe(one(1, 0, value: 2), rules: rules).hits.isEmpty)
@@ -49,10 +71,10 @@ private func simhash(_ s: String) -> UInt64 {
         #expect(hit == [SpamHit(ruleID: 1, detector: detector, observed: 5, threshold: 5, windowSeconds: 10)])
         // One message alone over the threshold triggers at once (another user).
         let big = one(4, 3, value: 10)
-        let alone = SpamSignals(guildID: big.guildID, userID: 2, channelID: big.channelID, messageID: 4, timestamp: 3,
+        var alone = SpamSignals(guildID: big.guildID, userID: 2, channelID: big.channelID, messageID: 4, timestamp: 3,
                                 contentHash: big.contentHash, simhash: big.simhash, textLength: big.textLength,
-                                mentions: big.mentions, links: big.links, invites: big.invites,
-                                attachments: big.attachments, emoji: big.emoji, lines: 1, longestCharRun: 1, characters: 5)
+                                lines: 1, longestCharRun: 1, characters: 5)
+        alone[detector] = big[detector]
         #expect(tracker.observe(alone, rules: [rule(detector, 8)]).hits.map(\.observed) == [10])
     }
 

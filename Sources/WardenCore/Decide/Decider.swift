@@ -6,7 +6,7 @@ public enum Decider {
     /// one message are one violation, not three).
     public static func points(for matches: [RuleMatch]) -> [String: Double] {
         var out: [String: Double] = [:]
-        for match in matches where match.action.type != .alert {
+        for match in matches where match.action.type.behaviour.addsPoints {
             out[match.type.rawValue] = max(out[match.type.rawValue] ?? 0, match.action.effectivePoints)
         }
         return out
@@ -40,7 +40,7 @@ public enum Decider {
         if deletes { decision.actions.append(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id)) }
 
         // The rule's punishment and the ladder's: the stronger applies.
-        var punishment: RuleAction? = primary.type == .delete || primary.type == .alert ? nil : primary
+        var punishment: RuleAction? = primary.type.behaviour.punishes ? primary : nil
         if let step {
             if let current = punishment {
                 if (step.action.type.rank, step.action.timeoutSeconds ?? 0) > (current.type.rank, current.timeoutSeconds ?? 0) { punishment = step.action }
@@ -49,24 +49,10 @@ public enum Decider {
             }
         }
         let reason = primary.reason ?? "Automod: \(matches[0].rule)"
-        if let punishment {
-            let why = punishment.reason ?? reason
-            switch punishment.type {
-            case .delete, .alert:
-                break
-            case .warn:
-                decision.actions.append(DiscordAction(type: .warn, userID: message.author.id, reason: why))
-            case .mute, .timeout:
-                let seconds = punishment.timeoutSeconds ?? RuleAction.defaultTimeoutSeconds
-                decision.actions.append(DiscordAction(type: .timeout, userID: message.author.id,
-                                                      communicationDisabledUntil: DiscordTimestamp.format(now.addingTimeInterval(Double(seconds))),
-                                                      durationSeconds: seconds, reason: why))
-            case .kick:
-                decision.actions.append(DiscordAction(type: .kick, userID: message.author.id, reason: why))
-            case .ban:
-                decision.actions.append(DiscordAction(type: .ban, userID: message.author.id,
-                                                      deleteMessageSeconds: punishment.deleteMessageSeconds ?? 0, reason: why))
-            }
+        // Each kind builds its own Discord action (`ActionKind.discordAction`); delete and alert have none.
+        if let punishment, let action = punishment.type.behaviour.discordAction(
+            punishment, against: message.author.id, reason: punishment.reason ?? reason, now: now) {
+            decision.actions.append(action)
         }
         let ladderNote = escalation.map { ", escalation level \($0.level) (\(String(format: "%.1f", $0.points)) points)" } ?? ""
         decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, userID: message.author.id, content:

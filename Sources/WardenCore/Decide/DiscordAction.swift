@@ -3,11 +3,37 @@ import Foundation
 /// An action for the bot, in Discord API terms: the fields map onto the REST calls it makes
 /// (DELETE message, PATCH member `communication_disabled_until`, PUT ban `delete_message_seconds`, ...).
 public struct DiscordAction: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
-        case deleteMessage = "delete_message", warn, timeout, kick, ban, alert
-        /// Reversals, sent when a moderator upholds an appeal: PATCH member `communication_disabled_until: null`
-        /// (`user_id`), and DELETE the guild ban (`user_id`).
-        case removeTimeout = "remove_timeout", unban
+    /// A Discord action type, as the bot reads it. The message deletion and the moderators' alert are
+    /// here; each action kind declares its own punishment and reversal types in its file (`Actions/Kinds/`).
+    public struct Kind: RawRepresentable, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// DELETE the message (`channel_id`, `message_id`).
+        public static let deleteMessage = Kind(rawValue: "delete_message")
+        /// A message for the moderators' channel (`content`).
+        public static let alert = Kind(rawValue: "alert")
+
+        /// Every type a decision or a reversal can hold (`ActionKinds.discordTypes`).
+        public static var allCases: [Kind] { ActionKinds.discordTypes }
+
+        public var description: String { rawValue }
+
+        /// Refuses a type no registered kind emits, as the closed enum did, so a corrupt stored decision
+        /// is reported rather than replayed.
+        public init(from decoder: any Decoder) throws {
+            let name = try decoder.singleValueContainer().decode(String.self)
+            guard Self.allCases.contains(Kind(rawValue: name)) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "unknown Discord action type '\(name)'"))
+            }
+            self.init(rawValue: name)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(rawValue)
+        }
     }
 
     public var type: Kind

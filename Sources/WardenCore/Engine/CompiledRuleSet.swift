@@ -6,7 +6,8 @@ public struct RuleSource: Sendable, Equatable {
 }
 
 /// One guild's rules compiled once and shared by every thread: PCRE2 patterns (JIT), one literal scanner
-/// over every regex literal and keyword, and the spam detectors' configuration.
+/// over every regex literal and keyword, and the spam detectors' configuration. Each rule's kind decides
+/// what it adds (`RuleKind.compile` through `RuleSetBuilder`).
 public final class CompiledRuleSet: Sendable {
     struct Pattern: Sendable {
         let regex: RegexPattern
@@ -17,6 +18,7 @@ public final class CompiledRuleSet: Sendable {
 
     struct KeywordUse: Sendable {
         let rule: Int
+        /// Index into `CompiledRuleSet.keywordTexts`.
         let keyword: Int
         let isAllow: Bool
         let view: ViewKind
@@ -35,94 +37,50 @@ public final class CompiledRuleSet: Sendable {
     let patterns: [Pattern]
     let scanner: LiteralScanner
     let literalUses: [[LiteralUse]]
+    /// Keywords as written, indexed by `KeywordUse.keyword`.
+    let keywordTexts: [String]
     let alwaysRunPatterns: [Int]
     /// Views to build for each message.
     public let views: ViewSet
     /// Views the literal scanner runs over.
     let scanViews: [ViewKind]
     public let spamRules: [SpamRule]
+    /// The detectors `spamRules` use, in table order: only these read their counts from each message.
+    public let spamDetectors: [SpamDetector]
     public let aiRules: [CompiledRule]
     /// Rules left out because they did not compile (packs are validated earlier; this catches stored rules).
     public let issues: [RuleIssue]
 
     public init(rules sources: [RuleSource], normalizer: Normalizer = Normalizer()) {
         var rules: [CompiledRule] = []
-        var patterns: [Pattern] = []
         var issues: [RuleIssue] = []
-        var literalIDs: [[UInt8]: Int] = [:]
-        var literals: [[UInt8]] = []
-        var uses: [[LiteralUse]] = []
-        var views = ViewSet()
-        var scanViews = ViewSet()
-        var spamRules: [SpamRule] = []
         var aiRules: [CompiledRule] = []
-
-        func literalID(_ bytes: [UInt8]) -> Int {
-            if let id = literalIDs[bytes] { return id }
-            literals.append(bytes); uses.append([])
-            literalIDs[bytes] = literals.count - 1
-            return literals.count - 1
-        }
+        var builder = RuleSetBuilder(normalizer: normalizer)
 
         for source in sources where source.definition.enabled {
             let definition = source.definition
             let problems = RuleValidator.problems(in: definition, file: "rule \(source.id.map(String.init) ?? definition.name)")
             if !problems.isEmpty { issues.append(contentsOf: problems); continue }
             let index = rules.count
-            var patternIndices: [Int] = []
-            switch definition.type {
-            case .regex:
-                for text in definition.patterns ?? [] {
-                    guard let regex = try? RegexPattern(text) else { continue }  // validated above
-                    // Literals are lowercase; the raw view is not, so patterns on it always run.
-                    let literalSet = definition.effectiveViews.contains(.raw) ? nil : RequiredLiterals.of(text)
-                    let p = patterns.count
-                    patterns.append(Pattern(regex: regex, rule: index, alwaysRun: literalSet == nil))
-                    patternIndices.append(p)
-                    for literal in literalSet ?? [] { uses[literalID(Array(literal.utf8))].append(.pattern(p)) }
-                }
-                views.formUnion(ViewSet(definition.effectiveViews))
-                scanViews.formUnion(ViewSet(definition.effectiveViews))
-            case .content:
-                for view in definition.effectiveViews {
-                    for (isAllow, list) in [(false, definition.keywords ?? []), (true, definition.allow ?? [])] {
-                        for (k, written) in list.enumerated() {
-                            guard let keyword = KeywordPattern(written) else { continue }
-                            var form = normalizer.keywordForm(keyword.core, in: view)
-                            if view == .collapsed && form.runs.isEmpty { form.runs = Array(repeating: 1, count: form.bytes.count) }
-                            guard !form.bytes.isEmpty else { continue }
-                            let use = KeywordUse(rule: index, keyword: k, isAllow: isAllow, view: view, length: form.bytes.count,
-                                                 openStart: keyword.openStart, openEnd: keyword.openEnd, runs: form.runs)
-                            uses[literalID(form.bytes)].append(.keyword(use))
-                        }
-                    }
-                }
-                views.formUnion(ViewSet(definition.effectiveViews))
-                scanViews.formUnion(ViewSet(definition.effectiveViews))
-            case .spam:
-                if let detector = definition.detector.flatMap(SpamDetector.init(rawValue:)) {
-                    spamRules.append(SpamRule(id: index, detector: detector, threshold: definition.threshold ?? 1,
-                                              windowSeconds: definition.windowSeconds ?? 0,
-                                              scope: definition.scope.flatMap(SpamScope.init(rawValue:)) ?? .user))
-                }
-            case .ai:
-                break
-            }
-            let rule = CompiledRule(index: index, id: source.id, definition: definition, patternIndices: patternIndices)
+            builder.rulePatterns = []
+            definition.config.compile(RuleSetBuilder.Rule(index: index, views: definition.effectiveViews), into: &builder)
+            let rule = CompiledRule(index: index, id: source.id, definition: definition, patternIndices: builder.rulePatterns)
             rules.append(rule)
-            if definition.type == .ai { aiRules.append(rule) }
+            if builder.modelRules.contains(index) { aiRules.append(rule) }
         }
-        // Spam signals count links and invites, which the links view extracts.
-        if !spamRules.isEmpty { views.insert(ViewSet([.links, .skeleton])) }
 
+        let patterns = builder.patterns
+        let spamRules = builder.spamRules
         self.rules = rules
         self.patterns = patterns
-        self.scanner = LiteralScanner(literals: literals)
-        self.literalUses = uses
+        self.scanner = LiteralScanner(literals: builder.literals)
+        self.literalUses = builder.uses
+        self.keywordTexts = builder.keywordTexts
         self.alwaysRunPatterns = patterns.indices.filter { patterns[$0].alwaysRun }
-        self.views = views.closedOverParents
-        self.scanViews = scanViews.kinds
+        self.views = builder.views.closedOverParents
+        self.scanViews = builder.scanViews.kinds
         self.spamRules = spamRules
+        self.spamDetectors = SpamDetector.allCases.filter { detector in spamRules.contains { $0.detector == detector } }
         self.aiRules = aiRules
         self.issues = issues
     }

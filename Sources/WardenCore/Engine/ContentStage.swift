@@ -83,7 +83,7 @@ public struct ContentStage: Sendable {
             let rule = set.rules[hit.use.rule]
             guard !rule.isDisabled, rule.applies(channel: channel, roles: roles), let view = text.view(hit.use.view) else { continue }
             matched[rule.index] = true
-            let written = rule.definition.keywords?[hit.use.keyword]
+            let written = set.keywordTexts[hit.use.keyword]
             matches.append(Self.match(rule, view: view, text: text, span: hit.start..<hit.end, pattern: nil, keyword: written))
         }
 

@@ -39,27 +39,27 @@ public struct MessageEvaluator: Sendable {
         evaluation.failures = found.failures
 
         if !rules.spamRules.isEmpty {
-            let observation = spam.observe(Self.signals(message, text), rules: rules.spamRules)
+            let observation = spam.observe(Self.signals(message, text, detectors: rules.spamDetectors), rules: rules.spamRules)
             evaluation.redelivered = observation.redelivered
             for hit in observation.hits {
                 let rule = rules.rules[hit.ruleID]
                 guard !rule.isDisabled, rule.applies(channel: message.channelID, roles: message.roles) else { continue }
-                evaluation.matches.append(RuleMatch(
-                    rule: rule.name, ruleID: rule.id, type: .spam, stage: .spam,
-                    evidence: Evidence(detector: hit.detector.rawValue, observed: hit.observed, threshold: hit.threshold,
-                                       windowSeconds: hit.detector.isPerMessage ? nil : hit.windowSeconds),
-                    action: rule.definition.effectiveAction))
+                evaluation.matches.append(SpamKind.match(hit, of: rule))
             }
         }
         return evaluation
     }
 
-    /// The spam signals of a message, for benchmarks that drive the spam stage directly.
-    public static func benchmarkSignals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals { signals(message, text) }
+    /// The spam signals of a message, for benchmarks that drive the spam stage directly (every detector's count).
+    public static func benchmarkSignals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals {
+        signals(message, text, detectors: SpamDetector.allCases)
+    }
 
-    /// The counts the spam detectors look at.
-    static func signals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals {
+    /// The counts the spam detectors look at: the shared text pass, then each detector in `detectors`
+    /// (those the guild's rules use) reads its own count, as its table row says.
+    static func signals(_ message: DiscordMessage, _ text: NormalizedText, detectors: [SpamDetector]) -> SpamSignals {
         let original = text.original
+        var stats = SpamTextStats()
         var lines = original.isEmpty ? 0 : 1
         var longestRun = 0, run = 0
         var previous: UInt32 = .max
@@ -92,15 +92,19 @@ public struct MessageEvaluator: Sendable {
             }
         }
         if original.contains(0x3C) { emoji += Self.customEmojiCount(original) }   // '<' starts every custom emoji
+        stats.lines = lines; stats.longestCharRun = longestRun; stats.emoji = emoji; stats.characters = characters
         let normalized = text.view(.skeleton)?.bytes ?? original
         let (hash, simhash) = normalized.withUnsafeBufferPointer { (SimHash.contentHash($0), SimHash.of($0)) }
-        return SpamSignals(
-            guildID: message.guildID.rawValue, userID: message.author.id.rawValue, channelID: message.channelID.rawValue,
+        var signals = SpamSignals(
+            blankFor: message.guildID.rawValue, userID: message.author.id.rawValue, channelID: message.channelID.rawValue,
             messageID: message.id.rawValue, timestamp: message.timestamp.timeIntervalSince1970,
-            contentHash: hash, simhash: simhash, textLength: normalized.count,
-            mentions: message.mentions.count + message.mentionRoles.count + (message.mentionEveryone ? 1 : 0),
-            links: text.links.count, invites: text.inviteCount, attachments: message.attachments.count, emoji: emoji,
-            lines: lines, longestCharRun: longestRun, characters: characters)
+            contentHash: hash, simhash: simhash, textLength: normalized.count, characters: characters)
+        let input = SpamInput(message: message, text: text, stats: stats)
+        for detector in detectors {
+            let spec = detector.spec
+            if let read = spec.read, let slot = spec.signal { signals.counts[slot] = read(input) }
+        }
+        return signals
     }
 
     /// Discord custom emoji: `<:name:id>` and `<a:name:id>`.

@@ -30,6 +30,17 @@ public struct DiscordMessage: Codable, Sendable, Equatable {
         }
     }
 
+    /// One of Discord's `sticker_items` (a StickerItem: id, name, format_type 1 PNG, 2 APNG, 3 Lottie, 4 GIF).
+    public struct StickerItem: Codable, Sendable, Equatable {
+        public var id: Snowflake?
+        public var name: String?
+        public var formatType: Int?
+        enum CodingKeys: String, CodingKey { case id, name, formatType = "format_type" }
+        public init(id: Snowflake? = nil, name: String? = nil, formatType: Int? = nil) {
+            self.id = id; self.name = name; self.formatType = formatType
+        }
+    }
+
     public var id: Snowflake
     public var guildID: Snowflake
     public var channelID: Snowflake
@@ -41,23 +52,26 @@ public struct DiscordMessage: Codable, Sendable, Equatable {
     public var mentionEveryone: Bool
     public var attachments: [Attachment]
     public var embedCount: Int
+    /// The stickers sent with the message (Discord's `sticker_items`).
+    public var stickerItems: [StickerItem]
     /// When Discord says the message was sent (ISO 8601). Spam windows run on this clock, so replays are deterministic.
     public var timestamp: Date
 
     enum CodingKeys: String, CodingKey {
         case id, guildID = "guild_id", channelID = "channel_id", author, member, content, mentions
         case mentionRoles = "mention_roles", mentionEveryone = "mention_everyone", attachments, embeds, timestamp
+        case stickerItems = "sticker_items"
     }
 
     public init(
         id: Snowflake, guildID: Snowflake, channelID: Snowflake, author: Author, member: Member? = nil,
         content: String, mentions: [UserRef] = [], mentionRoles: [Snowflake] = [], mentionEveryone: Bool = false,
-        attachments: [Attachment] = [], embedCount: Int = 0, timestamp: Date
+        attachments: [Attachment] = [], embedCount: Int = 0, stickerItems: [StickerItem] = [], timestamp: Date
     ) {
         self.id = id; self.guildID = guildID; self.channelID = channelID; self.author = author; self.member = member
         self.content = content; self.mentions = mentions; self.mentionRoles = mentionRoles
         self.mentionEveryone = mentionEveryone; self.attachments = attachments; self.embedCount = embedCount
-        self.timestamp = timestamp
+        self.stickerItems = stickerItems; self.timestamp = timestamp
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +87,7 @@ public struct DiscordMessage: Codable, Sendable, Equatable {
         mentionEveryone = try c.decodeIfPresent(Bool.self, forKey: .mentionEveryone) ?? false
         attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
         embedCount = try c.decodeIfPresent([IgnoredJSON].self, forKey: .embeds)?.count ?? 0
+        stickerItems = try c.decodeIfPresent([StickerItem].self, forKey: .stickerItems) ?? []
         let stamp = try c.decode(String.self, forKey: .timestamp)
         guard let date = DiscordTimestamp.parse(stamp) else {
             throw DecodingError.dataCorruptedError(forKey: .timestamp, in: c, debugDescription: "not an ISO 8601 timestamp: \"\(stamp.prefix(40))\"")
@@ -87,6 +102,8 @@ public struct DiscordMessage: Codable, Sendable, Equatable {
         try c.encode(content, forKey: .content); try c.encode(mentions, forKey: .mentions)
         try c.encode(mentionRoles, forKey: .mentionRoles); try c.encode(mentionEveryone, forKey: .mentionEveryone)
         try c.encode(attachments, forKey: .attachments)
+        // Only when there are stickers, so messages stored before stickers were read encode as they did.
+        if !stickerItems.isEmpty { try c.encode(stickerItems, forKey: .stickerItems) }
         try c.encode(DiscordTimestamp.format(timestamp), forKey: .timestamp)
     }
 

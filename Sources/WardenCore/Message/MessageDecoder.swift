@@ -43,6 +43,11 @@ public struct MessageDecoder: Sendable {
                 message.attachments[index].filename = name.filter { $0 != "\u{0}" }
             }
         }
+        for index in message.stickerItems.indices {
+            if let name = message.stickerItems[index].name, name.utf8.contains(0) {
+                message.stickerItems[index].name = name.filter { $0 != "\u{0}" }
+            }
+        }
         return message
     }
 }

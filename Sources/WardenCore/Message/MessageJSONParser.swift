@@ -40,7 +40,7 @@ struct MessageJSONParser {
         var id: Snowflake?, guild: Snowflake?, channel: Snowflake?, author: DiscordMessage.Author?
         var member: DiscordMessage.Member?, content = "", mentions: [DiscordMessage.UserRef] = []
         var mentionRoles: [Snowflake] = [], everyone = false, attachments: [DiscordMessage.Attachment] = []
-        var embeds = 0, timestamp: Date?
+        var embeds = 0, timestamp: Date?, stickers: [DiscordMessage.StickerItem] = []
         try object { parser, key throws(IngestError) in
             if key == "id" { id = try parser.snowflake("id") }
             else if key == "content" { content = try parser.nullable { p throws(IngestError) in try p.string("content") } ?? "" }
@@ -72,6 +72,11 @@ struct MessageJSONParser {
                     try p.array("attachments") { p, index throws(IngestError) in try p.attachment("attachments[\(index)]") }
                 } ?? []
             }
+            else if key == "sticker_items" {
+                stickers = try parser.nullable { p throws(IngestError) in
+                    try p.array("sticker_items") { p, index throws(IngestError) in try p.stickerItem("sticker_items[\(index)]") }
+                } ?? []
+            }
             else if key == "embeds" {
                 embeds = try parser.nullable { p throws(IngestError) in
                     try p.array("embeds") { p, _ throws(IngestError) in try p.skipValue() }.count
@@ -88,7 +93,7 @@ struct MessageJSONParser {
         guard let timestamp else { throw .invalidField(field: "timestamp", detail: "is required") }
         return DiscordMessage(id: id, guildID: guild, channelID: channel, author: author, member: member, content: content,
                               mentions: mentions, mentionRoles: mentionRoles, mentionEveryone: everyone,
-                              attachments: attachments, embedCount: embeds, timestamp: timestamp)
+                              attachments: attachments, embedCount: embeds, stickerItems: stickers, timestamp: timestamp)
     }
 
     mutating func author() throws(IngestError) -> DiscordMessage.Author {
@@ -145,6 +150,25 @@ struct MessageJSONParser {
             else { try p.skipValue() }
         }
         return a
+    }
+
+    mutating func stickerItem(_ field: String) throws(IngestError) -> DiscordMessage.StickerItem {
+        var sticker = DiscordMessage.StickerItem()
+        try expectObject(field)
+        try object { p, key throws(IngestError) in
+            if key == "id" { sticker.id = try p.nullable { p throws(IngestError) in try p.snowflake(field + ".id") } }
+            else if key == "name" { sticker.name = try p.nullable { p throws(IngestError) in try p.string(field + ".name") } }
+            else if key == "format_type" {
+                // As for attachment sizes: integral numbers only, as JSONDecoder reads an Int.
+                sticker.formatType = try p.nullable { p throws(IngestError) -> Int? in
+                    p.skipWhitespace()
+                    guard p.isNumberStart(p.peek()) else { throw .invalidField(field: field + ".format_type", detail: "expected a number") }
+                    return Int(exactly: try p.number())
+                } ?? nil
+            }
+            else { try p.skipValue() }
+        }
+        return sticker
     }
 
     // MARK: Values

@@ -2,21 +2,24 @@ import Foundation
 
 /// What a rule asks for when it triggers, as in `automod_actions` (action_type, severity 1-5, config).
 public struct RuleAction: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
-        case delete, warn, mute, timeout, kick, ban
-        /// Moderators are alerted; nothing happens to the member or the message (self-harm is routed here).
-        case alert
-        /// How strong the punishment is, for "the strongest action wins" between equal severities.
-        var rank: Int {
-            switch self {
-            case .alert: -1
-            case .delete: 0
-            case .warn: 1
-            case .mute, .timeout: 2
-            case .kick: 3
-            case .ban: 4
-            }
+    /// An action type's name (`delete`, `warn`, `mute`, `timeout`, `kick`, `ban`, `alert`). Each is
+    /// declared, with its behaviour, in its own file under `Actions/Kinds/`; `ActionKinds.all` lists them.
+    public struct Kind: RawRepresentable, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
+        public let rawValue: String
+
+        /// The registered action type of that name, or nil.
+        public init?(rawValue: String) {
+            guard ActionKinds.named(rawValue) != nil else { return nil }
+            self.rawValue = rawValue
         }
+
+        /// For the kinds' own `static let`s, which the registry lists.
+        init(registered name: String) { rawValue = name }
+
+        /// Every registered action type, in registry order.
+        public static var allCases: [Kind] { ActionKinds.all.map { $0.name } }
+
+        public var description: String { rawValue }
     }
 
     /// Discord's limits: timeouts up to 28 days, ban history deletion up to 7 days.
@@ -80,31 +83,41 @@ public struct RuleAction: Codable, Sendable, Equatable {
         try c.encodeIfPresent(reason, forKey: .reason)
     }
 
-    /// Whether the message is removed: the default for everything but a warning or an alert.
-    public var deletesMessage: Bool { deleteMessage ?? (type != .warn && type != .alert) }
+    /// Whether the message is removed: the kind's default (everything but a warning or an alert) unless
+    /// the action says.
+    public var deletesMessage: Bool { deleteMessage ?? type.behaviour.deletesMessageByDefault }
     /// Escalation points: an alert is not a violation and adds none.
-    public var effectivePoints: Double { type == .alert ? 0 : points ?? Double(severity) }
+    public var effectivePoints: Double { type.behaviour.addsPoints ? points ?? Double(severity) : 0 }
+    /// The timeout length for kinds that take a duration (default 10 minutes, at most 28 days), else nil.
     public var timeoutSeconds: Int? {
-        switch type {
-        case .mute, .timeout: min(durationSeconds ?? Self.defaultTimeoutSeconds, Self.maxTimeoutSeconds)
-        default: nil
-        }
+        type.behaviour.takesDuration ? min(durationSeconds ?? Self.defaultTimeoutSeconds, Self.maxTimeoutSeconds) : nil
     }
 
     /// Problems with this action, as `field: message` pairs.
     public func problems() -> [(String, String)] {
         var out: [(String, String)] = []
+        let behaviour = type.behaviour
         if !(1...5).contains(severity) { out.append(("action.severity", "must be 1-5, got \(severity)")) }
         if let points, points < 0 || !points.isFinite { out.append(("action.points", "must be a non-negative number")) }
         if let d = durationSeconds {
-            if type != .mute && type != .timeout { out.append(("action.duration", "only mute and timeout take a duration")) }
+            if !behaviour.takesDuration {
+                out.append(("action.duration", "only \(Self.takers { $0.takesDuration }) a duration"))
+            }
             if d <= 0 || d > Self.maxTimeoutSeconds { out.append(("action.duration", "must be between 1s and 28d (Discord's limit), got \(d)s")) }
         }
         if let s = deleteMessageSeconds {
-            if type != .ban { out.append(("action.delete_message_seconds", "only ban takes delete_message_seconds")) }
+            if !behaviour.takesDeleteMessageSeconds {
+                out.append(("action.delete_message_seconds", "only \(Self.takers { $0.takesDeleteMessageSeconds }) delete_message_seconds"))
+            }
             if s < 0 || s > Self.maxDeleteMessageSeconds { out.append(("action.delete_message_seconds", "must be 0-604800, got \(s)")) }
         }
         return out
+    }
+
+    /// "mute and timeout take", "ban takes": the registered kinds that accept a field, for error messages.
+    static func takers(_ accepts: (any ActionKind.Type) -> Bool) -> String {
+        let names = ActionKinds.all.filter(accepts).map { $0.name.rawValue }
+        return names.listed("and") + (names.count == 1 ? " takes" : " take")
     }
 }
 

@@ -1,56 +1,60 @@
-/// The four rule types of `automod_rules.rule_type`.
-public enum RuleType: String, Codable, Sendable, CaseIterable {
-    case regex, content, spam, ai
-}
-
-/// One category of an `ai` rule: flag when the model's confidence reaches `threshold`.
-public struct AICategoryRule: Codable, Sendable, Equatable {
-    public static let categories = ["harassment", "hate", "sexual", "sexual/minors", "self-harm", "violence",
-                                    "illicit", "scam/phishing", "doxxing/pii", "spam"]
-    public var category: String
-    public var threshold: Double
-    public var action: RuleAction?
-}
-
-/// A rule as written in a pack (YAML) or stored in `automod_rules.config` (JSON, without name/type/action).
+/// A rule as written in a pack (YAML) or stored in `automod_rules.config` (JSON, whose name, type and
+/// enabled flag the row's columns override, and whose action lives in `automod_actions`).
+///
+/// Only what every kind shares is here; the kind's own fields are in `config` (see `RuleKind`), decoded
+/// from and encoded into the same flat object.
 public struct RuleDefinition: Codable, Sendable, Equatable {
+    /// A decoder `userInfo` key: a `RuleType` that wins over the object's `type` (a stored row's column).
+    public static let typeOverride: CodingUserInfoKey = {
+        // Optional whichever way the standard library declares the initializer (failable before Swift 6.2).
+        let key: CodingUserInfoKey? = CodingUserInfoKey(rawValue: "warden.ruleTypeOverride")
+        guard let key else { preconditionFailure("a constant, valid key") }
+        return key
+    }()
+
     public var name: String
-    public var type: RuleType
     public var description: String?
     public var enabled: Bool
+    /// The text views a `regex` or `content` rule matches; nil for the kind's default.
     public var views: [ViewKind]?
-    public var patterns: [String]?
-    public var keywords: [String]?
-    public var allow: [String]?
-    public var detector: String?
-    public var threshold: Int?
-    public var windowSeconds: Double?
-    public var scope: String?
-    public var categories: [AICategoryRule]?
+    /// The kind's own fields; its type is the rule's type.
+    public var config: any RuleKind
     public var action: RuleAction?
     public var exemptRoles: [Snowflake]?
     public var exemptChannels: [Snowflake]?
     public var channels: [Snowflake]?
 
-    public init(name: String, type: RuleType, enabled: Bool = true, action: RuleAction? = nil) {
-        self.name = name; self.type = type; self.enabled = enabled; self.action = action
+    /// The rule's kind.
+    public var type: RuleType { Swift.type(of: config).type }
+
+    /// A rule of `config`'s kind.
+    public init(name: String, config: any RuleKind, enabled: Bool = true, action: RuleAction? = nil) {
+        self.name = name; self.config = config; self.enabled = enabled; self.action = action
     }
 
+    /// A rule of the registered kind `type` with none of its fields set.
+    public init(name: String, type: RuleType, enabled: Bool = true, action: RuleAction? = nil) {
+        self.init(name: name, config: (type.kind ?? RegexKind.self).init(), enabled: enabled, action: action)
+    }
+
+    /// The kind's configuration if it is of kind `K`.
+    public func config<K: RuleKind>(as kind: K.Type) -> K? { config as? K }
+
     enum CodingKeys: String, CodingKey {
-        case name, type, description, enabled, views, patterns, keywords, allow, detector, threshold
-        case window, windowSeconds = "window_seconds", scope, categories, action
+        case name, type, description, enabled, views, action
         case exemptRoles = "exempt_roles", exemptChannels = "exempt_channels", channels
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        let typeName = try c.decode(String.self, forKey: .type)
-        guard let kind = RuleType(rawValue: typeName) else {
+        let typeName: String
+        if let override = decoder.userInfo[Self.typeOverride] as? RuleType { typeName = override.rawValue }
+        else { typeName = try c.decode(String.self, forKey: .type) }
+        guard let kind = RuleKinds.named(typeName) else {
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
-                "unknown rule type '\(typeName)' (expected regex, content, spam or ai)")
+                "unknown rule type '\(typeName)' (expected \(RuleType.allCases.map(\.rawValue).listed("or")))")
         }
-        type = kind
         description = try c.decodeIfPresent(String.self, forKey: .description)
         enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
         if let names = try c.decodeIfPresent([String].self, forKey: .views) {
@@ -62,23 +66,8 @@ public struct RuleDefinition: Codable, Sendable, Equatable {
                 return view
             }
         }
-        patterns = try c.decodeIfPresent([String].self, forKey: .patterns)
-        keywords = try c.decodeIfPresent([String].self, forKey: .keywords)
-        allow = try c.decodeIfPresent([String].self, forKey: .allow)
-        detector = try c.decodeIfPresent(String.self, forKey: .detector)
-        threshold = try c.decodeIfPresent(Int.self, forKey: .threshold)
-        if let seconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) {
-            windowSeconds = seconds
-        } else if let text = try? c.decodeIfPresent(String.self, forKey: .window) {
-            guard let seconds = DurationText.seconds(text) else {
-                throw DecodingError.dataCorruptedError(forKey: .window, in: c, debugDescription: "not a duration: '\(text)' (use e.g. 10s, 1m)")
-            }
-            windowSeconds = seconds
-        } else {
-            windowSeconds = try c.decodeIfPresent(Double.self, forKey: .window)
-        }
-        scope = try c.decodeIfPresent(String.self, forKey: .scope)
-        categories = try c.decodeIfPresent([AICategoryRule].self, forKey: .categories)
+        // The kind's fields sit between the shared ones in the object, so its errors come in the same order.
+        config = try kind.init(from: decoder)
         action = try c.decodeIfPresent(RuleAction.self, forKey: .action)
         exemptRoles = try c.decodeIfPresent([Snowflake].self, forKey: .exemptRoles)
         exemptChannels = try c.decodeIfPresent([Snowflake].self, forKey: .exemptChannels)
@@ -92,28 +81,23 @@ public struct RuleDefinition: Codable, Sendable, Equatable {
         try c.encodeIfPresent(description, forKey: .description)
         try c.encode(enabled, forKey: .enabled)
         try c.encodeIfPresent(views?.map(\.rawValue), forKey: .views)
-        try c.encodeIfPresent(patterns, forKey: .patterns)
-        try c.encodeIfPresent(keywords, forKey: .keywords)
-        try c.encodeIfPresent(allow, forKey: .allow)
-        try c.encodeIfPresent(detector, forKey: .detector)
-        try c.encodeIfPresent(threshold, forKey: .threshold)
-        try c.encodeIfPresent(windowSeconds, forKey: .windowSeconds)
-        try c.encodeIfPresent(scope, forKey: .scope)
-        try c.encodeIfPresent(categories, forKey: .categories)
+        try config.encode(to: encoder)
         try c.encodeIfPresent(action, forKey: .action)
         try c.encodeIfPresent(exemptRoles, forKey: .exemptRoles)
         try c.encodeIfPresent(exemptChannels, forKey: .exemptChannels)
         try c.encodeIfPresent(channels, forKey: .channels)
     }
 
-    /// The views this rule matches on, with the documented defaults per type.
+    public static func == (a: RuleDefinition, b: RuleDefinition) -> Bool {
+        a.name == b.name && a.description == b.description && a.enabled == b.enabled && a.views == b.views
+            && a.config.isSame(as: b.config) && a.action == b.action && a.exemptRoles == b.exemptRoles
+            && a.exemptChannels == b.exemptChannels && a.channels == b.channels
+    }
+
+    /// The views this rule matches on: its own, or its kind's default.
     public var effectiveViews: [ViewKind] {
         if let views, !views.isEmpty { return views }
-        switch type {
-        case .regex: return [.skeleton, .leet, .joined]
-        case .content: return [.skeleton, .leet, .collapsed, .joined]
-        case .spam, .ai: return []
-        }
+        return Swift.type(of: config).defaultViews
     }
 
     /// The action, or the conservative default (delete, severity 1) when a rule names none.

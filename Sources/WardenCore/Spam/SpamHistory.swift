@@ -13,49 +13,45 @@ struct SpamUserKey: Hashable, Sendable {
 /// that, and a window total built from saturated values only under-counts absurd messages, which the
 /// current (unsaturated) message's own value catches anyway.
 struct SpamRecord: Sendable {
+    /// Slots for the summed detectors' counts (`SpamDetectorSpec.Measure.summed(kept:)`). Seven keep the
+    /// record at 48 bytes; an eighth summed detector makes it 56 (update the memory bound in `SpamTracker`).
+    static let keptCount = 7
+
     var timestamp: Double
     var messageID: UInt64
     var channelID: UInt64
     /// 0 when the message had no text.
     var contentHash: UInt64
     var simhash: UInt64
-    var mentions: UInt8
-    var links: UInt8
-    var invites: UInt8
-    var attachments: UInt8
-    var emoji: UInt8
+    /// Summed detectors' counts of this message, each at its detector's `kept` slot.
+    var kept: InlineArray<7, UInt8>
     /// Text long enough (`SpamTracker.nearDuplicateMinLength`) for SimHash comparison.
     var longText: Bool
 
     static let empty = SpamRecord(
-        timestamp: 0, messageID: 0, channelID: 0, contentHash: 0, simhash: 0,
-        mentions: 0, links: 0, invites: 0, attachments: 0, emoji: 0, longText: false)
+        timestamp: 0, messageID: 0, channelID: 0, contentHash: 0, simhash: 0, kept: InlineArray(repeating: 0), longText: false)
 
     init(
         timestamp: Double, messageID: UInt64, channelID: UInt64, contentHash: UInt64, simhash: UInt64,
-        mentions: UInt8, links: UInt8, invites: UInt8, attachments: UInt8, emoji: UInt8, longText: Bool
+        kept: InlineArray<7, UInt8>, longText: Bool
     ) {
         self.timestamp = timestamp
         self.messageID = messageID
         self.channelID = channelID
         self.contentHash = contentHash
         self.simhash = simhash
-        self.mentions = mentions
-        self.links = links
-        self.invites = invites
-        self.attachments = attachments
-        self.emoji = emoji
+        self.kept = kept
         self.longText = longText
     }
 
+    /// The record of `s`: every summed detector's count moves from its signal slot to its kept slot (saturated).
     init(_ s: SpamSignals, minLongLength: Int) {
-        @inline(__always) func sat(_ v: Int) -> UInt8 { UInt8(clamping: v) }
         let hasText = s.hasText
+        var kept = InlineArray<7, UInt8>(repeating: 0)
+        for (signal, slot) in SpamWindow.summedSlots { kept[slot] = UInt8(clamping: s.counts[signal]) }
         self.init(
             timestamp: s.timestamp, messageID: s.messageID, channelID: s.channelID,
-            contentHash: hasText ? s.contentHash : 0, simhash: s.simhash,
-            mentions: sat(s.mentions), links: sat(s.links), invites: sat(s.invites),
-            attachments: sat(s.attachments), emoji: sat(s.emoji),
+            contentHash: hasText ? s.contentHash : 0, simhash: s.simhash, kept: kept,
             longText: hasText && s.textLength >= minLongLength)
     }
 }

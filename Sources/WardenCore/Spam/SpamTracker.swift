@@ -70,12 +70,12 @@ public final class SpamTracker: Sendable {
 
     /// Evaluates `rules` against one message and remembers it (unless it is a re-delivery).
     ///
-    /// Hits come in the order of `rules`. When no rule is windowed (only `lines`/`characters`), nothing is
+    /// Hits come in the order of `rules`. When no rule is windowed (only per-message detectors), nothing is
     /// tracked and `redelivered` is false. A message with a non-finite timestamp is judged on its own and
     /// not remembered.
     public func observe(_ signals: SpamSignals, rules: [SpamRule]) -> SpamObservation {
         var windowed = false
-        for rule in rules where !rule.detector.isPerMessage {
+        for rule in rules where rule.measure != .perMessage {
             windowed = true
             break
         }

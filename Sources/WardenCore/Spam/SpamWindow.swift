@@ -2,6 +2,13 @@ import Foundation
 
 /// The rule arithmetic: sliding-window totals over a member's history plus the current message.
 enum SpamWindow {
+    /// (signal slot, kept slot) of every summed detector, read from the table once.
+    static let summedSlots: [(signal: Int, kept: Int)] = SpamDetector.allCases.compactMap { detector in
+        let spec = detector.spec
+        guard case .summed(let kept) = spec.measure, let signal = spec.signal else { return nil }
+        return (signal, kept)
+    }
+
     /// Hits of `rules` for message `s`, given the member's history (sorted by timestamp, logical
     /// record 0 oldest). When `redelivered`, the message is already in the history and is not added.
     ///
@@ -9,6 +16,9 @@ enum SpamWindow {
     /// its threshold, and only when this message itself adds to that total: a clean message after a
     /// burst of mentions is not a mention hit (rate always adds 1; an empty text adds nothing to
     /// duplicates). Allocates only when there is a hit.
+    ///
+    /// Each rule carries its detector's measure and slots (`SpamRule`), so this loop switches over four
+    /// measures and indexes fixed arrays; it knows no detector by name.
     static func hits(
         for s: SpamSignals, rules: [SpamRule], history: UnsafeBufferPointer<SpamRecord>, start: Int, stored: Int,
         redelivered: Bool, nearDistance: Int, minLongLength: Int
@@ -20,9 +30,9 @@ enum SpamWindow {
         for rule in rules {
             let threshold = max(1, rule.threshold)
             let own: Int
-            switch rule.detector {
-            case .lines, .characters:
-                let value = rule.detector == .lines ? s.lines : s.longestCharRun
+            switch rule.measure {
+            case .perMessage:
+                let value = s.counts[rule.signal]
                 if value >= threshold {
                     hits.append(SpamHit(ruleID: rule.id, detector: rule.detector, observed: value,
                                         threshold: rule.threshold, windowSeconds: rule.windowSeconds))
@@ -30,11 +40,7 @@ enum SpamWindow {
                 continue
             case .rate: own = 1
             case .duplicates: own = hasText ? 1 : 0
-            case .mentions: own = s.mentions
-            case .links: own = s.links
-            case .invites: own = s.invites
-            case .attachments: own = s.attachments
-            case .emoji: own = s.emoji
+            case .summed: own = s.counts[rule.signal]
             }
             if own <= 0 { continue }
             var total = redelivered ? 0 : own
@@ -51,7 +57,7 @@ enum SpamWindow {
                 if r.timestamp > t { continue }
                 if !(r.timestamp > lower) { break }
                 if channelOnly && r.channelID != s.channelID { continue }
-                switch rule.detector {
+                switch rule.measure {
                 case .rate: total += 1
                 case .duplicates:
                     if r.contentHash != 0
@@ -59,12 +65,8 @@ enum SpamWindow {
                             || (currentLong && r.longText && SimHash.distance(r.simhash, s.simhash) <= nearDistance)) {
                         total += 1
                     }
-                case .mentions: total += Int(r.mentions)
-                case .links: total += Int(r.links)
-                case .invites: total += Int(r.invites)
-                case .attachments: total += Int(r.attachments)
-                case .emoji: total += Int(r.emoji)
-                case .lines, .characters: break
+                case .summed(let kept): total += Int(r.kept[kept])
+                case .perMessage: break
                 }
             }
             if total >= threshold {

@@ -207,16 +207,9 @@ public final class AppealDesk: Sendable {
 
     /// The reversals of a logged decision: lift its timeout, lift its ban. Deletions, warnings and kicks
     /// cannot be undone by the bot.
+    /// Each action kind owns its reversal (`ActionKind.reversalType`).
     static func reversals(of decision: Decision, appeal: Int64) -> [DiscordAction] {
-        let reason = "Automod appeal \(appeal) approved"
-        var actions: [DiscordAction] = []
-        if decision.actions.contains(where: { $0.type == .timeout }) {
-            actions.append(DiscordAction(type: .removeTimeout, userID: decision.userID, reason: reason))
-        }
-        if decision.actions.contains(where: { $0.type == .ban }) {
-            actions.append(DiscordAction(type: .unban, userID: decision.userID, reason: reason))
-        }
-        return actions
+        ActionKinds.reversals(of: decision, reason: "Automod appeal \(appeal) approved")
     }
 
     /// The decision the pipeline logged with the action (`automod_logs.context`).

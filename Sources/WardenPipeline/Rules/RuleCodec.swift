@@ -29,9 +29,11 @@ public enum RuleCodec {
 
     /// Rebuilds a definition from stored rows; the row's name, type and enabled flag win over the config's.
     public static func definition(from stored: StoredRule) throws -> RuleDefinition {
-        var definition = try JSONDecoder().decode(RuleDefinition.self, from: Data(stored.configJSON.utf8))
+        // The row's type picks the kind that reads the config's fields (a kind owns its fields).
+        let decoder = JSONDecoder()
+        if let type = RuleType(rawValue: stored.ruleType) { decoder.userInfo[RuleDefinition.typeOverride] = type }
+        var definition = try decoder.decode(RuleDefinition.self, from: Data(stored.configJSON.utf8))
         definition.name = stored.name
-        if let type = RuleType(rawValue: stored.ruleType) { definition.type = type }
         definition.enabled = stored.enabled
         if let actionJSON = stored.actionConfigJSON {
             var action = try JSONDecoder().decode(RuleAction.self, from: Data(actionJSON.utf8))
