@@ -132,7 +132,7 @@ for method, path, roles, summary, desc, params, req, resp in routes:
         responses["503"] = {"description": "the store is down", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
     op["responses"] = responses
     paths.setdefault(path, {})[method] = op
-doc = {"openapi": "3.1.0", "info": {"title": "Warden", "version": "0.5.0", "description": "AI-assisted moderation and support for Discord communities. Every /v1 route needs `Authorization: Bearer <token>` (create one with `warden token create`); errors are {\"error\": {\"code\", \"message\"}}."},
+doc = {"openapi": "3.1.0", "info": {"title": "Warden", "version": "0.5.0", "description": "AI-assisted moderation and support for Discord communities. Every /v1 route needs `Authorization: Bearer <token>` (create one with `warden admin token create`); errors are {\"error\": {\"code\", \"message\"}}."},
        "servers": [{"url": "http://127.0.0.1:8080"}], "paths": paths,
        "components": {"schemas": schemas, "responses": {"E" + c: {"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}} for c, d in errors.items()}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
 print(json.dumps(doc, indent=1))

@@ -16,6 +16,9 @@ public final class WardenApp: Sendable {
         public var defaultPack: [PackRule] = []
         /// The LLM provider; nil leaves the LLM stage and the support jobs off.
         public var llm: LLMConfiguration?
+        /// What the provider is used for here: `scan` needs only the stage, `support work` only the jobs
+        /// (each loads only its own prompt templates).
+        public var uses: LLMUses = .all
         /// The folder of prompt templates (one folder per task).
         public var prompts = "prompts"
         /// Pacing and retry limits of the job runner.
@@ -37,12 +40,14 @@ public final class WardenApp: Sendable {
     public let pipeline: MessagePipeline
     /// The LLM stage; nil without a provider.
     public let llm: LLMModerator?
-    /// The provider client shared by the LLM stage and the support jobs; nil without a provider.
+    /// The provider client the health check pings (the LLM stage's, else the support jobs'); nil without a provider.
     public let llmClient: LLMClient?
     /// The handler of every job kind this app runs (late verdicts and support work; none without a provider).
     public let jobHandlers: [any JobHandler]
     public let jobConfiguration: JobRunner.Configuration
     public let appeals: AppealDesk
+    public let rules: RuleDesk
+    public let settings: SettingDesk
     public let tickets: TicketDesk
     public let faq: FAQDesk
     public let verifications: VerificationDesk
@@ -64,32 +69,43 @@ public final class WardenApp: Sendable {
         clusters = ClusterBook()
 
         var handlers: [any JobHandler] = []
+        var moderator: LLMModerator?
+        var stageClient: LLMClient?
         if let llmConfiguration = configuration.llm {
-            let client = LLMClient(configuration: llmConfiguration)
             func template(_ name: String) throws(AppError) -> PromptTemplate {
                 do { return try PromptTemplate.load(from: configuration.prompts, name: name) } catch {
                     throw AppError.prompt(name: name, reason: "\(error)")
                 }
             }
-            let moderator = LLMModerator(analyzer: AutomodAnalyzer(client: client, template: try template("automod")),
+            // The stage and the support jobs each get their own client, so a failing support model (vision,
+            // embeddings) cannot open the circuit breaker or fill the concurrency limit of live moderation.
+            if configuration.uses.contains(.moderation) {
+                let client = LLMClient(configuration: llmConfiguration)
+                let stage = LLMModerator(analyzer: AutomodAnalyzer(client: client, template: try template("automod")),
                                          quota: quota, writer: writer, guilds: guilds, report: report)
-            handlers = [
-                LateVerdictJob(moderator: moderator),
-                SummaryJob(database: database, client: client, template: try template("ticket_summary"), clusters: clusters,
-                           useEmbeddings: llmConfiguration.models[.embeddings] != nil, clock: clock),
-                ProposalJob(database: database, client: client, template: try template("faq_proposal"), clock: clock),
-                VerificationJob(database: database, client: client, template: try template("verification"), quota: quota, clock: clock),
-            ]
-            llm = moderator
-            llmClient = client
-        } else {
-            llm = nil
-            llmClient = nil
+                handlers.append(LateVerdictJob(moderator: stage))
+                moderator = stage
+                stageClient = client
+            }
+            if configuration.uses.contains(.supportJobs) {
+                let client = LLMClient(configuration: llmConfiguration)
+                handlers += [
+                    SummaryJob(database: database, client: client, template: try template("ticket_summary"), clusters: clusters,
+                               useEmbeddings: llmConfiguration.models[.embeddings] != nil, clock: clock),
+                    ProposalJob(database: database, client: client, template: try template("faq_proposal"), clock: clock),
+                    VerificationJob(database: database, client: client, template: try template("verification"), quota: quota, clock: clock),
+                ] as [any JobHandler]
+                if stageClient == nil { stageClient = client }
+            }
         }
+        llm = moderator
+        llmClient = stageClient
         jobHandlers = handlers
         pipeline = MessagePipeline(database: database, guilds: guilds, evaluator: configuration.evaluator ?? MessageEvaluator(),
                                    llm: llm, writer: writer, clock: clock)
         appeals = AppealDesk(database: database, clock: clock)
+        rules = RuleDesk(database: database, guilds: guilds, clock: clock)
+        settings = SettingDesk(database: database, guilds: guilds, checks: SettingCheck.warden, clock: clock)
         tickets = TicketDesk(database: database, clock: clock)
         faq = FAQDesk(database: database, clock: clock)
         verifications = VerificationDesk(database: database, clock: clock)
@@ -114,6 +130,17 @@ public final class WardenApp: Sendable {
         if let llm { try await llm.quota.prune() }
         try await faq.expire()
     }
+}
+
+/// What the LLM provider is used for in one process.
+public struct LLMUses: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The LLM stage of the pipeline and its late verdicts.
+    public static let moderation = LLMUses(rawValue: 1)
+    /// Ticket summaries, FAQ drafts and screenshot checks.
+    public static let supportJobs = LLMUses(rawValue: 2)
+    public static let all: LLMUses = [.moderation, .supportJobs]
 }
 
 /// The app could not be built.

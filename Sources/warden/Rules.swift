@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenApp
 import WardenCore
 import WardenPipeline
 import WardenStore
@@ -11,8 +12,8 @@ struct Rules: AsyncParsableCommand {
     )
 
     /// The rule desk on an open store. No default pack: the CLI never imports one behind the admin's back.
-    static func desk(_ database: any Database) -> RuleDesk {
-        RuleDesk(database: database, guilds: GuildDirectory(database: database, defaultPack: []))
+    static func desk(_ database: any Database) throws -> RuleDesk {
+        try buildApp(database, WardenApp.Configuration()).rules
     }
 
     struct Check: ParsableCommand {

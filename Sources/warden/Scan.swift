@@ -42,7 +42,11 @@ struct Scan: AsyncParsableCommand {
         let (pack, issues) = try RulePackDirectory.load(rules)
         for issue in issues { printError("warning: skipped \(issue)") }
         let database = try await store.open()
-        let app = try buildApp(database, try llmOptions.appConfiguration(pack: pack))
+        var configuration = try llmOptions.appConfiguration(pack: pack)
+        configuration.uses = .moderation
+        // Verdicts left by an earlier run are model calls: many at once, as the stage itself makes them.
+        configuration.jobs.concurrency = 64
+        let app = try buildApp(database, configuration)
         let pipeline = app.pipeline
         try await pipeline.pruneRememberedDecisions()
         try await pipeline.pruneDeliveredWork()
@@ -50,7 +54,8 @@ struct Scan: AsyncParsableCommand {
             // Verdicts a stopped run left behind are jobs like any other; only those are run here.
             if let runner = app.jobRunner(only: [LateVerdictJob.kind]) {
                 let resumed = try await runner.runUntilIdle(maxPasses: 1_000)
-                if resumed.leased > 0 { printError("finished \(resumed.leased) LLM verdict(s) left by an earlier run") }
+                if resumed.finished > 0 { printError("finished \(resumed.finished) LLM verdict(s) left by an earlier run") }
+                if resumed.retried > 0 { printError("warning: \(resumed.retried) LLM verdict(s) left by an earlier run could not be written yet; the next run retries them") }
             }
             try await llm.quota.prune()
         }

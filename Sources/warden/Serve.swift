@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
         Listens on --host:--port (127.0.0.1:8080) with the store from --database (default: the embedded
         SQLite file warden.db; a postgres:// URL lets several instances share state). Every /v1 route needs
-        a bearer token: create one with `warden token create`. /health, /metrics and /openapi.json are open.
+        a bearer token: create one with `warden admin token create`. /health, /metrics and /openapi.json are open.
         With WARDEN_LLM_BASE_URL set, ai rules run through the model and support jobs run in the background.
         SIGTERM or SIGINT stops taking connections, finishes requests in flight, then exits.
         Logs go to stderr and hold no message text unless --log-content asks for it; LOG_LEVEL=debug for more.

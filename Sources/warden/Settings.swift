@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
+import WardenApp
 import WardenCore
 import WardenLLM
 import WardenPipeline
 import WardenStore
-import WardenServer
 import WardenSupport
 
 struct Settings: AsyncParsableCommand {
@@ -14,8 +14,8 @@ struct Settings: AsyncParsableCommand {
     )
 
     /// The settings desk on an open store, with every scope's checks (as the HTTP API has it).
-    static func desk(_ database: any Database) -> SettingDesk {
-        SettingDesk(database: database, guilds: GuildDirectory(database: database, defaultPack: []), checks: SettingCheck.warden)
+    static func desk(_ database: any Database) throws -> SettingDesk {
+        try buildApp(database, WardenApp.Configuration()).settings
     }
 
     struct Get: AsyncParsableCommand {
@@ -53,7 +53,7 @@ struct Settings: AsyncParsableCommand {
             let guildID = try snowflake(guild, "--guild")
             let userID = try by.map { try snowflake($0, "--by") }
             try await withOpenStore(store) { db in
-                let desk = Settings.desk(db)
+                let desk = try Settings.desk(db)
                 // Refused as a usage error, before anything is written (as before the desk existed).
                 do throws(SettingError) { try desk.validate(scope: scope, key: key, json: value) } catch {
                     throw ValidationError(error.description)

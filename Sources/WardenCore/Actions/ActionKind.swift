@@ -49,18 +49,25 @@ public enum ActionKinds {
     ]
 
     /// The kind named `name`, or nil when no registered kind has that name.
-    public static func named(_ name: String) -> (any ActionKind.Type)? { all.first { $0.name.rawValue == name } }
+    public static func named(_ name: String) -> (any ActionKind.Type)? { byName[name] }
+
+    /// `all` by name, built once: every decision looks kinds up, several times per match.
+    private static let byName: [String: any ActionKind.Type] = {
+        var out: [String: any ActionKind.Type] = [:]
+        for kind in all where out[kind.name.rawValue] == nil { out[kind.name.rawValue] = kind }
+        return out
+    }()
 
     /// Every Discord action type a decision or a reversal can hold: the message deletion, each kind's
     /// punishment, the moderators' alert, then each kind's reversal (each once, in that order).
-    public static var discordTypes: [DiscordAction.Kind] {
+    public static let discordTypes: [DiscordAction.Kind] = {
         var out: [DiscordAction.Kind] = [.deleteMessage]
         func add(_ kind: DiscordAction.Kind?) { if let kind, !out.contains(kind) { out.append(kind) } }
         for kind in all { add(kind.discordType) }
         add(.alert)
         for kind in all { add(kind.reversalType) }
         return out
-    }
+    }()
 
     /// What an upheld appeal sends the bot for a logged decision: each registered kind's reversal of a
     /// Discord action the decision holds (lift the timeout, lift the ban), each once. Deletions, warnings
@@ -79,7 +86,8 @@ public enum ActionKinds {
 extension RuleAction.Kind {
     /// This kind's behaviour. `Kind` values come from `init(rawValue:)` (checked against the registry) or
     /// from the kinds' own `static let`s, so the lookup finds one; should a kind's file forget its
-    /// registration line, it behaves as a plain deletion (and `ActionKindTests` fails).
+    /// registration line, it behaves as a plain deletion (`ActionKindTests` holds the registry to the
+    /// documented list of kinds).
     public var behaviour: any ActionKind.Type { ActionKinds.named(rawValue) ?? DeleteAction.self }
     /// See `ActionKind.rank`.
     var rank: Int { behaviour.rank }

@@ -14,9 +14,20 @@ public enum Decider {
 
     /// The strongest action among matches: by severity, then kind, then timeout length.
     public static func strongest(_ actions: [RuleAction]) -> RuleAction? {
-        actions.max { a, b in
-            (a.severity, a.type.rank, a.timeoutSeconds ?? 0) < (b.severity, b.type.rank, b.timeoutSeconds ?? 0)
-        }
+        actions.max(by: weaker)
+    }
+
+    /// Whether `a` punishes less than `b`, severity aside: a milder kind, then a shorter timeout.
+    static func milder(_ a: RuleAction, than b: RuleAction) -> Bool {
+        let rankA = a.type.rank, rankB = b.type.rank
+        if rankA != rankB { return rankA < rankB }
+        return (a.timeoutSeconds ?? 0) < (b.timeoutSeconds ?? 0)
+    }
+
+    /// Whether `a` is weaker than `b`: lower severity, then a milder kind, then a shorter timeout.
+    static func weaker(_ a: RuleAction, than b: RuleAction) -> Bool {
+        if a.severity != b.severity { return a.severity < b.severity }
+        return milder(a, than: b)
     }
 
     /// Builds the decision for `message` from its matches, failures and (when the store was consulted)
@@ -43,7 +54,7 @@ public enum Decider {
         var punishment: RuleAction? = primary.type.behaviour.punishes ? primary : nil
         if let step {
             if let current = punishment {
-                if (step.action.type.rank, step.action.timeoutSeconds ?? 0) > (current.type.rank, current.timeoutSeconds ?? 0) { punishment = step.action }
+                if Self.milder(current, than: step.action) { punishment = step.action }
             } else {
                 punishment = step.action
             }

@@ -45,8 +45,11 @@ public final class CompiledRuleSet: Sendable {
     /// Views the literal scanner runs over.
     let scanViews: [ViewKind]
     public let spamRules: [SpamRule]
-    /// The detectors `spamRules` use, in table order: only these read their counts from each message.
+    /// The detectors whose counts each message reads, in table order: every windowed one (see `init`) and the
+    /// per-message ones `spamRules` use.
     public let spamDetectors: [SpamDetector]
+    /// The count readers of `spamDetectors`.
+    let spamReaders: [SpamCountReader]
     public let aiRules: [CompiledRule]
     /// Rules left out because they did not compile (packs are validated earlier; this catches stored rules).
     public let issues: [RuleIssue]
@@ -80,7 +83,13 @@ public final class CompiledRuleSet: Sendable {
         self.views = builder.views.closedOverParents
         self.scanViews = builder.scanViews.kinds
         self.spamRules = spamRules
-        self.spamDetectors = SpamDetector.allCases.filter { detector in spamRules.contains { $0.detector == detector } }
+        // Every windowed count is read and kept while the guild has any spam rule, used or not, so a rule
+        // added later finds a full window of history; per-message counts only for the detectors in use.
+        self.spamDetectors = spamRules.isEmpty ? [] : SpamDetector.allCases.filter { detector in
+            if case .summed = detector.spec.measure { return true }
+            return spamRules.contains { $0.detector == detector }
+        }
+        self.spamReaders = SpamCountReader.of(self.spamDetectors)
         self.aiRules = aiRules
         self.issues = issues
     }

@@ -39,7 +39,7 @@ public struct MessageEvaluator: Sendable {
         evaluation.failures = found.failures
 
         if !rules.spamRules.isEmpty {
-            let observation = spam.observe(Self.signals(message, text, detectors: rules.spamDetectors), rules: rules.spamRules)
+            let observation = spam.observe(Self.signals(message, text, readers: rules.spamReaders), rules: rules.spamRules)
             evaluation.redelivered = observation.redelivered
             for hit in observation.hits {
                 let rule = rules.rules[hit.ruleID]
@@ -52,12 +52,14 @@ public struct MessageEvaluator: Sendable {
 
     /// The spam signals of a message, for benchmarks that drive the spam stage directly (every detector's count).
     public static func benchmarkSignals(_ message: DiscordMessage, _ text: NormalizedText) -> SpamSignals {
-        signals(message, text, detectors: SpamDetector.allCases)
+        signals(message, text, readers: allReaders)
     }
 
-    /// The counts the spam detectors look at: the shared text pass, then each detector in `detectors`
-    /// (those the guild's rules use) reads its own count, as its table row says.
-    static func signals(_ message: DiscordMessage, _ text: NormalizedText, detectors: [SpamDetector]) -> SpamSignals {
+    private static let allReaders = SpamCountReader.of(SpamDetector.allCases)
+
+    /// The counts the spam detectors look at: the shared text pass, then each of `readers` (the rule set's,
+    /// see `CompiledRuleSet.spamDetectors`) reads its own count, as its detector's table row says.
+    static func signals(_ message: DiscordMessage, _ text: NormalizedText, readers: [SpamCountReader]) -> SpamSignals {
         let original = text.original
         var stats = SpamTextStats()
         var lines = original.isEmpty ? 0 : 1
@@ -100,10 +102,7 @@ public struct MessageEvaluator: Sendable {
             messageID: message.id.rawValue, timestamp: message.timestamp.timeIntervalSince1970,
             contentHash: hash, simhash: simhash, textLength: normalized.count, characters: characters)
         let input = SpamInput(message: message, text: text, stats: stats)
-        for detector in detectors {
-            let spec = detector.spec
-            if let read = spec.read, let slot = spec.signal { signals.counts[slot] = read(input) }
-        }
+        for reader in readers { signals.counts[reader.slot] = reader.read(input) }
         return signals
     }
 

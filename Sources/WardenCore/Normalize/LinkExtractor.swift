@@ -25,7 +25,14 @@ enum LinkExtractor {
         }
     }
 
-    static func linksView(from skeleton: TextView) -> (TextView, [String], Int) {
+    /// What the links view extraction found: the view (one line per link), the links, and how many are invites.
+    struct Extracted {
+        let view: TextView
+        let links: [String]
+        let invites: Int
+    }
+
+    static func linksView(from skeleton: TextView) -> Extracted {
         var view = TextView(kind: .links, capacity: 0)
         var links: [String] = []
         var invites = 0
@@ -64,6 +71,6 @@ enum LinkExtractor {
             view.append(0x0A, from: skeleton.originEnd(j - 1), to: skeleton.originEnd(j - 1))
             i = j
         }
-        return (view, links, invites)
+        return Extracted(view: view, links: links, invites: invites)
     }
 }

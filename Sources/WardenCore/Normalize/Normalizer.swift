@@ -34,8 +34,8 @@ public struct Normalizer: Sendable {
         result.set(skeleton)
 
         if needed.contains(.links) {
-            let (view, links, invites) = LinkExtractor.linksView(from: skeleton)
-            result.set(view); result.links = links; result.inviteCount = invites
+            let extracted = LinkExtractor.linksView(from: skeleton)
+            result.set(extracted.view); result.links = extracted.links; result.inviteCount = extracted.invites
         }
         guard needed.contains(.leet) else { return result }
         let leet = Self.leet(skeleton)

@@ -94,22 +94,22 @@ public struct RuleAction: Codable, Sendable, Equatable {
     }
 
     /// Problems with this action, as `field: message` pairs.
-    public func problems() -> [(String, String)] {
-        var out: [(String, String)] = []
+    public func problems() -> [RuleKindProblem] {
+        var out: [RuleKindProblem] = []
         let behaviour = type.behaviour
-        if !(1...5).contains(severity) { out.append(("action.severity", "must be 1-5, got \(severity)")) }
-        if let points, points < 0 || !points.isFinite { out.append(("action.points", "must be a non-negative number")) }
+        if !(1...5).contains(severity) { out.append(RuleKindProblem("action.severity", "must be 1-5, got \(severity)")) }
+        if let points, points < 0 || !points.isFinite { out.append(RuleKindProblem("action.points", "must be a non-negative number")) }
         if let d = durationSeconds {
             if !behaviour.takesDuration {
-                out.append(("action.duration", "only \(Self.takers { $0.takesDuration }) a duration"))
+                out.append(RuleKindProblem("action.duration", "only \(Self.takers { $0.takesDuration }) a duration"))
             }
-            if d <= 0 || d > Self.maxTimeoutSeconds { out.append(("action.duration", "must be between 1s and 28d (Discord's limit), got \(d)s")) }
+            if d <= 0 || d > Self.maxTimeoutSeconds { out.append(RuleKindProblem("action.duration", "must be between 1s and 28d (Discord's limit), got \(d)s")) }
         }
         if let s = deleteMessageSeconds {
             if !behaviour.takesDeleteMessageSeconds {
-                out.append(("action.delete_message_seconds", "only \(Self.takers { $0.takesDeleteMessageSeconds }) delete_message_seconds"))
+                out.append(RuleKindProblem("action.delete_message_seconds", "only \(Self.takers { $0.takesDeleteMessageSeconds }) delete_message_seconds"))
             }
-            if s < 0 || s > Self.maxDeleteMessageSeconds { out.append(("action.delete_message_seconds", "must be 0-604800, got \(s)")) }
+            if s < 0 || s > Self.maxDeleteMessageSeconds { out.append(RuleKindProblem("action.delete_message_seconds", "must be 0-604800, got \(s)")) }
         }
         return out
     }

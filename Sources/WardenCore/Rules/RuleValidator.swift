@@ -9,7 +9,7 @@ public enum RuleValidator {
         }
         if rule.name.isEmpty || rule.name.count > 100 { issue("name", "must be 1-100 characters") }
         for problem in rule.config.problems() { issue(problem.field, problem.message, offset: problem.offset) }
-        for (field, message) in rule.action?.problems() ?? [] { issue(field, message) }
+        for problem in rule.action?.problems() ?? [] { issue(problem.field, problem.message) }
         if type(of: rule.config).defaultViews.isEmpty, rule.views != nil {
             let matching = RuleKinds.all.filter { !$0.defaultViews.isEmpty }.map { $0.type.rawValue }
             issue("views", "only \(matching.listed("and")) rules match views")

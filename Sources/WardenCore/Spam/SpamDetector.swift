@@ -50,6 +50,22 @@ public enum SpamDetector: String, Sendable, Codable, CaseIterable {
     public var isPerMessage: Bool { spec.measure == .perMessage }
 }
 
+/// A detector's count reader and the slot of `SpamSignals.counts` it fills, looked up once per rule set so
+/// the per-message pass does not rebuild table rows.
+struct SpamCountReader: Sendable {
+    let slot: Int
+    let read: @Sendable (SpamInput) -> Int
+
+    /// The readers of `detectors` that have a count to read (not `rate` or `duplicates`).
+    static func of(_ detectors: [SpamDetector]) -> [SpamCountReader] {
+        detectors.compactMap { detector in
+            let spec = detector.spec
+            guard let read = spec.read, let slot = spec.signal else { return nil }
+            return SpamCountReader(slot: slot, read: read)
+        }
+    }
+}
+
 /// One row of the detector table (see `SpamDetector.spec`).
 public struct SpamDetectorSpec: Sendable {
     /// How a detector turns messages into the number compared with the rule's threshold.

@@ -12,7 +12,7 @@ extension SettingCheck {
             throw SettingRejection("\(error)")
         }
         for step in policy.ladder.steps {
-            if let problem = step.action.problems().first { throw SettingRejection("\(problem.0): \(problem.1)") }
+            if let problem = step.action.problems().first { throw SettingRejection("\(problem.field): \(problem.message)") }
         }
     }
 }

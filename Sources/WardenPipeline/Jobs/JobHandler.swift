@@ -6,12 +6,15 @@ import WardenStore
 /// table, so there is one runner per process whatever the kinds.
 ///
 /// Delivery is at least once: a worker that dies mid-job loses the lease, and another worker runs the job
-/// again. A handler therefore writes its results and `JobRepository.complete`s the job in ONE transaction,
-/// and writes nothing when `complete` returns false (someone else finished it): the model may be asked
-/// twice, the results are written once.
+/// again. A handler therefore writes its results and completes the job (`JobRepository.complete` or
+/// `finish`) in ONE transaction, and writes nothing when that returns false (someone else finished it):
+/// the model may be asked twice, the results are written once.
 public protocol JobHandler: Sendable {
     /// The `jobs.kind` this handler runs.
     var kind: String { get }
+    /// How long a leased job of this kind is the runner's, when it must differ from the runner's own
+    /// lease (nil: the runner's). Longer than a job of this kind can take, or another runner starts it again.
+    var lease: TimeInterval? { get }
     /// Runs one leased job. Returning means the job is finished (completed by the handler, or found already
     /// done). Throwing `JobFailure` asks the worker to retry later (or to give up, per its policy).
     func run(_ job: JobRepository.Job) async throws
@@ -25,6 +28,7 @@ public protocol JobHandler: Sendable {
 }
 
 extension JobHandler {
+    public var lease: TimeInterval? { nil }
     public func gaveUp(_ job: JobRepository.Job, reason: String) async throws {}
     public func housekeeping() async throws {}
 }

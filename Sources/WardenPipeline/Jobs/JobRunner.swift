@@ -51,9 +51,18 @@ public struct JobRunner: Sendable {
     public func runOnce() async throws -> Pass {
         for handler in handlers.values { try await handler.housekeeping() }
         let now = clock()
-        let kinds = self.kinds, limit = max(1, configuration.concurrency), lease = configuration.lease
-        let jobs = try await database.transaction { conn in
-            try JobRepository.lease(on: conn, kinds: kinds, limit: limit, lease: lease, at: now)
+        let limit = max(1, configuration.concurrency)
+        // Kinds that need a lease of their own (a late verdict holds its job as long as a model call may
+        // take) are leased apart from those on the runner's lease, within the one concurrency limit.
+        var byLease: [TimeInterval: [String]] = [:]
+        for handler in handlers.values { byLease[handler.lease ?? configuration.lease, default: []].append(handler.kind) }
+        let groups = byLease.sorted { $0.key < $1.key }
+        let jobs = try await database.transaction { conn -> [JobRepository.Job] in
+            var leased: [JobRepository.Job] = []
+            for (lease, kinds) in groups where leased.count < limit {
+                leased += try JobRepository.lease(on: conn, kinds: kinds.sorted(), limit: limit - leased.count, lease: lease, at: now)
+            }
+            return leased
         }
         var pass = Pass(leased: jobs.count)
         try await withThrowingTaskGroup(of: Outcome.self) { group in

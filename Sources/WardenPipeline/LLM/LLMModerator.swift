@@ -101,7 +101,8 @@ public final class LLMModerator: Sendable {
 
     // MARK: - Late verdicts
 
-    /// How long a pending verdict's job stays with this process before another may take it over.
+    /// How long a pending verdict's job stays with this process before another may take it over, and how
+    /// long the job runner holds it when it takes it over.
     var lateLease: TimeInterval { Self.seconds(analyzer.client.configuration.callDeadline) + 30 }
 
     /// Tests only: behave like a process that dies before its late verdicts arrive.

@@ -15,6 +15,8 @@ public struct LateVerdictJob: JobHandler {
     static let maxAttempts = 5
 
     public var kind: String { Self.kind }
+    /// As long as the model call may take, plus time to write: the base lease is for support work.
+    public var lease: TimeInterval? { moderator.lateLease }
     let moderator: LLMModerator
 
     public init(moderator: LLMModerator) { self.moderator = moderator }
@@ -48,7 +50,12 @@ public struct LateVerdictJob: JobHandler {
         } else {
             do throws(LLMError) { result = .success(try await moderator.analyzer.analyze(message)) } catch { result = .failure(error) }
         }
-        // A store failure here is thrown: the runner retries the job later, the verdict is not lost.
-        try await moderator.writeLate(job: job.id, message: message, ticket: ticket, result: result)
+        // The verdict could not be written (the store or the guild's rules failed): retried for as long as
+        // that lasts, like an outage, never given up, so the verdict is not lost.
+        do {
+            try await moderator.writeLate(job: job.id, message: message, ticket: ticket, result: result)
+        } catch {
+            throw JobFailure("job \(job.id) (\(job.kind)): the verdict could not be written: \(error)", outage: true)
+        }
     }
 }

@@ -22,8 +22,6 @@ public struct DecisionWriter: Sendable {
         self.database = database; self.clock = clock
     }
 
-    func now() -> Date { clock() }
-
     // MARK: - A batch
 
     /// Writes a batch in one transaction: member locks, claims, decisions, logs, points and the jobs of

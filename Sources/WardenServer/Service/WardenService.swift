@@ -81,8 +81,8 @@ public final class WardenService: Sendable {
         TicketRoutes(desk: tickets).register(on: v1)
         VerificationRoutes(desk: verifications).register(on: v1)
         FAQRoutes(desk: faq).register(on: v1)
-        RuleRoutes(desk: RuleDesk(database: database, guilds: pipeline.guilds, clock: clock)).register(on: v1)
-        SettingRoutes(desk: SettingDesk(database: database, guilds: pipeline.guilds, checks: SettingCheck.warden, clock: clock)).register(on: v1)
+        RuleRoutes(desk: app.rules).register(on: v1)
+        SettingRoutes(desk: app.settings).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
         return router
     }
@@ -134,7 +134,7 @@ struct BackgroundWork: Service {
         await service.intake.close()
         if let llm = service.pipeline.llm {
             let left = await llm.drain(timeout: .seconds(10))
-            if left > 0 { logger.warning("late LLM verdicts still running at shutdown; the next start finishes them", metadata: ["count": "\(left)"]) }
+            if left > 0 { logger.warning("late LLM verdicts still running at shutdown; any running instance's job runner (or the next start) finishes them", metadata: ["count": "\(left)"]) }
         }
     }
 }

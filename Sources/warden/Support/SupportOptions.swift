@@ -36,7 +36,9 @@ struct SupportOptions: ParsableArguments {
 
     /// The runner of the support job kinds, or nil when no LLM provider is configured.
     func worker(database: any Database) throws -> JobRunner? {
-        let app = try buildApp(database, try appConfiguration())
+        var configuration = try appConfiguration()
+        configuration.uses = .supportJobs
+        let app = try buildApp(database, configuration)
         return app.jobRunner(only: app.supportJobKinds)
     }
 }

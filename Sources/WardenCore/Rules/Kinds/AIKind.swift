@@ -38,7 +38,7 @@ public struct AIKind: RuleKind {
                                  "unknown category '\(category.category)' (expected one of \(AICategoryRule.categories.joined(separator: ", ")))"))
             }
             if !(0...1).contains(category.threshold) { out.append(.init("categories[\(i)].threshold", "must be between 0 and 1")) }
-            for (field, message) in category.action?.problems() ?? [] { out.append(.init("categories[\(i)].\(field)", message)) }
+            for problem in category.action?.problems() ?? [] { out.append(.init("categories[\(i)].\(problem.field)", problem.message)) }
         }
         return out
     }
