@@ -57,16 +57,7 @@ public struct RuleAction: Codable, Sendable, Equatable {
         type = kind
         severity = try c.decodeIfPresent(Int.self, forKey: .severity) ?? 1
         points = try c.decodeIfPresent(Double.self, forKey: .points)
-        if let seconds = try c.decodeIfPresent(Int.self, forKey: .durationSeconds) {
-            durationSeconds = seconds
-        } else if let text = try? c.decodeIfPresent(String.self, forKey: .duration) {
-            guard let seconds = DurationText.seconds(text) else {
-                throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "not a duration: '\(text)' (use e.g. 30s, 10m, 1h, 7d)")
-            }
-            durationSeconds = Int(seconds)
-        } else {
-            durationSeconds = try c.decodeIfPresent(Int.self, forKey: .duration)
-        }
+        durationSeconds = try c.decodeDuration(Int.self, seconds: .durationSeconds, text: .duration, examples: "30s, 10m, 1h, 7d") { Int($0) }
         deleteMessage = try c.decodeIfPresent(Bool.self, forKey: .deleteMessage)
         deleteMessageSeconds = try c.decodeIfPresent(Int.self, forKey: .deleteMessageSeconds)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
@@ -138,5 +129,22 @@ public enum DurationText {
         }
         guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
         return value * multiplier
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A duration given either as a number under `seconds` (`duration_seconds: 600`) or under `text`, as a
+    /// number or as `DurationText` (`duration: 10m`); nil when neither is present. Shared by every field
+    /// that takes a duration, so they accept the same forms and refuse bad ones with the same message.
+    func decodeDuration<T: Decodable>(_ type: T.Type, seconds: Key, text: Key, examples: String,
+                                      fromSeconds: (Double) -> T) throws -> T? {
+        if let value = try decodeIfPresent(T.self, forKey: seconds) { return value }
+        if let written = try? decodeIfPresent(String.self, forKey: text) {
+            guard let parsed = DurationText.seconds(written) else {
+                throw DecodingError.dataCorruptedError(forKey: text, in: self, debugDescription: "not a duration: '\(written)' (use e.g. \(examples))")
+            }
+            return fromSeconds(parsed)
+        }
+        return try decodeIfPresent(T.self, forKey: text)
     }
 }

@@ -34,7 +34,16 @@ public struct JobRunner: Sendable {
     public let database: any Database
     public let configuration: Configuration
     private let handlers: [String: any JobHandler]
+    /// The kinds grouped by the lease they are leased with, shortest first. Kinds that need a lease of
+    /// their own (a late verdict holds its job as long as a model call may take) are leased apart from
+    /// those on the runner's lease, within the one concurrency limit.
+    private let leaseGroups: [LeaseGroup]
     private let clock: @Sendable () -> Date
+
+    private struct LeaseGroup: Sendable {
+        let lease: TimeInterval
+        let kinds: [String]
+    }
 
     public init(database: any Database, handlers jobs: [any JobHandler], configuration: Configuration = Configuration(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -42,6 +51,9 @@ public struct JobRunner: Sendable {
         var byKind: [String: any JobHandler] = [:]
         for job in jobs { byKind[job.kind] = job }
         handlers = byKind
+        var byLease: [TimeInterval: [String]] = [:]
+        for handler in byKind.values { byLease[handler.lease ?? configuration.lease, default: []].append(handler.kind) }
+        leaseGroups = byLease.keys.sorted().map { LeaseGroup(lease: $0, kinds: (byLease[$0] ?? []).sorted()) }
     }
 
     /// The kinds this runner runs.
@@ -52,15 +64,11 @@ public struct JobRunner: Sendable {
         for handler in handlers.values { try await handler.housekeeping() }
         let now = clock()
         let limit = max(1, configuration.concurrency)
-        // Kinds that need a lease of their own (a late verdict holds its job as long as a model call may
-        // take) are leased apart from those on the runner's lease, within the one concurrency limit.
-        var byLease: [TimeInterval: [String]] = [:]
-        for handler in handlers.values { byLease[handler.lease ?? configuration.lease, default: []].append(handler.kind) }
-        let groups = byLease.sorted { $0.key < $1.key }
+        let groups = leaseGroups
         let jobs = try await database.transaction { conn -> [JobRepository.Job] in
             var leased: [JobRepository.Job] = []
-            for (lease, kinds) in groups where leased.count < limit {
-                leased += try JobRepository.lease(on: conn, kinds: kinds.sorted(), limit: limit - leased.count, lease: lease, at: now)
+            for group in groups where leased.count < limit {
+                leased += try JobRepository.lease(on: conn, kinds: group.kinds, limit: limit - leased.count, lease: group.lease, at: now)
             }
             return leased
         }

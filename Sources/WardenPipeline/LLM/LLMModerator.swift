@@ -129,7 +129,7 @@ public final class LLMModerator: Sendable {
         let verdict: LateVerdict
         switch result {
         case .success(let answer):
-            verdict = LateVerdict(matches: AIVerdict.matches(for: answer, rules: rules), note: "done", analysis: answer, refund: nil)
+            verdict = LateVerdict(matches: AIKind.matches(for: answer, rules: rules), note: "done", analysis: answer, refund: nil)
         case .failure(let error):
             let unjudged = Self.unjudged(error, policy: context.policy, rules: rules)
             verdict = LateVerdict(matches: unjudged.match.map { [$0] } ?? [], note: unjudged.note, analysis: nil,

@@ -10,10 +10,11 @@ extension MessagePipeline {
     func llmStage(_ batch: inout [MessageCandidate], started: ContinuousClock.Instant) async throws {
         var asked: [Int] = []
         for i in batch.indices {
+            // Cheap checks first, before anything is copied: most guilds have no ai rules, and this runs for
+            // every message.
+            let rules = batch[i].context.rules
+            guard !rules.aiRules.isEmpty, batch[i].evaluation.skipped == nil, rules.hasAIRule(for: batch[i].evaluation.message) else { continue }
             let candidate = batch[i]
-            // Cheap checks first: most guilds have no ai rules, and this runs for every message.
-            guard !candidate.context.rules.aiRules.isEmpty, candidate.evaluation.skipped == nil,
-                  candidate.context.rules.hasAIRule(for: candidate.message) else { continue }
             if llm == nil {
                 batch[i].llm = LLMNote("off: no LLM provider is configured, ai rules were not evaluated")
             } else if candidate.evaluation.matches.contains(where: { $0.action.deletesMessage }) {
@@ -43,7 +44,7 @@ extension MessagePipeline {
             let policy = batch[i].context.policy
             switch outcome {
             case .analysed(let analysis):
-                batch[i].evaluation.matches += AIVerdict.matches(for: analysis, rules: rules)
+                batch[i].evaluation.matches += AIKind.matches(for: analysis, rules: rules)
                 batch[i].llm = LLMNote("done", analysis: analysis)
             case .denied(let status):
                 let limit = status.limit.map(String.init) ?? "unlimited"

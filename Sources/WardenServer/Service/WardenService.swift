@@ -31,38 +31,32 @@ public final class WardenService: Sendable {
     public let configuration: Configuration
     /// The object graph this service serves (store, pipeline, desks, jobs).
     public let app: WardenApp
-    public let database: any Database
-    public let pipeline: MessagePipeline
     public let intake: MessageIntake
     public let tokens: TokenStore
     public let metrics: ServiceMetrics
     public let health: HealthMonitor
     public let feed: EventFeed
-    public let appeals: AppealDesk
-    public let tickets: TicketDesk
-    public let faq: FAQDesk
-    public let verifications: VerificationDesk
     /// Runs durable jobs (late LLM verdicts, summaries, FAQ drafts, screenshot checks) when an LLM is configured.
     public let jobRunner: JobRunner?
-    let clock: @Sendable () -> Date
+
+    public var database: any Database { app.database }
+    public var pipeline: MessagePipeline { app.pipeline }
+    public var appeals: AppealDesk { app.appeals }
+    public var tickets: TicketDesk { app.tickets }
+    public var faq: FAQDesk { app.faq }
+    public var verifications: VerificationDesk { app.verifications }
+    var clock: @Sendable () -> Date { app.clock }
 
     public init(app: WardenApp, configuration: Configuration = Configuration()) {
         self.configuration = configuration
         self.app = app
-        database = app.database
-        pipeline = app.pipeline
         jobRunner = app.jobRunner()
-        clock = app.clock
         let metrics = ServiceMetrics()
         self.metrics = metrics
-        intake = MessageIntake(pipeline: pipeline, metrics: metrics, maxBatch: configuration.maxBatch, lanes: configuration.lanes)
-        tokens = TokenStore(database: database, clock: clock)
-        health = HealthMonitor(database: database, llm: app.llmClient, version: configuration.version, clock: clock)
-        feed = EventFeed(database: database)
-        appeals = app.appeals
-        tickets = app.tickets
-        faq = app.faq
-        verifications = app.verifications
+        intake = MessageIntake(pipeline: app.pipeline, metrics: metrics, maxBatch: configuration.maxBatch, lanes: configuration.lanes)
+        tokens = TokenStore(database: app.database, clock: app.clock)
+        health = HealthMonitor(database: app.database, llm: app.llmClient, version: configuration.version, clock: app.clock)
+        feed = EventFeed(database: app.database)
     }
 
     /// Every route, behind metrics and error mapping (outermost first); the `/v1` routes also behind token

@@ -27,16 +27,7 @@ public struct SpamKind: RuleKind {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         detector = try c.decodeIfPresent(String.self, forKey: .detector)
         threshold = try c.decodeIfPresent(Int.self, forKey: .threshold)
-        if let seconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) {
-            windowSeconds = seconds
-        } else if let text = try? c.decodeIfPresent(String.self, forKey: .window) {
-            guard let seconds = DurationText.seconds(text) else {
-                throw DecodingError.dataCorruptedError(forKey: .window, in: c, debugDescription: "not a duration: '\(text)' (use e.g. 10s, 1m)")
-            }
-            windowSeconds = seconds
-        } else {
-            windowSeconds = try c.decodeIfPresent(Double.self, forKey: .window)
-        }
+        windowSeconds = try c.decodeDuration(Double.self, seconds: .windowSeconds, text: .window, examples: "10s, 1m") { $0 }
         scope = try c.decodeIfPresent(String.self, forKey: .scope)
     }
 
