@@ -39,7 +39,7 @@ let package = Package(
         // the desks for appeals, rules and settings, and the durable job runner.
         .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
         // The support desk: tickets, durable summaries, clustering into FAQ proposals, staff approval,
-        // FAQ search, payment screenshot verification; its pure parts (clustering, redaction, image probe,
+        // FAQ search, payment screenshot verification; its pure parts (clustering, redaction,
         // verification policy, ticket states) beside the jobs that use them.
         .target(name: "WardenSupport", dependencies: ["WardenCore", "WardenStore", "WardenLLM", "WardenPipeline"]),
         // The object graph, built once: store, guild directory, pipeline, LLM stage, job runner, desks. Used by

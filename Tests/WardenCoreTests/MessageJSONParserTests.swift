@@ -75,6 +75,17 @@ import Testing
         #expect(throws: IngestError.self) { try MessageJSONParser.parse(Data(bytes)) }
     }
 
+    /// Found by the FuzzMessageParser target: invalid UTF-8 inside a key the parser skips was accepted.
+    @Test func invalidUTF8InAnUnknownKeyIsRefused() {
+        var bytes = Array(#"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"mention_everyon"#.utf8)
+        bytes += [0xE4]
+        bytes += Array(#"e":false,"timestamp":"2026-11-22T02:10:00Z"}"#.utf8)
+        #expect(throws: IngestError.self) { try MessageJSONParser.parse(Data(bytes)) }
+        // A key that is valid non-ASCII UTF-8 is still fine.
+        let accented = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"clé":"v","timestamp":"2026-11-22T02:10:00Z"}"#
+        #expect((try? MessageJSONParser.parse(Data(accented.utf8))) != nil)
+    }
+
     @Test func stickerItemsAreRead() throws {
         let line = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4"},"sticker_items":[{"id":"749054660769218631","name":"Wave","format_type":3},{"id":"5","name":"x","format_type":1}],"timestamp":"2026-11-22T02:10:00Z"}"#
         let m = try MessageJSONParser.parse(Data(line.utf8))

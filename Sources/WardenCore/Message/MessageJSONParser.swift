@@ -412,7 +412,9 @@ struct MessageJSONParser {
     mutating func key() throws(IngestError) -> Key {
         let start = i + 1
         var j = start
-        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+        // Fast path: plain ASCII keys (every key Discord sends). Anything else takes the validating path, so a
+        // key with invalid UTF-8 is refused like any other string.
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20, bytes[j] < 0x80 { j += 1 }
         if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
             i = j + 1
             return Key(bytes: nil, range: start..<j, source: bytes)

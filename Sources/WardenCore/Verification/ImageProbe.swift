@@ -1,5 +1,4 @@
 import Foundation
-import WardenCore
 
 /// The image formats a verification screenshot may be in.
 public enum ImageFormat: String, Sendable, Codable, CaseIterable {

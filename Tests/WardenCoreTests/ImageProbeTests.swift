@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-@testable import WardenSupport
-import WardenCore
+@testable import WardenCore
 
 @Suite struct ImageProbeTests {
     // MARK: Hand-built headers

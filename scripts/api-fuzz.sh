@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# API fuzzing over the OpenAPI document with schemathesis, against a real `warden serve` on a store of its own.
+#
+#   scripts/api-fuzz.sh sqlite                              # a SQLite file in a temporary directory
+#   scripts/with-postgres.sh scripts/api-fuzz.sh postgres   # a fresh database on that throwaway server
+#
+# Checks: no 5xx (not_a_server_error), responses match the document (response_schema_conformance,
+# content_type_conformance), and every status answered is documented (status_code_conformance). Bounded by
+# count: API_FUZZ_EXAMPLES examples per operation (default 30) with a fixed seed, so a run is repeatable.
+# Needs the warden binary (WARDEN_BIN, default .build/debug/warden) and schemathesis (installed here if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+store="${1:-sqlite}"
+bin="${WARDEN_BIN:-.build/debug/warden}"
+examples="${API_FUZZ_EXAMPLES:-30}"
+seed="${API_FUZZ_SEED:-20261202}"
+schemathesis_version="4.32.5"
+[ -x "$bin" ] || { echo "api-fuzz: no warden binary at $bin (swift build --product warden)" >&2; exit 2; }
+
+if ! command -v schemathesis >/dev/null || [ "$(schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$schemathesis_version" ]; then
+  python3 -m pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version" >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/warden-api-fuzz.XXXXXX")
+server=""
+cleanup() {
+  status=$?
+  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [ "$status" -ne 0 ]; then echo "api-fuzz: server log and reports kept in $work" >&2; else rm -rf "$work"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+
+case "$store" in
+  sqlite) url="sqlite:$work/warden.db" ;;
+  postgres)
+    base="${WARDEN_TEST_POSTGRES_URL:?api-fuzz postgres runs under scripts/with-postgres.sh}"
+    name="warden_api_fuzz_$$"
+    psql -q "$base" -c "CREATE DATABASE $name" >/dev/null
+    url="${base%/*}/$name" ;;
+  *) echo "api-fuzz: store must be sqlite or postgres, got '$store'" >&2; exit 2 ;;
+esac
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" admin migrate --database "$url" >/dev/null
+token=$("$bin" admin token create --role admin --label api-fuzz --database "$url" | tail -1)
+"$bin" serve --database "$url" --port "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { echo "api-fuzz: warden serve exited; log:" >&2; tail -20 "$work/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+echo "api-fuzz: schemathesis $schemathesis_version on $store, $examples examples per operation, seed $seed" >&2
+code=0
+schemathesis run Sources/WardenServer/OpenAPI/openapi.json --url "http://127.0.0.1:$port" \
+  -H "Authorization: Bearer $token" \
+  --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
+  --max-examples "$examples" --seed "$seed" --workers 1 --phases examples,coverage,fuzzing \
+  --request-timeout 30 --suppress-health-check all --no-color \
+  --report junit --report-dir "$work/report" >"$work/schemathesis.txt" 2>&1 || code=$?
+# The summary: operations, test cases and failures, as schemathesis prints them.
+sed -n '/SUMMARY/,$p' "$work/schemathesis.txt" | head -60
+if [ "$code" -ne 0 ]; then
+  echo "api-fuzz: schemathesis found failures on $store (exit $code); full output: $work/schemathesis.txt" >&2
+  sed -n '/FAILURES/,/SUMMARY/p' "$work/schemathesis.txt" | head -200 >&2
+fi
+exit "$code"
