@@ -45,6 +45,7 @@ esac
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 "$bin" admin migrate --database "$url" >/dev/null
 token=$("$bin" admin token create --role admin --label api-fuzz --database "$url" | tail -1)
+"$bin" admin token create --role bot --label spare --database "$url" >/dev/null   # token 2, the example DELETE revokes
 "$bin" serve --database "$url" --port "$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
@@ -52,6 +53,18 @@ for _ in $(seq 1 100); do
   kill -0 "$server" 2>/dev/null || { echo "api-fuzz: warden serve exited; log:" >&2; tail -20 "$work/server.log" >&2; exit 1; }
   sleep 0.2
 done
+
+# Records for the document's examples (guild 1100000000000000001, row 1 of each kind), so generated requests
+# also reach real rows: a blocked message (log 1), an appeal of it, a ticket with a message, a screenshot.
+api="http://127.0.0.1:$port/v1"
+auth=(-H "Authorization: Bearer $token")
+post() { curl -fsS -o /dev/null "${auth[@]}" -H "Content-Type: ${3:-application/json}" --data-binary "$2" "$api$1"; }
+guild=1100000000000000001
+post /messages '{"id":"1400000000000000001","guild_id":"'$guild'","channel_id":"7","author":{"id":"42","username":"sam"},"content":"FREE NITRO for everyone!! claim here https://discord-nitro.gift/claim","timestamp":"2026-11-30T10:00:00.000000+00:00"}'
+post "/guilds/$guild/appeals" '{"log_id":1,"user_id":"42","reason":"it was a joke"}'
+post "/guilds/$guild/tickets" '{"user_id":"42","username":"sam","description":"my payment did not go through"}'
+post "/guilds/$guild/tickets/1/messages" '{"author_id":"42","content":"still waiting"}'
+post "/guilds/$guild/verifications?user_id=42" @fixtures/screenshots/valid.png image/png
 
 echo "api-fuzz: schemathesis $schemathesis_version on $store, $examples examples per operation, seed $seed" >&2
 code=0

@@ -5,9 +5,12 @@
 # Swift registries (RuleKinds.all, SpamDetector, ActionKinds.all).
 import json, os
 KINDS = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "kinds.json")))
-G = {"name": "guild", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Snowflake"}, "description": "Discord guild id"}
+G = {"name": "guild", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Snowflake"}, "description": "Discord guild id", "example": "1100000000000000001"}
+# Examples name rows that scripts/api-fuzz.sh creates first, so the fuzzer also reaches real records.
+# Token 1 is the fuzzer's own; token 2 is a spare it may revoke.
+EXAMPLES = {"name": "mention-spam", "scope": "automod", "key": "mod_channel_id", "token": "2"}
 def p(name, desc, schema=None):
-    return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string", "pattern": "^[0-9]+$"}, "description": desc}
+    return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string", "pattern": "^[0-9]+$"}, "description": desc, "example": EXAMPLES.get(name, "1")}
 def q(name, desc, schema, required=False):
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": desc}
 INT = {"type": "integer"}
@@ -51,7 +54,12 @@ routes = [
  ("get", "/metrics", [], "Prometheus metrics", "Text exposition format. Open like /health: keep the port on a private network.", [], None, "Metrics"),
  ("get", "/openapi.json", [], "This document", "", [], None, "OpenAPI"),
 ]
-obj = lambda props, req=(): {"type": "object", "properties": props, "required": list(req)}
+def nullable(schema):
+    """A field that is absent is answered as null, so every optional field of a response may be null."""
+    if schema.get("type") and isinstance(schema["type"], str):
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]} if schema else schema
+obj = lambda props, req=(): {"type": "object", "properties": {k: (v if k in req else nullable(v)) for k, v in props.items()}, "required": list(req)}
 S = {"$ref": "#/components/schemas/Snowflake"}
 schemas = {
  "Snowflake": {"type": "string", "pattern": "^[0-9]{1,20}$", "description": "A Discord id as a string (numbers are accepted in requests)."},
