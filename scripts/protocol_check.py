@@ -11,12 +11,14 @@ Python 3 standard library only.
 """
 import argparse
 import json
+import select
 import socket
 import sys
 import time
 import urllib.parse
 
 MARGIN = 4.0  # seconds past a server timeout before a stalled case counts as "not closed"
+CROWD = 200  # silent connections opened at once (stays under the default --max-connections of 1024)
 
 
 class Reply:
@@ -182,6 +184,7 @@ def main():
         ("slow body sender", lambda: stall_body(t, args.body_timeout + MARGIN), 408, "request_timeout", True),
         ("silent connection", lambda: silent(t, args.header_timeout + MARGIN), "closed", None, True),
         ("disconnect mid-body, then a request", lambda: disconnect_then_request(t, guild), 200, None, False),
+        ("%d silent connections, then a request" % CROWD, lambda: crowd(t, guild, args.header_timeout + MARGIN), 200, None, False),
     ]
 
     failures = 0
@@ -232,6 +235,36 @@ def silent(t, limit):
         return reply
     finally:
         sock.close()
+
+
+def crowd(t, guild, limit):
+    """CROWD connections that never send a byte: all must be closed by the server within `limit`, and a
+    request made while they are open must still be answered."""
+    started = time.monotonic()
+    socks = []
+    try:
+        for _ in range(CROWD):
+            socks.append(connect(t.host, t.port, limit))
+        reply = send_raw(t, t.head("GET", "/v1/guilds/%s/rules" % guild, "Connection: close\r\n\r\n"))
+        open_socks = list(socks)
+        while open_socks and time.monotonic() - started < limit:
+            readable, _, _ = select.select(open_socks, [], [], max(0.05, limit - (time.monotonic() - started)))
+            for sock in readable:
+                try:
+                    data = sock.recv(1024)
+                except OSError:
+                    data = b""
+                if not data:
+                    open_socks.remove(sock)
+        if open_socks:
+            reply.status = None
+            reply.note = "%d of %d still open after %.1f s" % (len(open_socks), CROWD, time.monotonic() - started)
+        else:
+            reply.note = "all closed after %.1f s" % (time.monotonic() - started)
+        return reply
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def disconnect_then_request(t, guild):

@@ -20,7 +20,7 @@ struct ErrorMapping: RouterMiddleware {
             // The router's own 404 (our routes throw APIError): no route has this path and method.
             if let error = error as? HTTPError, error.status == .notFound {
                 let allowed = routes.methods(for: request.uri.path)
-                if !allowed.isEmpty {
+                if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
                     var refusal = APIError(.methodNotAllowed, "method_not_allowed",
                                            "\(request.method.rawValue) is not allowed here; this path answers \(allowed.joined(separator: ", "))")
                     refusal.headers[.allow] = allowed.joined(separator: ", ")
