@@ -109,6 +109,13 @@ schemas = {
 }
 paths = {}
 errors = {"500": "the server failed (details in its log)", "400": "bad input (the message names the field)", "401": "missing or unknown token", "403": "role or guild not allowed", "404": "not found in this guild", "409": "conflicts with the current state", "413": "body too large", "422": "well-formed but invalid", "503": "store busy or shutting down"}
+# Answers of the HTTP layer itself, on every route (scripts/protocol_check.py sends each): another method than
+# the path's (405 with Allow), a request head or body that stalls past the server's timeout (408), headers
+# past 16 KiB or 100 fields (431). A malformed request (framing, chunk sizes) is a 400 like bad input.
+protocol_errors = {"405": "the path exists, not with this method (Allow lists the methods it answers)",
+                   "408": "the request head or body stalled past the server's timeout; the connection is closed",
+                   "431": "request headers too large (over 16 KiB or 100 fields)"}
+errors.update(protocol_errors)
 for method, path, roles, summary, desc, params, req, resp in routes:
     op = {"summary": summary, "operationId": (method + path.replace("/", "_").replace("{", "").replace("}", "").replace("-", "_").replace(".", "_")), "parameters": params}
     text = desc
@@ -134,6 +141,8 @@ for method, path, roles, summary, desc, params, req, resp in routes:
     if roles:
         for code in ["400", "401", "403", "404", "409", "413", "422", "500", "503"]:
             responses[code] = {"$ref": "#/components/responses/E" + code}
+    for code in protocol_errors:
+        responses[code] = {"$ref": "#/components/responses/E" + code}
     if method == "put" and path.endswith("/rules/{name}"):
         responses["201"] = {"description": "created (200 when it replaced a rule)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rule"}}}}
     if path == "/health":
@@ -143,4 +152,6 @@ for method, path, roles, summary, desc, params, req, resp in routes:
 doc = {"openapi": "3.1.0", "info": {"title": "Warden", "version": "0.5.0", "description": "AI-assisted moderation and support for Discord communities. Every /v1 route needs `Authorization: Bearer <token>` (create one with `warden admin token create`); errors are {\"error\": {\"code\", \"message\"}}."},
        "servers": [{"url": "http://127.0.0.1:8080"}], "paths": paths,
        "components": {"schemas": schemas, "responses": {"E" + c: {"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}} for c, d in errors.items()}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+doc["components"]["responses"]["E405"]["headers"] = {"Allow": {"description": "the methods this path answers", "schema": {"type": "string"}}}
+doc["components"]["responses"]["E413"]["description"] = "body too large (refused before reading when Content-Length says so; the connection is closed)"
 print(json.dumps(doc, indent=1))

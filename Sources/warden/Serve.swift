@@ -27,10 +27,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Message batches committed at once (default: 1 on SQLite, 2 on PostgreSQL).") var lanes: Int?
     @Flag(help: "Log one line per judged message: ids, verdict, rules (never the text).") var logDecisions = false
     @Flag(help: "Also log each message's text, JSON-escaped (implies --log-decisions).") var logContent = false
+    @Option(help: "Seconds a request head may take from its first byte (and a new connection before its first request); then 408 and close.")
+    var headerTimeout = 10.0
+    @Option(help: "Seconds a request body may go without a byte arriving; then 408 and close.") var bodyTimeout = 30.0
+    @Option(help: "Seconds a kept-alive connection may sit between requests before it is closed.") var idleTimeout = 60.0
+    @Option(help: "Connections served at once; further ones wait in the listen backlog until one closes.") var maxConnections = 1024
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         if let lanes, !(1...64).contains(lanes) { throw ValidationError("--lanes must be 1-64") }
+        for (name, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout)] {
+            guard seconds.isFinite, (0.1...86_400).contains(seconds) else { throw ValidationError("\(name) must be 0.1-86400 seconds") }
+        }
+        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1-1000000") }
     }
 
     func run() async throws {
@@ -53,6 +62,10 @@ struct Serve: AsyncParsableCommand {
         configuration.lanes = lanes ?? (database.dialect == .postgres ? 2 : 1)
         configuration.logDecisions = logDecisions
         configuration.logContent = logContent
+        configuration.connections.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
+        configuration.connections.bodyTimeout = .milliseconds(Int64(bodyTimeout * 1000))
+        configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.connections.maxConnections = maxConnections
         let service = WardenService(app: app, configuration: configuration)
         let application = service.application(logger: logger) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "store": "\(database.dialect)"])

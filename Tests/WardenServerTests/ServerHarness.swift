@@ -27,6 +27,8 @@ struct Harness: Sendable {
     /// The store's URL, for a `warden` child process to open the same store.
     let url: String
     let client: any TestClientProtocol
+    /// The service's loopback port.
+    var port: Int { client.port ?? 0 }
     /// `tokens[role]` reaches every guild; `scoped[guild]![role]` only that guild.
     let tokens: [Role: String]
     let scoped: [UInt64: [Role: String]]
@@ -45,9 +47,13 @@ struct Harness: Sendable {
             if let contentType { headers[.contentType] = contentType }
             buffer = ByteBuffer(bytes: body)
         }
-        return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
-            Reply(status: Int(response.status.code), text: String(buffer: response.body), headers: response.headers)
+        // A connection per call: some answers close theirs (a body refused unread, a framing error), and the
+        // test framework's client has only one.
+        let request = TestClient.Request(path, method: method, authority: "localhost", headers: headers, body: buffer)
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20))) { connection in
+            try await connection.execute(request)
         }
+        return Reply(status: Int(response.status.code), text: response.body.map { String(buffer: $0) } ?? "", headers: response.headers)
     }
 }
 
@@ -65,6 +71,7 @@ struct Reply: Sendable {
 
 /// Runs `body` against a fresh store of `dialect` and a service listening on a free loopback port.
 func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = { Date() },
+                connections: ConnectionLimits = ConnectionLimits(),
                 _ body: @Sendable (Harness) async throws -> Void) async throws {
     if dialect == .postgres, TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
     try await TestStores.withURL(dialect) { url, database in
@@ -76,6 +83,8 @@ func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = {
         var configuration = WardenService.Configuration()
         configuration.port = 0
         configuration.lanes = dialect == .postgres ? 2 : 1
+        configuration.host = "127.0.0.1"
+        configuration.connections = connections
         let service = WardenService(app: wardenApp, configuration: configuration)
         var tokens: [Role: String] = [:]
         var scoped: [UInt64: [Role: String]] = [:]
@@ -85,7 +94,8 @@ func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = {
                 scoped[guild, default: [:]][role] = try await service.tokens.create(role: role, guild: Int64(bitPattern: guild), label: "test").token
             }
         }
-        let app = Application(router: service.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        // The service's own HTTP server (parser-error answers, timeouts, connection bound), as `warden serve` runs it.
+        let app = Application(router: service.router(), server: service.httpServer(), configuration: service.applicationConfiguration)
         let frozenTokens = tokens, frozenScoped = scoped
         try await app.test(.live) { client in
             try await body(Harness(service: service, database: database, url: url, client: client, tokens: frozenTokens, scoped: frozenScoped))

@@ -26,10 +26,17 @@ enum JSONBodies {
         return encoder
     }()
 
-    /// The body's bytes, refused with 413 past `limit`.
+    /// The body's bytes, refused with 413 past `limit`: at once when the declared `Content-Length` is
+    /// larger (nothing of the body is read), else once that many bytes arrived. Either way the connection
+    /// closes after the answer, rather than reading the rest of a body nobody wants.
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        let tooLarge = APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes").closingConnection()
+        // The parser let only digits through, so a value Int cannot hold is larger than any limit.
+        if let declared = request.headers[.contentLength], Int(declared).map({ $0 > limit }) ?? true {
+            throw tooLarge
+        }
         do { return try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
+            throw tooLarge
         }
     }
 
@@ -119,21 +126,28 @@ struct ID: Encodable, Sendable {
     }
 }
 
-/// An id in a request body: a string of digits (Discord's form) or a non-negative integer.
+/// An id in a request body: a string of digits (Discord's form) or a non-negative integer, below 2^63 like
+/// every Discord snowflake (larger ones would wrap to negative row values).
 struct RequestID: Decodable, Sendable {
     let value: Int64
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {
-            guard let parsed = UInt64(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an id (digits), got '\(text)'")
+            guard let parsed = Self.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an id (digits, below 2^63), got '\(text)'")
             }
-            value = Int64(bitPattern: parsed)
+            value = parsed
         } else {
             let number = try container.decode(Int64.self)
             guard number >= 0 else { throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an id, got \(number)") }
             value = number
         }
+    }
+
+    /// An id written as digits only (no sign, no spaces), below 2^63; nil otherwise.
+    static func parse(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int64(text)
     }
 }
 

@@ -1,12 +1,26 @@
+import Foundation
 import Hummingbird
 
 extension WardenRequestContext {
+    /// A path parameter, percent-decoded (the router hands them over as sent: `a%20b`, `%C3%A9`). Every
+    /// route reads its path parameters through here.
+    func parameter(_ name: String) throws -> String {
+        guard let raw = parameters.get(name) else {
+            throw APIError.badRequest("invalid_parameter", "path parameter '\(name)' is missing")
+        }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError.badRequest("invalid_parameter", "path parameter '\(name)' is not valid percent-encoded UTF-8: '\(raw)'")
+        }
+        return decoded
+    }
+
     /// A path parameter that must be an id (Discord snowflake or a row id).
     func id(_ name: String) throws -> Int64 {
-        guard let text = parameters.get(name), let value = UInt64(text) else {
-            throw APIError.badRequest("invalid_parameter", "path parameter '\(name)' must be an id (digits), got '\(parameters.get(name) ?? "")'")
+        let text = try parameter(name)
+        guard let value = RequestID.parse(text) else {
+            throw APIError.badRequest("invalid_parameter", "path parameter '\(name)' must be an id (digits, below 2^63), got '\(text)'")
         }
-        return Int64(bitPattern: value)
+        return value
     }
 
     /// The `{guild}` path parameter, after checking the caller may act on that guild with one of `roles`.
@@ -22,8 +36,9 @@ extension WardenRequestContext {
     func authorize(_ roles: Set<Role>) throws -> Principal {
         guard let principal else { throw APIError.unauthorized }
         guard principal.role == .admin || roles.contains(principal.role) else {
-            let names = roles.map(\.rawValue).sorted().joined(separator: ", ")
-            throw APIError(.forbidden, "forbidden_role", "this route needs a token with role \(names) or admin; this one is \(principal.role.rawValue)")
+            let others = roles.subtracting([.admin]).map(\.rawValue).sorted()
+            let needed = others.isEmpty ? "admin" : "\(others.joined(separator: ", ")) or admin"
+            throw APIError(.forbidden, "forbidden_role", "this route needs a token with role \(needed); this one is \(principal.role.rawValue)")
         }
         return principal
     }

@@ -15,7 +15,7 @@ struct RuleRoutes {
         }
         v1.put("guilds/:guild/rules/:name") { request, context in
             let guild = try context.guild(allowing: [.admin])
-            let name = context.parameters.get("name") ?? ""
+            let name = try context.parameter("name")
             let body = try await JSONBodies.bytes(request, limit: RequestLimits.json)
             let written = try await desk.put(guild: guild, name: name, text: String(decoding: body.readableBytesView, as: UTF8.self), by: nil)
             return try JSONBodies.response(written.rule, status: written.created ? .created : .ok, encoder: JSONBodies.verbatim)
@@ -32,7 +32,7 @@ struct RuleRoutes {
 
     private func setEnabled(_ enabled: Bool, _ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.admin])
-        let name = context.parameters.get("name") ?? ""
+        let name = try context.parameter("name")
         return try JSONBodies.response(try await desk.setEnabled(enabled, rule: name, guild: guild, by: nil), encoder: JSONBodies.verbatim)
     }
 }

@@ -46,7 +46,7 @@ struct SettingRoutes {
     }
 
     private func names(_ context: WardenRequestContext) throws -> (String, String) {
-        guard let scope = context.parameters.get("scope"), let key = context.parameters.get("key"),
+        guard let scope = try? context.parameter("scope"), let key = try? context.parameter("key"),
               SettingDesk.isName(scope), SettingDesk.isName(key) else {
             throw APIError.badRequest("invalid_parameter", "scope and key are lower-case names (a-z, 0-9, _), at most 64 characters")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import WardenApp
@@ -25,6 +26,8 @@ public final class WardenService: Sendable {
         public var logDecisions = false
         /// Also log the message text in those lines (JSON-escaped, so it cannot forge log lines); off by default.
         public var logContent = false
+        /// Timeouts and the bound on open connections.
+        public var connections = ConnectionLimits()
         public init() {}
     }
 
@@ -63,8 +66,9 @@ public final class WardenService: Sendable {
     /// authentication, so the operations routes (health, metrics, the OpenAPI document) need no allow-list.
     public func router() -> Router<WardenRequestContext> {
         let router = Router(context: WardenRequestContext.self)
+        let routes = RouteTable()
         router.add(middleware: RequestMetrics(metrics: metrics))
-        router.add(middleware: ErrorMapping())
+        router.add(middleware: ErrorMapping(routes: routes))
         OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm).register(on: router)
         let v1 = router.group("v1").add(middleware: TokenAuthenticator(tokens: tokens))
         MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
@@ -78,7 +82,22 @@ public final class WardenService: Sendable {
         RuleRoutes(desk: app.rules).register(on: v1)
         SettingRoutes(desk: app.settings).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
+        routes.record(router.routes.map { ($0.path, $0.method) })
         return router
+    }
+
+    /// The HTTP/1.1 server: Hummingbird's, with parser errors answered in the JSON error shape and the
+    /// timeouts of ``Configuration/connections``.
+    public func httpServer() -> HTTPServerBuilder {
+        let limits = configuration.connections
+        return HTTPServerBuilder { responder in WardenHTTPChannel(responder: responder, limits: limits) }
+    }
+
+    /// Where to listen, and the bound on open connections (past it, new ones wait in the listen backlog).
+    public var applicationConfiguration: ApplicationConfiguration {
+        ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "warden",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.connections.maxConnections,
+                                                                                           logger: Logger(label: "warden.connections")))
     }
 
     /// The application: the HTTP server and the background work, stopped together on SIGTERM or SIGINT
@@ -87,7 +106,8 @@ public final class WardenService: Sendable {
         -> some ApplicationProtocol
     {
         Application(router: router(),
-                    configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
+                    server: httpServer(),
+                    configuration: applicationConfiguration,
                     services: [BackgroundWork(service: self, logger: logger)],
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
