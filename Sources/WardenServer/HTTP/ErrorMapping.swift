@@ -4,7 +4,8 @@ import WardenCore
 import WardenStore
 
 /// Turns every error a route throws into an ``APIError`` (so every failure has the same JSON shape): a
-/// ``ServiceError`` says its own status and code; anything unknown is a 500. It also
+/// ``ServiceError`` says its own status, code and `Retry-After` (a store that is down or busy answers 503
+/// with it, whichever route met it); anything unknown is a 500. It also
 /// logs server-side failures without the request's content.
 struct ErrorMapping: RouterMiddleware {
     typealias Context = WardenRequestContext
@@ -30,7 +31,7 @@ struct ErrorMapping: RouterMiddleware {
             return APIError(error.status, error.status == .notFound ? "route_not_found" : "http_error",
                             error.body ?? error.status.reasonPhrase)
         case let error as any ServiceError:
-            return APIError(HTTPResponse.Status(code: error.httpStatus), error.code, error.message)
+            return APIError(HTTPResponse.Status(code: error.httpStatus), error.code, error.message, retryAfter: error.retryAfter)
         default:
             return APIError(.internalServerError, "internal_error", "the server failed; see its log")
         }
