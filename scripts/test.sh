@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite against both stores: installs what is missing, starts a throwaway PostgreSQL on a
-# free loopback port, builds the tests and runs them (SQLite files and that PostgreSQL server).
+# free loopback port, builds the tests and runs them (SQLite files and that PostgreSQL server), then the
+# hostile-input checks against a real `warden serve`: raw malformed requests, schemathesis over the OpenAPI
+# document on both stores, and the libFuzzer targets for a bounded number of inputs each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -8,3 +10,10 @@ swift build --build-tests
 # The CLI tests run the warden executable, which building the tests compiles but does not link.
 swift build --product warden
 scripts/with-postgres.sh swift test --skip-build --disable-xctest "$@"
+# Filtering the suite (arguments given) is for working on one test: the whole-service checks are skipped then.
+if (($# == 0)); then
+  scripts/protocol-check.sh .build/debug/warden
+  scripts/api-fuzz.sh sqlite
+  scripts/with-postgres.sh scripts/api-fuzz.sh postgres
+  scripts/fuzz.sh
+fi

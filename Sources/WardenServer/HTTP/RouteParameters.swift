@@ -20,8 +20,15 @@ extension WardenRequestContext {
         guard let value = RequestID.parse(text) else {
             throw APIError.badRequest("invalid_parameter", "path parameter '\(name)' must be an id (digits, below 2^63), got '\(text)'")
         }
+        // These rows have 32-bit ids (SERIAL on PostgreSQL, which refuses a larger number in the comparison
+        // with a 500): one past that range cannot exist, on either store, so it is not found.
+        if Self.rowIDParameters.contains(name), value > Int64(Int32.max) { throw APIError.notFound("\(name) \(text)") }
         return value
     }
+
+    /// Path parameters naming rows whose ids are 32-bit in the schema (appeals, tickets, proposals,
+    /// verifications, tokens).
+    static let rowIDParameters: Set<String> = ["appeal", "ticket", "proposal", "verification", "token"]
 
     /// The `{guild}` path parameter, after checking the caller may act on that guild with one of `roles`.
     func guild(allowing roles: Set<Role>) throws -> Int64 {
