@@ -147,8 +147,7 @@ struct Tickets: AsyncParsableCommand {
                         }
                         if !keepOpen { try await desk.apply(.close, to: id, guild: guildID) }
                         imported += 1
-                    } catch let error as StoreError where error.httpStatus >= 500 {
-                        // The store failing stops the import; a text it refuses (a NUL) is that line's fault.
+                    } catch let error as StoreError {
                         throw error
                     } catch {
                         bad += 1
