@@ -98,8 +98,8 @@ public final class SettingDesk: Sendable {
     /// - Throws: `SettingError.changeNotFound` (no such change of that setting in the guild),
     ///   `.nothingToRestore` (the change created the setting), `.notRestorable` (refused by today's checks).
     public func rollback(guild: Int64, scope: String, key: String, change changeID: Int64, by actor: Int64?) async throws -> SettingView {
-        // settings_history ids are 32-bit (SERIAL): a larger one cannot exist, and PostgreSQL would refuse it.
-        guard (1...Int64(Int32.max)).contains(changeID) else { throw SettingError.changeNotFound(changeID, scope: scope, key: key) }
+        // settings_history ids are SERIAL: a larger one cannot exist, and PostgreSQL would refuse it.
+        guard RowIDRange.serial.contains(changeID) else { throw SettingError.changeNotFound(changeID, scope: scope, key: key) }
         let now = clock()
         try await database.transaction { conn in
             guard let change = try SettingsRepository.change(on: conn, id: changeID, guild: guild),

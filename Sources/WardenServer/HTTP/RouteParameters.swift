@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import WardenStore
 
 extension WardenRequestContext {
     /// A path parameter, percent-decoded (the router hands them over as sent: `a%20b`, `%C3%A9`). Every
@@ -14,21 +15,23 @@ extension WardenRequestContext {
         return decoded
     }
 
-    /// A path parameter that must be an id (Discord snowflake or a row id).
+    /// A path parameter that must be an id: a Discord snowflake, or a row of a BIGSERIAL table (rows of SERIAL
+    /// tables go through ``rowID(_:)``).
     func id(_ name: String) throws -> Int64 {
         let text = try parameter(name)
         guard let value = RequestID.parse(text) else {
             throw APIError.badRequest("invalid_parameter", "path parameter '\(name)' must be an id (digits, below 2^63), got '\(text)'")
         }
-        // These rows have 32-bit ids (SERIAL on PostgreSQL, which refuses a larger number in the comparison
-        // with a 500): one past that range cannot exist, on either store, so it is not found.
-        if Self.rowIDParameters.contains(name), value > Int64(Int32.max) { throw APIError.notFound("\(name) \(text)") }
         return value
     }
 
-    /// Path parameters naming rows whose ids are 32-bit in the schema (appeals, tickets, proposals,
-    /// verifications, tokens).
-    static let rowIDParameters: Set<String> = ["appeal", "ticket", "proposal", "verification", "token"]
+    /// A path parameter naming a row of a SERIAL table (``RowIDRange/serial``): an id past that range
+    /// cannot exist on either store, so it is a 404 naming what was looked for.
+    func rowID(_ name: String) throws -> Int64 {
+        let value = try id(name)
+        guard RowIDRange.serial.contains(value) else { throw APIError.notFound("\(name) \(UInt64(value))") }
+        return value
+    }
 
     /// The `{guild}` path parameter, after checking the caller may act on that guild with one of `roles`.
     func guild(allowing roles: Set<Role>) throws -> Int64 {

@@ -26,18 +26,18 @@ struct AppealRoutes {
         }
         v1.get("guilds/:guild/appeals/:appeal") { _, context in
             let guild = try context.guild(allowing: [.moderator])
-            return try JSONBodies.response(try await desk.show(guild: guild, id: try context.id("appeal")))
+            return try JSONBodies.response(try await desk.show(guild: guild, id: try context.rowID("appeal")))
         }
         v1.post("guilds/:guild/appeals/:appeal/approve") { request, context in
             let guild = try context.guild(allowing: [.moderator])
             let body = try await JSONBodies.decode(Decision.self, from: request)
-            let outcome = try await desk.approve(guild: guild, id: try context.id("appeal"), moderator: body.moderatorId.value, note: body.note)
+            let outcome = try await desk.approve(guild: guild, id: try context.rowID("appeal"), moderator: body.moderatorId.value, note: body.note)
             return try JSONBodies.response(outcome.view.appeal)
         }
         v1.post("guilds/:guild/appeals/:appeal/deny") { request, context in
             let guild = try context.guild(allowing: [.moderator])
             let body = try await JSONBodies.decode(Decision.self, from: request)
-            let outcome = try await desk.deny(guild: guild, id: try context.id("appeal"), moderator: body.moderatorId.value, note: body.note ?? "")
+            let outcome = try await desk.deny(guild: guild, id: try context.rowID("appeal"), moderator: body.moderatorId.value, note: body.note ?? "")
             return try JSONBodies.response(outcome.view.appeal)
         }
     }

@@ -17,27 +17,27 @@ struct FAQRoutes {
         }
         v1.get("guilds/:guild/faq/proposals/:proposal") { _, context in
             let guild = try context.guild(allowing: [.staff])
-            let detail = try await desk.proposal(try context.id("proposal"), guild: guild)
+            let detail = try await desk.proposal(try context.rowID("proposal"), guild: guild)
             return try JSONBodies.response(ProposalView(detail.proposal, sources: detail.sources))
         }
         v1.patch("guilds/:guild/faq/proposals/:proposal") { request, context in
             let guild = try context.guild(allowing: [.staff])
             let body = try await JSONBodies.decode(EditBody.self, from: request)
-            let id = try context.id("proposal")
+            let id = try context.rowID("proposal")
             let revised = try await desk.edit(id, guild: guild, by: body.staffId.value, edits: body.edits)
             return try JSONBodies.response(ProposalView(revised))
         }
         v1.post("guilds/:guild/faq/proposals/:proposal/approve") { request, context in
             let guild = try context.guild(allowing: [.staff])
             let body = try await JSONBodies.decode(EditBody.self, from: request)
-            let entry = try await desk.approve(try context.id("proposal"), guild: guild, by: body.staffId.value, edits: body.edits)
+            let entry = try await desk.approve(try context.rowID("proposal"), guild: guild, by: body.staffId.value, edits: body.edits)
             return try JSONBodies.response(EntryView(entry), status: .created)
         }
         v1.post("guilds/:guild/faq/proposals/:proposal/reject") { request, context in
             let guild = try context.guild(allowing: [.staff])
             struct Body: Decodable { let staffId: RequestID; let reason: String }
             let body = try await JSONBodies.decode(Body.self, from: request)
-            let rejected = try await desk.reject(try context.id("proposal"), guild: guild, by: body.staffId.value, reason: body.reason)
+            let rejected = try await desk.reject(try context.rowID("proposal"), guild: guild, by: body.staffId.value, reason: body.reason)
             return try JSONBodies.response(ProposalView(rejected))
         }
         v1.get("guilds/:guild/faq/search") { request, context in

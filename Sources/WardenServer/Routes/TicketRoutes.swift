@@ -20,13 +20,13 @@ struct TicketRoutes {
         }
         v1.get("guilds/:guild/tickets/:ticket") { _, context in
             let guild = try context.guild(allowing: Self.roles)
-            return try await show(try context.id("ticket"), guild: guild)
+            return try await show(try context.rowID("ticket"), guild: guild)
         }
         v1.post("guilds/:guild/tickets/:ticket/messages") { request, context in
             let guild = try context.guild(allowing: Self.roles)
             struct Body: Decodable { let authorId: RequestID; let content: String }
             let body = try await JSONBodies.decode(Body.self, from: request)
-            let ticket = try context.id("ticket")
+            let ticket = try context.rowID("ticket")
             let id = try await desk.addMessage(ticket: ticket, guild: guild, author: body.authorId.value, content: body.content)
             struct Created: Encodable { let id: Int64; let ticketId: Int64 }
             return try JSONBodies.response(Created(id: id, ticketId: ticket), status: .created)
@@ -36,7 +36,7 @@ struct TicketRoutes {
             struct Body: Decodable { let event: String; let by: RequestID? }
             let body = try await JSONBodies.decode(Body.self, from: request)
             let event = try Self.event(body.event, by: body.by)
-            let ticket = try context.id("ticket")
+            let ticket = try context.rowID("ticket")
             _ = try await desk.apply(event, to: ticket, guild: guild)
             return try await show(ticket, guild: guild)
         }

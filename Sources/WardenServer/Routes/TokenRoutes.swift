@@ -33,7 +33,7 @@ struct TokenRoutes {
         }
         v1.delete("tokens/:token") { _, context in
             let principal = try context.authorize([.admin])
-            let id = try context.id("token")
+            let id = try context.rowID("token")
             guard let record = try await tokens.find(id: id), principal.guild == nil || record.guildID == principal.guild else {
                 throw APIError.notFound("token \(id)")
             }

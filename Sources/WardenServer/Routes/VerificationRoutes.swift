@@ -30,13 +30,13 @@ struct VerificationRoutes {
         }
         v1.get("guilds/:guild/verifications/:verification") { _, context in
             let guild = try context.guild(allowing: [.bot, .moderator])
-            return try JSONBodies.response(VerificationView(try await desk.verification(try context.id("verification"), guild: guild)))
+            return try JSONBodies.response(VerificationView(try await desk.verification(try context.rowID("verification"), guild: guild)))
         }
         v1.post("guilds/:guild/verifications/:verification/resolve") { request, context in
             let guild = try context.guild(allowing: [.moderator])
             struct Body: Decodable { let verified: Bool; let moderatorId: RequestID; let rejectionReason: String? }
             let body = try await JSONBodies.decode(Body.self, from: request)
-            let id = try context.id("verification")
+            let id = try context.rowID("verification")
             let resolved = try await desk.resolve(id, guild: guild, verified: body.verified, by: body.moderatorId.value,
                                                   rejectionReason: body.rejectionReason)
             return try JSONBodies.response(VerificationView(resolved))
