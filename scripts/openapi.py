@@ -108,7 +108,9 @@ schemas = {
  "OpenAPI": {"type": "object"},
 }
 paths = {}
-errors = {"500": "the server failed (details in its log)", "400": "bad input (the message names the field)", "401": "missing or unknown token", "403": "role or guild not allowed", "404": "not found in this guild", "409": "conflicts with the current state", "413": "body too large", "422": "well-formed but invalid", "503": "store busy or shutting down"}
+# Every 503 says when to send again.
+retry_after = {"Retry-After": {"description": "seconds to wait before sending the same request again", "schema": {"type": "integer"}}}
+errors = {"500": "the server failed (details in its log)", "400": "bad input (the message names the field)", "401": "missing or unknown token", "403": "role or guild not allowed", "404": "not found in this guild", "409": "conflicts with the current state", "413": "body too large", "422": "well-formed but invalid", "503": "the store is unavailable or busy, or the service is shutting down: send the same request again after Retry-After seconds (re-deliveries are idempotent)"}
 # Answers of the HTTP layer itself, on every route (scripts/protocol_check.py sends each): another method than
 # the path's (405 with Allow), a request head or body that stalls past the server's timeout (408), headers
 # past 16 KiB or 100 fields (431). A malformed request (framing, chunk sizes) is a 400 like bad input.
@@ -146,12 +148,12 @@ for method, path, roles, summary, desc, params, req, resp in routes:
     if method == "put" and path.endswith("/rules/{name}"):
         responses["201"] = {"description": "created (200 when it replaced a rule)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rule"}}}}
     if path == "/health":
-        responses["503"] = {"description": "the store is down", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
+        responses["503"] = {"description": "the store is down", "headers": retry_after, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
     op["responses"] = responses
     paths.setdefault(path, {})[method] = op
 doc = {"openapi": "3.1.0", "info": {"title": "Warden", "version": "0.5.0", "description": "AI-assisted moderation and support for Discord communities. Every /v1 route needs `Authorization: Bearer <token>` (create one with `warden admin token create`); errors are {\"error\": {\"code\", \"message\"}}."},
        "servers": [{"url": "http://127.0.0.1:8080"}], "paths": paths,
-       "components": {"schemas": schemas, "responses": {"E" + c: {"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}} for c, d in errors.items()}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+       "components": {"schemas": schemas, "responses": {"E" + c: dict({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, **({"headers": retry_after} if c == "503" else {})) for c, d in errors.items()}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
 doc["components"]["responses"]["E405"]["headers"] = {"Allow": {"description": "the methods this path answers", "schema": {"type": "string"}}}
 doc["components"]["responses"]["E413"]["description"] = "body too large (refused before reading when Content-Length says so; the connection is closed)"
 print(json.dumps(doc, indent=1))

@@ -15,6 +15,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case migration(Int, message: String)
     /// The store has been closed.
     case closed
+    /// A text parameter held U+0000 (raw, or escaped in JSON), which PostgreSQL cannot store and libpq
+    /// would cut the text at. Refused before either driver sees it, so both stores behave the same and
+    /// nothing is stored cut short. `parameter` is 1-based (`$N`); `sql` is an excerpt of the statement.
+    case unstorableText(parameter: Int, sql: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             return "migration \(version) failed: \(message)"
         case .closed:
             return "the database is closed"
+        case let .unstorableText(parameter, sql):
+            return "parameter $\(parameter) holds a NUL character (U+0000), which is not stored -- in: \(sql)"
         }
     }
 
@@ -44,6 +50,31 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var isUniqueViolation: Bool { sqlState == "23505" }
     /// PostgreSQL aborted the transaction for a deadlock or a serialisation failure: running it again is safe.
     public var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
+
+    /// The store cannot be used right now, through no fault of the request: it refused or dropped the
+    /// connection, is shutting down or starting up, has no connection slot left, or (SQLite) another
+    /// process holds the write lock past the busy timeout. The same request sent again later can succeed.
+    ///
+    /// The drivers make these recognisable: a failed connect is ``connect(_:message:)``; a statement on a
+    /// connection libpq reports broken carries SQLSTATE 08006 when the server sent none; SQLite's
+    /// SQLITE_BUSY and SQLITE_LOCKED carry 55P03.
+    public var isUnavailable: Bool {
+        switch self {
+        case .connect, .closed:
+            return true
+        case .statement(_, _, let state?):
+            return Self.unavailableStates.contains(state) || state.hasPrefix("08")
+        default:
+            return false
+        }
+    }
+
+    /// Worth sending again after a short wait: a busy or unavailable store. Answered 503 with Retry-After.
+    public var isTransient: Bool { isRetryable || isUnavailable }
+
+    /// 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections,
+    /// 55P03 lock not available (also SQLite's busy and locked); class 08 is handled by its prefix.
+    static let unavailableStates: Set<String> = ["57P01", "57P02", "57P03", "53300", "55P03"]
 
     /// A one-line excerpt of `sql` for error messages: whitespace collapsed, at most 160 characters.
     static func excerpt(_ sql: String) -> String {

@@ -55,14 +55,33 @@ import Foundation
     }
 }
 
-@Suite("Message decoder: NUL characters")
-struct MessageDecoderNULTests {
-    @Test func nulCharactersAreDroppedFromStoredTexts() throws {
-        let json = #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4","username":"a\u0000b"},"content":"fr\u0000ee nitro","attachments":[{"id":"5","filename":"x\u0000.png"}],"sticker_items":[{"id":"6","name":"wa\u0000ve","format_type":1}],"timestamp":"2026-11-30T10:00:00.000000+00:00"}"#
-        let message = try MessageDecoder().decode(Data(json.utf8))
-        #expect(message.content == "free nitro")
-        #expect(message.author.username == "ab")
-        #expect(message.attachments.first?.filename == "x.png")
-        #expect(message.stickerItems.first?.name == "wave")
+@Suite("Message decoder: control characters")
+struct MessageDecoderControlTests {
+    private func refusal(_ json: String) -> InvalidText? {
+        do throws(IngestError) { _ = try MessageDecoder().decode(Data(json.utf8)) } catch {
+            if case .invalidText(let text) = error { return text }
+        }
+        return nil
+    }
+
+    private func message(content: String = "hi", username: String = "sam", filename: String = "x.png", sticker: String = "wave") -> String {
+        #"{"id":"1","guild_id":"2","channel_id":"3","author":{"id":"4","username":"\#(username)"},"content":"\#(content)","attachments":[{"id":"5","filename":"\#(filename)"}],"sticker_items":[{"id":"6","name":"\#(sticker)","format_type":1}],"timestamp":"2026-11-30T10:00:00.000000+00:00"}"#
+    }
+
+    /// Once NUL was dropped silently (so the stored text differed from what was sent); now every stored
+    /// text of a message follows the text policy and the refusal names the field and the offset.
+    @Test func aControlCharacterInAnyStoredTextRefusesTheMessageNamingTheField() throws {
+        #expect(refusal(message(content: #"fr\u0000ee nitro"#)) == InvalidText(field: "content", scalar: 0, offset: 2))
+        #expect(refusal(message(username: #"a\u0001b"#)) == InvalidText(field: "author.username", scalar: 1, offset: 1))
+        #expect(refusal(message(filename: #"x\u0000.png"#)) == InvalidText(field: "attachments[0].filename", scalar: 0, offset: 1))
+        #expect(refusal(message(sticker: #"\u001bwave"#)) == InvalidText(field: "sticker_items[0].name", scalar: 0x1B, offset: 0))
+        let error = try #require(refusal(message(content: #"ok\bno"#)))
+        #expect(error.code == "invalid_text" && error.httpStatus == 400)
+        #expect(error.description == "field 'content' holds a control character U+0008 at offset 2; text may not contain C0 controls other than tab, line feed and carriage return")
+    }
+
+    @Test func tabLineFeedAndCarriageReturnAreKept() throws {
+        let decoded = try MessageDecoder().decode(Data(message(content: #"a\tb\r\nc"#).utf8))
+        #expect(decoded.content == "a\tb\r\nc")
     }
 }

@@ -44,12 +44,4 @@ struct IntakeTests {
         }
     }
 
-    @Test(arguments: allDialects)
-    func aMessageWithNULCharactersIsJudgedAndStored(_ dialect: SQLDialect) async throws {
-        try await withServer(dialect) { h in
-            let message = messageJSON("FREE NI\u{0}TRO https://discord-nitro.gift/claim")
-            let reply = try await h.call(.post, "/v1/messages", token: h.tokens[.bot], json: message.json)
-            #expect(reply.status == 200 && reply.json["verdict"] as? String == "block", "\(reply.text)")
-        }
-    }
 }

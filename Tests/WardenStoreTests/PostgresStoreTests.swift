@@ -19,6 +19,7 @@ struct PostgresStoreTests {
     @Test func concurrentTransactionsCountExactly() async throws { try await StoreChecks.concurrentTransactionsCountExactly(.postgres) }
     @Test func settingsWriteHistory() async throws { try await StoreChecks.settingsWriteHistory(.postgres) }
     @Test func closedStoreRefusesWork() async throws { try await StoreChecks.closedStoreRefusesWork(.postgres) }
+    @Test func nulTextIsRefusedTheSameByBothDrivers() async throws { try await StoreChecks.nulTextIsRefusedTheSameByBothDrivers(.postgres) }
 
     @Test func schemasOfBothDialectsHaveTheSameColumns() async throws {
         let sqlite = try await DatabaseOpener.open(url: "sqlite::memory:")

@@ -15,6 +15,7 @@ struct SQLiteStoreTests {
     @Test func concurrentTransactionsCountExactly() async throws { try await StoreChecks.concurrentTransactionsCountExactly(.sqlite) }
     @Test func settingsWriteHistory() async throws { try await StoreChecks.settingsWriteHistory(.sqlite) }
     @Test func closedStoreRefusesWork() async throws { try await StoreChecks.closedStoreRefusesWork(.sqlite) }
+    @Test func nulTextIsRefusedTheSameByBothDrivers() async throws { try await StoreChecks.nulTextIsRefusedTheSameByBothDrivers(.sqlite) }
 
     @Test func reopeningAFileKeepsDataAndDoesNotMigrateAgain() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-reopen-\(UUID().uuidString)")

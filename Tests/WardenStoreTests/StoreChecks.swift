@@ -289,4 +289,44 @@ enum StoreChecks {
             }
         }
     }
+
+    /// Issue 11 F3: PostgreSQL cut a text at its NUL (libpq's C strings) and refused `\u0000` in JSONB,
+    /// while SQLite kept both. Now both refuse the same values, before the driver, with the same typed
+    /// error naming the parameter, and the transaction writes nothing.
+    static func nulTextIsRefusedTheSameByBothDrivers(_ dialect: SQLDialect) async throws {
+        try await TestStores.with(dialect) { db in
+            let ddl = dialect == .sqlite ? "CREATE TABLE nul (id INTEGER PRIMARY KEY, t TEXT, j TEXT)"
+                                         : "CREATE TABLE nul (id INTEGER PRIMARY KEY, t TEXT, j JSONB)"
+            try await db.transaction { try $0.execute(ddl, []) }
+            // Each row and the parameter ($N) that holds the NUL.
+            let refused: [([SQLValue], Int)] = [
+                ([.int(1), .text("a\u{0}b"), .json("{}")], 2),
+                ([.int(2), .text("ok"), .json(#"{"a": "x\u0000y"}"#)], 3),
+                ([.int(3), .text("ok"), .json("[\"\u{0}\"]")], 3),
+                ([.int(4), .date("2026-11-\u{0}1"), .null], 2),
+            ]
+            for (row, expected) in refused {
+                do {
+                    try await db.transaction { conn in
+                        try conn.execute("INSERT INTO nul (id, t) VALUES (100, 'written first')", [])
+                        try conn.execute("INSERT INTO nul (id, t, j) VALUES ($1, $2, $3)", row)
+                    }
+                    Issue.record("row \(row) was stored")
+                } catch let error as StoreError {
+                    #expect(error == .unstorableText(parameter: expected, sql: "INSERT INTO nul (id, t, j) VALUES ($1, $2, $3)"), "\(error)")
+                    #expect(error.httpStatus == 400 && error.code == "invalid_text" && error.retryAfter == nil)
+                }
+            }
+            // Nothing of any refused transaction was written.
+            #expect(try await db.transaction { try $0.queryFirst("SELECT COUNT(*) AS n FROM nul", [])?.int("n") } == 0)
+
+            // What is storable stays exact: the escaped backslash before u0000 is no NUL, other controls are kept.
+            let kept: [SQLValue] = [.int(5), .text("bell\u{7} tab\t"), .json(#"{"a": "\\u0000", "b": "\u0001"}"#)]
+            try await db.transaction { try $0.execute("INSERT INTO nul (id, t, j) VALUES ($1, $2, $3)", kept) }
+            let row = try await db.transaction { try $0.queryFirst("SELECT t, j FROM nul WHERE id = 5", []) }
+            #expect(try row?.string("t") == "bell\u{7} tab\t")
+            let json = try #require(try row?.string("j"))
+            #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] == ["a": "\\u0000", "b": "\u{1}"])
+        }
+    }
 }

@@ -41,3 +41,38 @@ struct UnitTests {
         #expect(SQLitePlaceholders.rewrite("no params") == "no params")
     }
 }
+
+@Suite("Store errors: unavailable, busy, unstorable text")
+struct StoreErrorClassificationTests {
+    @Test(arguments: ["57P01", "57P02", "57P03", "53300", "08006", "08001", "08P01", "55P03"])
+    func unavailableStatesAnswer503WithRetryAfter(_ state: String) {
+        let error = StoreError.statement("SELECT 1", message: "x", sqlState: state)
+        #expect(error.isUnavailable && error.isTransient)
+        #expect(error.httpStatus == 503 && error.retryAfter == 1)
+    }
+
+    @Test func connectFailuresAndAClosedStoreAreUnavailable() {
+        for error in [StoreError.connect("postgres://h/db", message: "connection refused"), .closed] {
+            #expect(error.isUnavailable && error.httpStatus == 503 && error.code == "store_unavailable" && error.retryAfter == 1)
+        }
+        let busy = StoreError.statement("BEGIN IMMEDIATE", message: "database is locked", sqlState: "55P03")
+        #expect(busy.code == "store_busy" && busy.httpStatus == 503)
+        let deadlock = StoreError.statement("UPDATE", message: "deadlock", sqlState: "40P01")
+        #expect(!deadlock.isUnavailable && deadlock.isTransient && deadlock.httpStatus == 503 && deadlock.code == "store_busy")
+    }
+
+    @Test func statementFaultsAreNot() {
+        for state in ["23505", "22P02", "42P01", nil] as [String?] {
+            let error = StoreError.statement("INSERT", message: "x", sqlState: state)
+            #expect(!error.isTransient && error.httpStatus == 500 && error.retryAfter == nil)
+        }
+    }
+
+    @Test func jsonNULScanSeesEscapesNotEscapedBackslashes() {
+        #expect(SQLValue.holdsNUL(json: #"{"a": "\u0000"}"#))
+        #expect(SQLValue.holdsNUL(json: "[\"\u{0}\"]"))
+        #expect(SQLValue.holdsNUL(json: #"["x\\\u0000"]"#))
+        #expect(!SQLValue.holdsNUL(json: #"["\\u0000"]"#))
+        #expect(!SQLValue.holdsNUL(json: #"["\u0001", "\u1000", "\"\u00"]"#))
+    }
+}

@@ -10,6 +10,14 @@ public protocol ServiceError: Error, Sendable {
     var code: String { get }
     /// For a person: what was wrong and where.
     var message: String { get }
+    /// Seconds after which sending the same request again may succeed (the store is unavailable or busy):
+    /// the HTTP layer writes it as `Retry-After`. Nil for errors that sending again does not cure.
+    var retryAfter: Int? { get }
+}
+
+extension ServiceError {
+    /// Most errors are not cured by waiting.
+    public var retryAfter: Int? { nil }
 }
 
 extension ServiceError where Self: CustomStringConvertible {

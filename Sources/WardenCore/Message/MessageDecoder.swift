@@ -5,12 +5,15 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedJSON(detail: String)
     case invalidField(field: String, detail: String)
     case contentTooLong(length: Int, limit: Int)
+    /// A text of the message holds a control character Warden does not store (``TextPolicy``).
+    case invalidText(InvalidText)
 
     public var code: String {
         switch self {
         case .malformedJSON: "malformed_json"
         case .invalidField: "invalid_field"
         case .contentTooLong: "content_too_long"
+        case .invalidText(let error): error.code
         }
     }
 
@@ -19,6 +22,7 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedJSON(let detail): "malformed JSON: \(detail)"
         case .invalidField(let field, let detail): "invalid field '\(field)': \(detail)"
         case .contentTooLong(let length, let limit): "content is \(length) characters; Discord's limit is \(limit)"
+        case .invalidText(let error): error.description
         }
     }
 }
@@ -31,22 +35,23 @@ public struct MessageDecoder: Sendable {
     public init() {}
 
     public func decode(_ data: Data) throws(IngestError) -> DiscordMessage {
-        var message = try MessageJSONParser.parse(data)
+        let message = try MessageJSONParser.parse(data)
         let length = message.content.count
         if length > Self.contentLimit { throw .contentTooLong(length: length, limit: Self.contentLimit) }
-        // U+0000 cannot be stored by PostgreSQL (not in text, not in JSONB) and Discord never sends it;
-        // it is dropped from the texts that are stored, so such a message cannot fail every batch it joins.
-        if message.content.utf8.contains(0) { message.content.removeAll { $0 == "\u{0}" } }
-        if let name = message.author.username, name.utf8.contains(0) { message.author.username = name.filter { $0 != "\u{0}" } }
-        for index in message.attachments.indices {
-            if let name = message.attachments[index].filename, name.utf8.contains(0) {
-                message.attachments[index].filename = name.filter { $0 != "\u{0}" }
+        // The texts of a message that are stored (automod log, spam history) follow the one text policy:
+        // a control character refuses the message, naming the field, rather than being cut or dropped.
+        do throws(InvalidText) {
+            try TextPolicy.check(message.content, field: "content")
+            if let name = message.author.username { try TextPolicy.check(name, field: "author.username") }
+            for (index, attachment) in message.attachments.enumerated() {
+                if let name = attachment.filename { try TextPolicy.check(name, field: "attachments[\(index)].filename") }
+                if let type = attachment.contentType { try TextPolicy.check(type, field: "attachments[\(index)].content_type") }
             }
-        }
-        for index in message.stickerItems.indices {
-            if let name = message.stickerItems[index].name, name.utf8.contains(0) {
-                message.stickerItems[index].name = name.filter { $0 != "\u{0}" }
+            for (index, sticker) in message.stickerItems.enumerated() {
+                if let name = sticker.name { try TextPolicy.check(name, field: "sticker_items[\(index)].name") }
             }
+        } catch {
+            throw .invalidText(error)
         }
         return message
     }

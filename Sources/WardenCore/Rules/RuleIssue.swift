@@ -8,9 +8,12 @@ public struct RuleIssue: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// For regex compile errors: PCRE2's byte offset in the pattern.
     public var offset: Int?
+    /// The stable error code of a problem that has its own outside rules (`invalid_text`: ``TextPolicy``);
+    /// nil for the rule checks proper.
+    public var code: String?
 
-    public init(file: String, rule: String? = nil, field: String? = nil, message: String, offset: Int? = nil) {
-        self.file = file; self.rule = rule; self.field = field; self.message = message; self.offset = offset
+    public init(file: String, rule: String? = nil, field: String? = nil, message: String, offset: Int? = nil, code: String? = nil) {
+        self.file = file; self.rule = rule; self.field = field; self.message = message; self.offset = offset; self.code = code
     }
 
     public var description: String {

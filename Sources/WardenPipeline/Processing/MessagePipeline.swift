@@ -75,7 +75,7 @@ public final class MessagePipeline: Sendable {
             }
             return results.map { .success($0) }
         } catch {
-            if messages.count == 1 || (error as? StoreError)?.isRetryable == true {
+            if messages.count == 1 || (error as? StoreError)?.isTransient == true {
                 return messages.map { _ in .failure(error) }
             }
             var results: [Result<ProcessedMessage, any Error>] = []

@@ -28,6 +28,8 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
 extension RuleError: ServiceError {
     public var httpStatus: Int {
         switch self {
+        // Text the store does not keep is refused like every other such text (400 `invalid_text`).
+        case .invalidRule(let issue) where issue.code != nil: 400
         case .invalidRule: 422
         case .notOneRule, .nameMismatch, .messageOfAnotherGuild: 400
         case .ruleNotFound: 404
@@ -36,7 +38,8 @@ extension RuleError: ServiceError {
 
     public var code: String {
         switch self {
-        case .invalidRule, .notOneRule, .nameMismatch: "invalid_rule"
+        case .invalidRule(let issue): issue.code ?? "invalid_rule"
+        case .notOneRule, .nameMismatch: "invalid_rule"
         case .ruleNotFound: "not_found"
         case .messageOfAnotherGuild: "invalid_field"
         }

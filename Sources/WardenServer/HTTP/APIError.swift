@@ -12,9 +12,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Fields the answer carries besides the body's (`Allow` on a 405, `Connection: close` when the rest of
     /// the request is not read).
     public var headers: HTTPFields = [:]
+    /// Seconds to wait before sending again, written as `Retry-After` (a busy or unavailable store).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
-        self.status = status; self.code = code; self.message = message
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
+        self.status = status; self.code = code; self.message = message; self.retryAfter = retryAfter
     }
 
     /// This error, answered with `Connection: close`: the server stops reading the connection after it
@@ -51,6 +53,7 @@ extension APIError: HTTPResponseError {
         var headers = self.headers
         headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
     }
 }

@@ -5,9 +5,10 @@ import WardenCore
 import WardenStore
 
 /// Turns every error a route throws into an ``APIError`` (so every failure has the same JSON shape): a
-/// ``ServiceError`` says its own status and code; a broken request stream is the client's 400; anything
-/// unknown is a 500. A path that exists under other methods answers 405 with `Allow` (from `routes`)
-/// instead of the router's 404. It also logs server-side failures without the request's content.
+/// ``ServiceError`` says its own status, code and `Retry-After` (a store that is down or busy answers 503
+/// with it, whichever route met it); a broken request stream is the client's 400; anything unknown is a 500.
+/// A path that exists under other methods answers 405 with `Allow` (from `routes`) instead of the router's
+/// 404. It also logs server-side failures without the request's content.
 struct ErrorMapping: RouterMiddleware {
     typealias Context = WardenRequestContext
     /// Every route's method and pattern, filled once the router has them all.
@@ -51,7 +52,7 @@ struct ErrorMapping: RouterMiddleware {
         case let error where ProtocolErrors.isClientGone(error):
             return ProtocolErrors.clientGone
         case let error as any ServiceError:
-            return APIError(HTTPResponse.Status(code: error.httpStatus), error.code, error.message)
+            return APIError(HTTPResponse.Status(code: error.httpStatus), error.code, error.message, retryAfter: error.retryAfter)
         default:
             return APIError(.internalServerError, "internal_error", "the server failed; see its log")
         }

@@ -43,13 +43,25 @@ enum JSONBodies {
     /// Decodes a JSON body into `T`; a decoding failure is a 400 naming the path of the bad field.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = RequestLimits.json) async throws -> T {
         let buffer = try await bytes(request, limit: limit)
+        let value: T
         do {
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            value = try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw APIError.badRequest("invalid_body", describe(error))
         } catch {
             throw APIError.badRequest("invalid_body", "the body is not JSON: \(error)")
         }
+        try checkText(buffer)
+        return value
+    }
+
+    /// The text policy for every JSON body (``TextPolicy``): a string or key holding a control character
+    /// other than tab, line feed and carriage return is refused with 400 `invalid_text` naming its path.
+    /// In valid JSON such a character can only arrive escaped, so a body without a backslash is not walked.
+    static func checkText(_ buffer: ByteBuffer) throws(InvalidText) {
+        guard buffer.readableBytesView.contains(UInt8(ascii: "\\")),
+              let value = try? JSONValue.parse(Array(buffer.readableBytesView)) else { return }
+        try TextPolicy.check(value)
     }
 
     /// A 200 (or `status`) response whose body is `value` as JSON (snake_case keys unless `encoder` says otherwise).

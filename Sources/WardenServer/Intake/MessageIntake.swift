@@ -106,4 +106,5 @@ struct IntakeClosed: ServiceError {
     var httpStatus: Int { 503 }
     var code: String { "shutting_down" }
     var message: String { "the service is shutting down; send the message to another instance or again later" }
+    var retryAfter: Int? { 1 }
 }

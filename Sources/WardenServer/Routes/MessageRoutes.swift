@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import WardenCore
 import WardenPipeline
+import WardenStore
 
 /// `POST /v1/messages` (one Discord message, its decision back) and `POST /v1/messages/batch`.
 struct MessageRoutes {
@@ -57,6 +58,9 @@ struct MessageRoutes {
         }
         // Each message gets its own result: one message or guild at fault does not fail the others.
         let outcomes = await intake.pipeline.processEach(accepted.map(\.message))
+        // A store that is down or busy fails the batch's commit, not its messages: the whole request is
+        // answered 503 with Retry-After, so a bot sends the batch again (re-deliveries are idempotent).
+        for case .failure(let error as StoreError) in outcomes where error.isTransient { throw error }
         for ((index, message), result) in zip(accepted, outcomes) {
             switch result {
             case .success(let processed):

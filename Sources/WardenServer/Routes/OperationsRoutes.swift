@@ -14,7 +14,11 @@ struct OperationsRoutes {
     func register(on router: Router<WardenRequestContext>) {
         router.get("health") { _, _ in
             let report = await health.check()
-            return try JSONBodies.response(report, status: report.status == "down" ? .serviceUnavailable : .ok)
+            guard report.status == "down" else { return try JSONBodies.response(report) }
+            // The same contract as every other route meeting a store that is down: 503 and when to look again.
+            var response = try JSONBodies.response(report, status: .serviceUnavailable)
+            response.headers[.retryAfter] = "1"
+            return response
         }
         router.get("metrics") { _, _ in
             var text = metrics.registry.emitToString()

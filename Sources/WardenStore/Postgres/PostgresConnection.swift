@@ -41,6 +41,10 @@ final class PostgresConnection: SQLConnection, ScriptRunning {
     /// False once the server or network dropped the connection; such a connection is replaced.
     var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// SQLSTATE 08006 (connection failure) once libpq reports the connection broken, so the error says
+    /// the store is unavailable (``StoreError/isUnavailable``) rather than that the statement was wrong.
+    private var lostState: String? { isHealthy ? nil : "08006" }
+
     /// True when the connection is idle outside a transaction.
     var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
 
@@ -92,6 +96,7 @@ final class PostgresConnection: SQLConnection, ScriptRunning {
         var texts: [String?] = []
         texts.reserveCapacity(binds.count)
         for (i, value) in binds.enumerated() {
+            try value.checkStorable(parameter: i + 1, sql: sql)
             texts.append(try Self.text(value, parameter: i + 1, sql: sql))
         }
         let result: OpaquePointer? = Self.withOptionalCStrings(texts) { values in
@@ -104,13 +109,14 @@ final class PostgresConnection: SQLConnection, ScriptRunning {
 
     private func check(_ result: OpaquePointer?, _ sql: String) throws {
         guard let result else {
-            throw StoreError.statement(StoreError.excerpt(sql), message: Self.trimmed(PQerrorMessage(handle)), sqlState: nil)
+            throw StoreError.statement(StoreError.excerpt(sql), message: Self.trimmed(PQerrorMessage(handle)), sqlState: lostState)
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return
         default:
-            let state = Self.field(result, "C")
+            // A server that went away mid-statement sends no SQLSTATE; libpq only marks the connection bad.
+            let state = Self.field(result, "C") ?? lostState
             var message = Self.field(result, "M") ?? Self.trimmed(PQresultErrorMessage(result))
             if message.isEmpty { message = Self.trimmed(PQerrorMessage(handle)) }
             if let detail = Self.field(result, "D") { message += " (\(detail))" }

@@ -15,9 +15,8 @@ actor PostgresSession {
     }
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLConnection) throws -> T) throws -> T {
-        let connection = try usableConnection()
+        let connection = try begun()
         do {
-            try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED", [])
             let result: T
             do {
                 result = try body(connection)
@@ -28,7 +27,7 @@ actor PostgresSession {
             try connection.execute("COMMIT", [])
             return result
         } catch {
-            // A failed COMMIT or BEGIN leaves nothing to roll back on a healthy connection; a broken
+            // A failed COMMIT leaves nothing to roll back on a healthy connection; a broken
             // one is dropped here so the next transaction on this slot connects afresh.
             if !connection.isHealthy || !connection.isIdle { rollBack(connection) }
             throw error
@@ -40,12 +39,38 @@ actor PostgresSession {
         connection = nil
     }
 
-    private func usableConnection() throws -> PostgresConnection {
-        if let connection, connection.isHealthy, connection.isIdle { return connection }
+    /// A connection with a transaction begun. A kept connection the server dropped while it was idle
+    /// (a restart, an admin's terminate, a network cut) only shows it now, when BEGIN fails; nothing has
+    /// run yet, so that connection is replaced and BEGIN tried once more on a fresh one. Without this
+    /// every slot of the pool would fail one request after the server came back.
+    private func begun() throws -> PostgresConnection {
+        let (kept, reused) = try usableConnection()
+        do {
+            try kept.execute(Self.begin, [])
+            return kept
+        } catch let error as StoreError where reused && error.isUnavailable {
+            connection = nil
+            let (fresh, _) = try usableConnection()
+            do { try fresh.execute(Self.begin, []) } catch {
+                if !fresh.isHealthy || !fresh.isIdle { connection = nil }
+                throw error
+            }
+            return fresh
+        } catch {
+            if !kept.isHealthy || !kept.isIdle { connection = nil }
+            throw error
+        }
+    }
+
+    private static let begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
+    /// The slot's connection, or a new one when there is none or it is broken; `reused` tells which.
+    private func usableConnection() throws -> (connection: PostgresConnection, reused: Bool) {
+        if let connection, connection.isHealthy, connection.isIdle { return (connection, true) }
         connection = nil
         let fresh = try PostgresConnection(url: url, redactedURL: redactedURL)
         connection = fresh
-        return fresh
+        return (fresh, false)
     }
 
     private func rollBack(_ connection: PostgresConnection) {

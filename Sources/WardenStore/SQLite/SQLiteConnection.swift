@@ -112,6 +112,10 @@ final class SQLiteConnection: SQLConnection, ScriptRunning {
                                        message: "statement takes \(expected) parameters, \(binds.count) given", sqlState: "08P01")
         }
         for (offset, value) in binds.enumerated() {
+            do { try value.checkStorable(parameter: offset + 1, sql: sql) } catch {
+                release(statement)
+                throw error
+            }
             let rc = try bind(value, at: Int32(offset + 1), in: statement, sql: sql)
             if rc != SQLITE_OK {
                 release(statement)

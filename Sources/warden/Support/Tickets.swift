@@ -147,7 +147,8 @@ struct Tickets: AsyncParsableCommand {
                         }
                         if !keepOpen { try await desk.apply(.close, to: id, guild: guildID) }
                         imported += 1
-                    } catch let error as StoreError {
+                    } catch let error as StoreError where error.httpStatus >= 500 {
+                        // The store failing stops the import; a text it refuses (a NUL) is that line's fault.
                         throw error
                     } catch {
                         bad += 1
