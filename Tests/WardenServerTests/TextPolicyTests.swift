@@ -79,7 +79,7 @@ struct TextPolicyTests {
             let key = try await h.call(.put, "\(api)/settings/llm/quota_limits", token: h.tokens[.admin], json: #"{"value": {"a\u001fb": 1}}"#)
             #expect(key.status == 400 && key.errorCode == "invalid_text" && key.text.contains("U+001F"), "\(key.text)")
 
-            let exact = "line one\r\n\tline two\n"
+            let exact = "line one\r\n\tline two"
             let opened = try await h.call(.post, "\(api)/tickets", token: h.tokens[.bot],
                                           json: #"{"user_id": "42", "description": \#(jsonText(exact))}"#)
             #expect(opened.status == 201, "\(opened.text)")
