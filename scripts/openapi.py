@@ -39,7 +39,7 @@ routes = [
  ("post", "/v1/guilds/{guild}/faq/proposals/{proposal}/reject", ["staff"], "Reject a proposal with a reason", "", [G, p("proposal", "proposal id")], "ProposalRejection", "Proposal"),
  ("get", "/v1/guilds/{guild}/faq/search", ["bot", "staff"], "Search the FAQ", "Ranked by title, summary and keywords; logged in faq_search_logs.", [G, q("q", "the question", {"type": "string"}, True), q("user_id", "who asked", {"$ref": "#/components/schemas/Snowflake"}), q("limit", "1-50 (5)", INT)], None, "SearchResults"),
  ("get", "/v1/guilds/{guild}/rules", ["admin"], "List the guild's rules", "", [G], None, "RulePage"),
- ("put", "/v1/guilds/{guild}/rules/{name}", ["admin"], "Create or replace a rule", "Body: one rule as in a pack file (JSON or YAML), validated like `warden rules check`.", [G, p("name", "rule name", {"type": "string"})], "Rule", "Rule"),
+ ("put", "/v1/guilds/{guild}/rules/{name}", ["admin"], "Create or replace a rule", "Body: one rule as in a pack file, as a JSON object (Content-Type application/json, read as JSON) or as YAML when the Content-Type says application/yaml; validated like `warden rules check`. Answers once the guild's rules are compiled again (its messages are judged with the previous rules until then). A change that would take the guild past its rule limits (200,000 keywords, 2,000 patterns, 8 MiB of rules) is 422 rule_limit naming the limit.", [G, p("name", "rule name", {"type": "string"})], "Rule", "Rule"),
  ("post", "/v1/guilds/{guild}/rules/{name}/enable", ["admin"], "Enable a rule", "", [G, p("name", "rule name", {"type": "string"})], None, "RuleState"),
  ("post", "/v1/guilds/{guild}/rules/{name}/disable", ["admin"], "Disable a rule", "", [G, p("name", "rule name", {"type": "string"})], None, "RuleState"),
  ("post", "/v1/guilds/{guild}/rules/dry-run", ["admin"], "Dry-run a message against the guild's rules", "Nothing is stored, no escalation, spam windows start empty, the LLM stage does not run.", [G], "DiscordMessage", "Decision"),
@@ -110,7 +110,7 @@ schemas = {
 paths = {}
 # Every 503 says when to send again.
 retry_after = {"Retry-After": {"description": "seconds to wait before sending the same request again", "schema": {"type": "integer"}}}
-errors = {"500": "the server failed (details in its log)", "400": "bad input (the message names the field)", "401": "missing or unknown token", "403": "role or guild not allowed", "404": "not found in this guild", "409": "conflicts with the current state", "413": "body too large", "422": "well-formed but invalid", "503": "the store is unavailable or busy, or the service is shutting down: send the same request again after Retry-After seconds (re-deliveries are idempotent)"}
+errors = {"500": "the server failed (details in its log)", "400": "bad input (the message names the field)", "401": "missing or unknown token", "403": "role or guild not allowed", "404": "not found in this guild", "409": "conflicts with the current state", "413": "body too large", "415": "the body's Content-Type is not one the route reads (application/json; an image type for screenshots; application/yaml also for a rule); the connection is closed", "422": "well-formed but invalid", "503": "the store is unavailable or busy, or the service is shutting down: send the same request again after Retry-After seconds (re-deliveries are idempotent)"}
 # Answers of the HTTP layer itself, on every route (scripts/protocol_check.py sends each): another method than
 # the path's (405 with Allow), a request head or body that stalls past the server's timeout (408), headers
 # past 16 KiB or 100 fields (431). A malformed request (framing, chunk sizes) is a 400 like bad input.
@@ -132,6 +132,8 @@ for method, path, roles, summary, desc, params, req, resp in routes:
         content = {ctype: {"schema": {"$ref": "#/components/schemas/" + req}}}
         if req == "Image":
             content["image/jpeg"] = content[ctype]; content["image/webp"] = content[ctype]
+        if method == "put" and path.endswith("/rules/{name}"):
+            content["application/yaml"] = {"schema": {"type": "string", "description": "the rule in YAML, as one entry of a pack's rules: list"}}
         op["requestBody"] = {"required": True, "content": content}
     ok = "201" if (method == "post" and path in ("/v1/guilds/{guild}/appeals", "/v1/guilds/{guild}/tickets", "/v1/tokens", "/v1/guilds/{guild}/tickets/{ticket}/messages") or path.endswith("/approve") and "faq" in path) else ("202" if path.endswith("/verifications") and method == "post" else ("204" if method == "delete" else "200"))
     responses = {}
@@ -145,6 +147,8 @@ for method, path, roles, summary, desc, params, req, resp in routes:
             responses[code] = {"$ref": "#/components/responses/E" + code}
     for code in protocol_errors:
         responses[code] = {"$ref": "#/components/responses/E" + code}
+    if req:
+        responses["415"] = {"$ref": "#/components/responses/E415"}
     if method == "put" and path.endswith("/rules/{name}"):
         responses["201"] = {"description": "created (200 when it replaced a rule)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rule"}}}}
     if path == "/health":

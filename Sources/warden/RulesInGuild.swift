@@ -23,7 +23,7 @@ extension Rules {
 
     struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create or replace one rule of a guild from a file holding one rule (YAML or JSON, as one entry of a pack's rules: list).")
+            abstract: "Create or replace one rule of a guild from a file holding one rule: JSON when the file ends in .json, else YAML (one entry of a pack's rules: list).")
         @Argument(help: "The rule's name (it must match the name in the file).") var name: String
         @Argument(help: "The file with the rule.") var file: String
         @Option(help: "The guild id.") var guild: String
@@ -33,9 +33,13 @@ extension Rules {
         func run() async throws {
             let guildID = try snowflake(guild, "--guild")
             let userID = try by.map { try snowflake($0, "--by") }
-            let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { throw CLIError("cannot read \(file): \(error.localizedDescription)") }
-            let written = try await withOpenStore(store) { db in try await Rules.desk(db).put(guild: guildID, name: name, text: text, by: userID) }
+            let body: RuleBody
+            do {
+                // A .json file is read as JSON (escapes kept exactly); anything else as YAML.
+                body = file.lowercased().hasSuffix(".json") ? .json(Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+                                                            : .yaml(try String(contentsOfFile: file, encoding: .utf8))
+            } catch { throw CLIError("cannot read \(file): \(error.localizedDescription)") }
+            let written = try await withOpenStore(store) { db in try await Rules.desk(db).put(guild: guildID, name: name, body: body, by: userID) }
             print("\(written.created ? "created" : "updated") rule \(name) (id \(written.rule.id)) in guild \(guild)")
         }
     }

@@ -167,7 +167,7 @@ struct ProtocolTests {
             }
             async let stalledBody = RawHTTP.run {
                 let connection = try RawConnection(port: port, timeout: 10)
-                try connection.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(bot)\r\nContent-Length: 100\r\n\r\n{\"id\"")
+                try connection.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(bot)\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\"")
                 return (try? connection.response(), connection.closedByServer())
             }
             async let silent = RawHTTP.run {
@@ -189,7 +189,7 @@ struct ProtocolTests {
             let port = h.port, bot = h.tokens[.bot] ?? ""
             try await RawHTTP.run {
                 let connection = try RawConnection(port: port)
-                try connection.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(bot)\r\nContent-Length: 500\r\n\r\n{\"id\":")
+                try connection.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(bot)\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":")
             }  // the connection closes here, 494 bytes short
             let message = messageJSON("hello after a broken request")
             #expect(try await h.call(.post, "/v1/messages", token: bot, json: message.json).status == 200)

@@ -27,7 +27,7 @@ public struct RuleIssue: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension Array where Element == String {
     /// "a, b or c" (`conjunction` "or"), for error messages that list the choices a registry holds.
-    func listed(_ conjunction: String) -> String {
+    public func listed(_ conjunction: String) -> String {
         guard count > 1, let last else { return first ?? "" }
         return dropLast().joined(separator: ", ") + " \(conjunction) " + last
     }

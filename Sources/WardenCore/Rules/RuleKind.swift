@@ -57,11 +57,15 @@ public protocol RuleKind: Codable, Sendable, Equatable {
     /// The regular expressions a rule-by-rule bot would run for this rule (the benchmark's naive baseline);
     /// empty for kinds that do not match text.
     func baselinePatterns() -> [String]
+    /// The keywords and patterns the rule adds to its guild's rule set, counted against ``RuleLimits``
+    /// (bytes are counted for every kind alike); zero for kinds that add neither.
+    var size: RuleSize { get }
 }
 
 extension RuleKind {
     public static var defaultViews: [ViewKind] { [] }
     public func baselinePatterns() -> [String] { [] }
+    public var size: RuleSize { .zero }
 
     /// Equality across kinds, for `RuleDefinition`'s `==`.
     func isSame(as other: any RuleKind) -> Bool { (other as? Self) == self }

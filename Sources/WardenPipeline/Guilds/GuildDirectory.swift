@@ -6,15 +6,35 @@ import WardenStore
 /// Finds each guild's rules and policy, compiling them once and caching the result. A guild seen for the
 /// first time with no rules of its own gets the default pack imported into its `automod_rules`, so every
 /// log and stat row refers to a stored rule.
+///
+/// Compiling happens off the message path (``RuleCompiler``): after a change (``refresh(_:)``) the guild's
+/// messages are judged with its previous rule set until the new one is ready, and no guild's compile ever
+/// holds up another guild's messages. Only a guild's first message waits for its first compile, and
+/// concurrent first messages share that one compile.
 public final class GuildDirectory: Sendable {
+    /// One guild's cache entry.
+    struct Entry: Sendable {
+        /// What the guild's messages are judged with now.
+        var current: GuildContext?
+        /// Generation of `current`.
+        var installed: UInt64 = 0
+        /// The newest load started, which callers with no `current` yet await.
+        var loading: Task<GuildContext, any Error>?
+        /// Generation of the newest load started; a load installs its result only if nothing newer has been.
+        var started: UInt64 = 0
+    }
+
     /// One cache shard; sharding keeps lookups from different guilds off a single lock.
     final class Shard: Sendable {
-        let entries = Mutex<[Snowflake: GuildContext]>([:])
+        let entries = Mutex<[Snowflake: Entry]>([:])
     }
 
     public let database: any Database
     /// The pack imported into guilds that have none (from `--rules`).
     public let defaultPack: [PackRule]
+    /// How much rule text a guild may hold; rules past it are skipped when loading.
+    public let limits: RuleLimits
+    let compiler: RuleCompiler
     /// Told about stored rules that could not be loaded (they are skipped; the guild's other rules run).
     let report: @Sendable (RuleIssue) -> Void
     let shards: [Shard]
@@ -23,19 +43,83 @@ public final class GuildDirectory: Sendable {
     /// later deletes every rule is not given them back.
     static let importedKey = "default_pack_imported"
 
-    public init(database: any Database, defaultPack: [PackRule], shardCount: Int = 16,
+    public init(database: any Database, defaultPack: [PackRule], limits: RuleLimits = .standard,
+                compiler: RuleCompiler = RuleCompiler(), shardCount: Int = 16,
                 report: @escaping @Sendable (RuleIssue) -> Void = { _ in }) {
         self.database = database
         self.defaultPack = defaultPack
+        self.limits = limits
+        self.compiler = compiler
         self.report = report
         shards = (0..<max(1, shardCount)).map { _ in Shard() }
     }
 
     func shard(_ guild: Snowflake) -> Shard { shards[Int(guild.rawValue % UInt64(shards.count))] }
 
-    /// The guild's compiled rules and policy, loading (and on first sight importing) them if needed.
+    /// The guild's compiled rules and policy: the current ones, or (on the guild's first message) the ones
+    /// being loaded, importing the default pack on first sight.
     public func context(for guild: Snowflake) async throws -> GuildContext {
-        if let cached = shard(guild).entries.withLock({ $0[guild] }) { return cached }
+        enum Found { case ready(GuildContext), pending(Task<GuildContext, any Error>) }
+        let state = shard(guild).entries.withLock { entries -> Found in
+            if let current = entries[guild]?.current { return .ready(current) }
+            if let loading = entries[guild]?.loading { return .pending(loading) }
+            return .pending(startLoad(guild, in: &entries))
+        }
+        switch state {
+        case .ready(let context): return context
+        case .pending(let task): return try await task.value
+        }
+    }
+
+    /// Loads and compiles the guild's rules and policy again after a change, and returns once they are the
+    /// current ones. Until then the guild's messages are judged with the previous ones. If the load fails
+    /// (the store is unavailable), the cached context is dropped, so the guild's next message loads it.
+    public func refresh(_ guild: Snowflake) async {
+        let (task, generation) = shard(guild).entries.withLock { entries in
+            (startLoad(guild, in: &entries), entries[guild]?.started ?? 0)
+        }
+        do { _ = try await task.value } catch {
+            shard(guild).entries.withLock { entries in
+                if let entry = entries[guild], entry.installed < generation {
+                    entries[guild]?.current = nil
+                }
+            }
+        }
+    }
+
+    /// Starts loading the guild (under the shard's lock) as a new generation.
+    private func startLoad(_ guild: Snowflake, in entries: inout [Snowflake: Entry]) -> Task<GuildContext, any Error> {
+        var entry = entries[guild] ?? Entry()
+        entry.started += 1
+        let generation = entry.started
+        let task = Task { [self] in
+            do {
+                let context = try await load(guild)
+                install(context, generation: generation)
+                return context
+            } catch {
+                shard(guild).entries.withLock { entries in
+                    if entries[guild]?.started == generation { entries[guild]?.loading = nil }
+                }
+                throw error
+            }
+        }
+        entry.loading = task
+        entries[guild] = entry
+        return task
+    }
+
+    private func install(_ context: GuildContext, generation: UInt64) {
+        shard(context.guildID).entries.withLock { entries in
+            var entry = entries[context.guildID] ?? Entry()
+            if generation > entry.installed { entry.current = context; entry.installed = generation }
+            if entry.started == generation { entry.loading = nil }
+            entries[context.guildID] = entry
+        }
+    }
+
+    /// Reads the guild's rules and policy (importing the default pack on first sight) and compiles the rules.
+    private func load(_ guild: Snowflake) async throws -> GuildContext {
         let pack = defaultPack
         let (stored, policy) = try await database.transaction { conn in
             try AutomodRepository.lockGuild(on: conn, guild: guild.int64)
@@ -49,19 +133,27 @@ public final class GuildDirectory: Sendable {
         }
         var sources: [RuleSource] = []
         var issues: [RuleIssue] = []
+        var size = RuleSize.zero
         for row in stored {
-            do { sources.append(RuleSource(id: row.id, definition: try RuleCodec.definition(from: row))) }
-            catch { issues.append(RuleIssue(file: "guild \(guild) automod_rules id \(row.id)", rule: row.name, message: "cannot be loaded: \(error)")) }
+            let file = "guild \(guild) automod_rules id \(row.id)"
+            let definition: RuleDefinition
+            do { definition = try RuleCodec.definition(from: row) }
+            catch { issues.append(RuleIssue(file: file, rule: row.name, message: "cannot be loaded: \(error)")); continue }
+            // Writes are checked against the limits; rows that got past them some other way are skipped here.
+            if definition.enabled {
+                let total = size + RuleSize.of(definition)
+                if let exceeded = limits.exceeded(by: total) {
+                    issues.append(RuleIssue(file: file, rule: row.name, message: "skipped: \(exceeded)"))
+                    continue
+                }
+                size = total
+            }
+            sources.append(RuleSource(id: row.id, definition: definition))
         }
-        let context = GuildContext(guildID: guild, rules: CompiledRuleSet(rules: sources), policy: policy, loadIssues: issues)
+        let rules = await compiler.compile(sources, guild: guild)
+        let context = GuildContext(guildID: guild, rules: rules, policy: policy, loadIssues: issues)
         for issue in context.issues { report(issue) }
-        shard(guild).entries.withLock { $0[guild] = context }
         return context
-    }
-
-    /// Forgets a guild's cached rules and policy (after an import or a settings change).
-    public func invalidate(_ guild: Snowflake) {
-        _ = shard(guild).entries.withLock { $0.removeValue(forKey: guild) }
     }
 
     /// Inserts or updates (by name) each rule and its action for `guild`, and marks the pack imported.

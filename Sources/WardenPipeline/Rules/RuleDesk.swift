@@ -7,10 +7,12 @@ import WardenStore
 ///
 /// Every change commits with its `admin_log` row (`rule.create`, `rule.update`, `rule.enable`,
 /// `rule.disable`, the rule's config before and after), whether it came through the HTTP API or the CLI,
-/// and the guild's cached rules are dropped so the next message sees the change.
+/// and the guild's rules are compiled again before the change is answered, so the next message sees it.
 public final class RuleDesk: Sendable {
     public let database: any Database
     public let guilds: GuildDirectory
+    /// How much rule text the guild may hold (the directory's, which bounds what it loads too).
+    public var limits: RuleLimits { guilds.limits }
     private let clock: @Sendable () -> Date
 
     /// The `admin_log` target type of rule changes.
@@ -32,39 +34,54 @@ public final class RuleDesk: Sendable {
 
     // MARK: Validation
 
-    /// Reads one rule, given as one entry of a pack file's `rules:` list (JSON is YAML, so JSON works), and
-    /// checks it like a pack file; `source` names it in problems.
+    /// Reads one rule and checks it like a pack file; `source` names it in problems. JSON is decoded as
+    /// JSON (``RulePack/rule(json:source:)``); YAML is read as one entry of a pack file's `rules:` list.
     /// - Throws: `RuleError.invalidRule` (the first problem found), `.notOneRule`.
-    public static func rule(from text: String, source: String) throws(RuleError) -> RuleDefinition {
-        let pack = "rules:\n  - " + text.replacingOccurrences(of: "\n", with: "\n    ")
-        let (rules, issues) = RulePack.parse(files: [(name: source, contents: pack)])
-        if let issue = issues.first { throw .invalidRule(issue) }
-        guard let rule = rules.first, rules.count == 1 else { throw .notOneRule }
-        return rule.definition
+    public static func rule(from body: RuleBody, source: String) throws(RuleError) -> RuleDefinition {
+        switch body {
+        case .json(let bytes):
+            do throws(RuleIssue) { return try RulePack.rule(json: bytes, source: source) } catch { throw .invalidRule(error) }
+        case .yaml(let text):
+            let pack = "rules:\n  - " + text.replacingOccurrences(of: "\n", with: "\n    ")
+            let (rules, issues) = RulePack.parse(files: [(name: source, contents: pack)])
+            if let issue = issues.first { throw .invalidRule(issue) }
+            guard let rule = rules.first, rules.count == 1 else { throw .notOneRule }
+            return rule.definition
+        }
     }
 
     // MARK: Changes
 
-    /// Creates or replaces the guild's rule `name` from `text` (see ``rule(from:source:)``).
-    /// - Throws: `RuleError.invalidRule`, `.notOneRule`, `.nameMismatch` (the rule's own name differs from `name`).
-    public func put(guild: Int64, name: String, text: String, by actor: Int64?) async throws -> RuleWrite {
-        let definition = try Self.rule(from: text, source: "PUT rules/\(name)")
+    /// Creates or replaces the guild's rule `name` from `body` (see ``rule(from:source:)``).
+    /// - Throws: `RuleError.invalidRule`, `.notOneRule`, `.nameMismatch` (the rule's own name differs from
+    ///   `name`), `.ruleLimit` (the guild's rules would pass one of its ``RuleLimits``).
+    public func put(guild: Int64, name: String, body: RuleBody, by actor: Int64?) async throws -> RuleWrite {
+        let definition = try Self.rule(from: body, source: "PUT rules/\(name)")
         guard definition.name == name else { throw RuleError.nameMismatch(rule: definition.name, path: name) }
         let written = try await importPack([definition], guild: guild, by: actor)
         guard let first = written.first else { throw RuleError.notOneRule }
         return first
     }
 
-    /// Inserts or updates (by name) each rule in the guild, in one transaction with one audit row per rule.
+    /// Inserts or updates (by name) each rule in the guild, in one transaction with one audit row per rule,
+    /// then has the guild's rules compiled again (off the message path; its messages are judged with the
+    /// previous set until the new one is ready, which it is when this returns).
     /// The rules are expected checked already (a pack loaded with its problems shown).
+    /// - Throws: `RuleError.ruleLimit` when the guild's rules would pass one of its ``RuleLimits`` (nothing is stored).
     @discardableResult
     public func importPack(_ rules: [RuleDefinition], guild: Int64, by actor: Int64?) async throws -> [RuleWrite] {
         let snowflake = Self.snowflake(guild)
         // Imports the default pack on first sight first, so "before" is what the guild really had.
         _ = try await guilds.context(for: snowflake)
         let now = clock()
+        let limits = self.limits
         let written = try await database.transaction { conn -> [RuleWrite] in
             let before = Dictionary(try AutomodRepository.rules(on: conn, guild: guild).map { ($0.name, $0) }) { _, last in last }
+            // The guild's rules as they would be: the ones kept, and the new ones. A stored row that cannot be
+            // read any more counts as nothing (it is not compiled either).
+            let replaced = Set(rules.map(\.name))
+            let kept = before.values.filter { !replaced.contains($0.name) }.compactMap { try? RuleCodec.definition(from: $0) }
+            if let exceeded = limits.exceeded(by: kept + rules) { throw RuleError.ruleLimit(exceeded, guild: guild) }
             let ids = try GuildDirectory.importPack(rules, into: snowflake, on: conn, by: actor, at: now)
             var written: [RuleWrite] = []
             for (rule, id) in zip(rules, ids) {
@@ -76,7 +93,7 @@ public final class RuleDesk: Sendable {
             }
             return written
         }
-        guilds.invalidate(snowflake)
+        await guilds.refresh(snowflake)
         return written
     }
 
@@ -96,7 +113,7 @@ public final class RuleDesk: Sendable {
                                           beforeJSON: try Self.json(Switched(enabled: rule.enabled)),
                                           afterJSON: try Self.json(Switched(enabled: enabled)), at: now)
         }
-        guilds.invalidate(snowflake)
+        await guilds.refresh(snowflake)
         return RuleSwitch(name: name, enabled: enabled)
     }
 

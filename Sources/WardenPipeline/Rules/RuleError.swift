@@ -10,6 +10,8 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
     case nameMismatch(rule: String, path: String)
     /// The guild has no rule of that name.
     case ruleNotFound(String, guild: Int64)
+    /// The guild's rules, with this change, would pass one of its ``RuleLimits``.
+    case ruleLimit(RuleLimits.Exceeded, guild: Int64)
     /// A dry run was given a message of another guild than the one whose rules it tries.
     case messageOfAnotherGuild(message: Snowflake, guild: Int64)
 
@@ -19,6 +21,8 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notOneRule: "the body must be one rule"
         case .nameMismatch(let rule, let path): "the rule's name '\(rule)' differs from the path's '\(path)'"
         case .ruleNotFound(let name, let guild): "rule '\(name)' in guild \(UInt64(bitPattern: guild)) not found"
+        case .ruleLimit(let exceeded, let guild):
+            "guild \(UInt64(bitPattern: guild)): \(exceeded)"
         case .messageOfAnotherGuild(let message, let guild):
             "field 'guild_id': the message is of guild \(message), not of guild \(UInt64(bitPattern: guild))"
         }
@@ -30,7 +34,7 @@ extension RuleError: ServiceError {
         switch self {
         // Text the store does not keep is refused like every other such text (400 `invalid_text`).
         case .invalidRule(let issue) where issue.code != nil: 400
-        case .invalidRule: 422
+        case .invalidRule, .ruleLimit: 422
         case .notOneRule, .nameMismatch, .messageOfAnotherGuild: 400
         case .ruleNotFound: 404
         }
@@ -41,6 +45,7 @@ extension RuleError: ServiceError {
         case .invalidRule(let issue): issue.code ?? "invalid_rule"
         case .notOneRule, .nameMismatch: "invalid_rule"
         case .ruleNotFound: "not_found"
+        case .ruleLimit: "rule_limit"
         case .messageOfAnotherGuild: "invalid_field"
         }
     }

@@ -24,7 +24,7 @@ public struct RuleSwitch: Codable, Sendable, Equatable {
     public var enabled: Bool
 }
 
-/// A rule written by ``RuleDesk/put(guild:name:text:by:)``: the rule, and whether it is new.
+/// A rule written by ``RuleDesk/put(guild:name:body:by:)``: the rule, and whether it is new.
 public struct RuleWrite: Sendable, Equatable {
     public var rule: RuleView
     /// True when the guild had no rule of that name before.

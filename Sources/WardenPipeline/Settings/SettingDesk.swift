@@ -7,7 +7,7 @@ import WardenStore
 ///
 /// Each change commits with its `settings_history` row and an `admin_log` row (`setting.set` or
 /// `setting.rollback`, the value before and after), whether it came through the HTTP API or the CLI, and
-/// the guild's cached policy is dropped so the next message sees the change.
+/// the guild's rules and policy are loaded again before the change is answered, so the next message sees it.
 ///
 /// What a value must look like is each scope's own business: the desk is given one ``SettingCheck`` per
 /// scope it knows (the automod policy, LLM quotas, the support desk); other scopes only need JSON.
@@ -90,7 +90,7 @@ public final class SettingDesk: Sendable {
             try Self.audit(on: conn, guild: guild, actor: actor, action: "setting.set", scope: scope, key: key,
                            before: before?.value, after: json, at: now)
         }
-        guilds.invalidate(Snowflake(UInt64(bitPattern: guild)))
+        await guilds.refresh(Snowflake(UInt64(bitPattern: guild)))
         return try await get(guild: guild, scope: scope, key: key)
     }
 
@@ -118,7 +118,7 @@ public final class SettingDesk: Sendable {
             try Self.audit(on: conn, guild: guild, actor: actor, action: "setting.rollback", scope: scope, key: key,
                            before: before?.value, after: old, at: now)
         }
-        guilds.invalidate(Snowflake(UInt64(bitPattern: guild)))
+        await guilds.refresh(Snowflake(UInt64(bitPattern: guild)))
         return try await get(guild: guild, scope: scope, key: key)
     }
 

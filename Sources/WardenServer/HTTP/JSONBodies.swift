@@ -26,10 +26,12 @@ enum JSONBodies {
         return encoder
     }()
 
-    /// The body's bytes, refused with 413 past `limit`: at once when the declared `Content-Length` is
-    /// larger (nothing of the body is read), else once that many bytes arrived. Either way the connection
-    /// closes after the answer, rather than reading the rest of a body nobody wants.
-    static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    /// The body's bytes, refused with 415 when its `Content-Type` is none of `formats` (``BodyFormat``), and
+    /// with 413 past `limit`: at once when the declared `Content-Length` is larger (nothing of the body is
+    /// read), else once that many bytes arrived. Either way the connection closes after the answer, rather
+    /// than reading the rest of a body nobody wants.
+    static func bytes(_ request: Request, limit: Int, accepting formats: [BodyFormat] = [.json]) async throws -> ByteBuffer {
+        _ = try BodyFormat.of(request, among: formats)
         let tooLarge = APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes").closingConnection()
         // The parser let only digits through, so a value Int cannot hold is larger than any limit.
         if let declared = request.headers[.contentLength], Int(declared).map({ $0 > limit }) ?? true {

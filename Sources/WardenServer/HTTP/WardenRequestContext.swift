@@ -23,6 +23,9 @@ public enum RequestLimits {
     public static let batch = 4 * 1024 * 1024
     /// Most JSON bodies (appeals, settings, rules, ...).
     public static let json = 256 * 1024
+    /// One rule (`PUT rules/{name}`): a guild's whole rule text may be 8 MiB (``RuleLimits``), plus JSON's
+    /// quotes and commas around each keyword.
+    public static let rule = 12 * 1024 * 1024
     /// A verification screenshot (10 MiB of image, like `ImageLimits.standard`) plus a little.
     public static let screenshot = 10 * 1024 * 1024 + 1024
     /// Messages in one batch request.

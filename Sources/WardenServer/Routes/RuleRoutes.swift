@@ -16,8 +16,19 @@ struct RuleRoutes {
         v1.put("guilds/:guild/rules/:name") { request, context in
             let guild = try context.guild(allowing: [.admin])
             let name = try context.parameter("name")
-            let body = try await JSONBodies.bytes(request, limit: RequestLimits.json)
-            let written = try await desk.put(guild: guild, name: name, text: String(decoding: body.readableBytesView, as: UTF8.self), by: nil)
+            // JSON is read as JSON; YAML only when the client says so.
+            let format = try BodyFormat.of(request, among: [.json, .yaml])
+            let bytes = Array(try await JSONBodies.bytes(request, limit: RequestLimits.rule, accepting: [format]).readableBytesView)
+            let body: RuleBody
+            if format == .yaml {
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    throw APIError.badRequest("invalid_body", "the YAML body is not valid UTF-8")
+                }
+                body = .yaml(text)
+            } else {
+                body = .json(bytes)
+            }
+            let written = try await desk.put(guild: guild, name: name, body: body, by: nil)
             return try JSONBodies.response(written.rule, status: written.created ? .created : .ok, encoder: JSONBodies.verbatim)
         }
         v1.post("guilds/:guild/rules/:name/enable") { _, context in try await setEnabled(true, context) }

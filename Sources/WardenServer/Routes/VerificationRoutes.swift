@@ -16,7 +16,7 @@ struct VerificationRoutes {
                 throw APIError.badRequest("invalid_parameter", "query parameter 'user_id' (the member) is required")
             }
             let channel = try request.integer("channel_id", in: 0...Int64.max) ?? 0
-            let body = try await JSONBodies.bytes(request, limit: RequestLimits.screenshot)
+            let body = try await JSONBodies.bytes(request, limit: RequestLimits.screenshot, accepting: BodyFormat.images)
             let id = try await desk.submit(guild: guild, user: user, channel: channel, image: Array(body.readableBytesView),
                                            contentType: request.headers[.contentType])
             return try JSONBodies.response(VerificationView(try await desk.verification(id, guild: guild)), status: .accepted)

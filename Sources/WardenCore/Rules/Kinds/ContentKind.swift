@@ -40,6 +40,8 @@ public struct ContentKind: RuleKind {
         builder.scan(rule.views)
     }
 
+    public var size: RuleSize { RuleSize(keywords: (keywords?.count ?? 0) + (allow?.count ?? 0)) }
+
     /// Each keyword as its own `\b...\b` pattern (no `\b` on a wildcard side), as a simple bot would.
     public func baselinePatterns() -> [String] {
         (keywords ?? []).compactMap { written in

@@ -37,4 +37,6 @@ public struct RegexKind: RuleKind {
     }
 
     public func baselinePatterns() -> [String] { patterns ?? [] }
+
+    public var size: RuleSize { RuleSize(patterns: patterns?.count ?? 0) }
 }
