@@ -14,6 +14,8 @@ import WardenStore
 //                     --connections N (32); SQLite, then PostgreSQL when --postgres is given
 //   --clustering      run only the ticket clustering benchmark (ClusteringBench.swift), which the
 //                     default run also ends with; --clustering-sizes A,B (default 10000,100000)
+//   --rule-rebuild    run only the rule rebuild measurement (RuleRebuildBench.swift): message latency in two
+//                     guilds while one of them compiles a 100,000-keyword rule
 //   --in-memory       run only parse + normalize + content + spam once over the --messages corpus and exit:
 //                     no warm-up, servers, stores or clustering, for `valgrind --tool=callgrind`
 
@@ -46,6 +48,11 @@ print("note: this is a debug build; measure with `swift run -c release warden-be
 
 if CommandLine.arguments.contains("--clustering") {
     clusteringBench()
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--rule-rebuild") {
+    await ruleRebuildBench(packPath: option("--rules", "rules") ?? "rules")
     exit(0)
 }
 
