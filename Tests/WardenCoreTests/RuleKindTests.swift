@@ -22,6 +22,17 @@ import Testing
         #expect(issues.map(\.message) == ["only regex and content rules match views"])
     }
 
+    /// A keyword is compiled once per view, so a view listed twice would multiply a rule's compile past what
+    /// the guild's limits count: refused where written, and used once if a stored row has it anyway.
+    @Test func eachViewOnce() throws {
+        let (_, issues) = RulePack.parse(files: [("t.yaml", "rules:\n  - {name: x, type: content, keywords: [a], views: [raw, leet, raw]}\n")])
+        #expect(issues.map { "\($0.field ?? ""): \($0.message)" } == ["views[2]: lists 'raw' again; each view once"])
+        let stored = try RulePack.rule(json: Array(#"{"name": "x", "type": "content", "keywords": ["a"], "views": ["leet"]}"#.utf8), source: "t")
+        var twice = stored
+        twice.views = [.raw, .leet, .raw, .leet]
+        #expect(twice.effectiveViews == [.raw, .leet])
+    }
+
     /// The stored row's type picks the kind that reads the config, as the type column always won.
     @Test func typeOverrideReadsTheConfigAsThatKind() throws {
         let json = #"{"name":"x","type":"regex","enabled":true,"keywords":["cat"],"patterns":["dog"]}"#

@@ -14,17 +14,21 @@ struct RuleRebuildTests {
     static let guildA = Snowflake(1_100_000_000_000_000_001)
     static let guildB = Snowflake(1_100_000_000_000_000_002)
 
-    /// A compile that, for a rule set holding a rule named `held`, waits until the test opens it.
+    /// A compile that holds (until the test opens it) the first build of a rule set holding a rule named
+    /// `held`, or with `holdEvery`, the first build of all. One rebuild thread, so rebuilds queue.
     final class HeldCompile: Sendable {
         let opened = DispatchSemaphore(value: 0)
         let entered = Atomic<Bool>(false)
         let builds = Atomic<Int>(0)
+        let holdEvery: Bool
+
+        init(holdEvery: Bool = false) { self.holdEvery = holdEvery }
 
         var compiler: RuleCompiler {
-            RuleCompiler(threads: 2) { [self] sources, _ in
+            RuleCompiler(firstLoadThreads: 2, rebuildThreads: 1) { [self] sources, _ in
                 builds.add(1, ordering: .relaxed)
-                if sources.contains(where: { $0.definition.name == "held" }) {
-                    entered.store(true, ordering: .releasing)
+                if holdEvery || sources.contains(where: { $0.definition.name == "held" }),
+                   !entered.exchange(true, ordering: .acquiringAndReleasing) {
                     opened.wait()
                 }
                 return CompiledRuleSet(rules: sources)
@@ -86,12 +90,75 @@ struct RuleRebuildTests {
         }
     }
 
-    @Test func concurrentFirstMessagesShareOneCompile() async throws {
+    @Test func aGuildsFirstMessageDoesNotQueueBehindAnotherGuildsRebuild() async throws {
         try await withStore(.sqlite) { db in
             let held = HeldCompile()
             let guilds = GuildDirectory(database: db, defaultPack: try loadDefaultPack(), compiler: held.compiler)
+            let desk = RuleDesk(database: db, guilds: guilds)
+            _ = try await guilds.context(for: Self.guildA)
+            let put = Task { try await desk.put(guild: Self.guildA.int64, name: "held", body: .json(Array(Self.heldRule.utf8)), by: nil) }
+            try await held.waitUntilEntered()
+            // Guild C has never been seen: its first load compiles in its own lane while A's rebuild is held.
+            let guildC = Snowflake(1_100_000_000_000_000_003)
+            let first = try await Self.answered(within: 30, "guild C's first message") { try await guilds.context(for: guildC) }
+            #expect(first.map { !$0.rules.rules.isEmpty } == true)
+            held.opened.signal()
+            _ = try await put.value
+        }
+    }
+
+    @Test func aRebuildSupersededBeforeItStartsIsSkipped() async throws {
+        try await withStore(.sqlite) { db in
+            let held = HeldCompile()
+            let guilds = GuildDirectory(database: db, defaultPack: try loadDefaultPack(), compiler: held.compiler)
+            let desk = RuleDesk(database: db, guilds: guilds)
+            _ = try await guilds.context(for: Self.guildA)
+            let before = held.builds.load(ordering: .relaxed)
+            let first = Task { try await desk.put(guild: Self.guildA.int64, name: "held", body: .json(Array(Self.heldRule.utf8)), by: nil) }
+            try await held.waitUntilEntered()
+            // Two more changes while the first one's rebuild is held: both rebuilds wait for the one thread.
+            let second = Task { try await desk.put(guild: Self.guildA.int64, name: "x1", body: .json(Array(Self.contentRule("x1", keywords: 2).utf8)), by: nil) }
+            try await Task.sleep(for: .milliseconds(50))
+            let third = Task { try await desk.put(guild: Self.guildA.int64, name: "x2", body: .json(Array(Self.contentRule("x2", keywords: 2).utf8)), by: nil) }
+            // The third change's rebuild is started (stored, then queued) before the held one is let go.
+            for _ in 0..<3_000 {
+                if try await count(db, "SELECT COUNT(*) AS n FROM automod_rules WHERE name = 'x2'") == 1 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            held.opened.signal()
+            _ = try await first.value
+            // A change whose rebuild was skipped still answers only once a set holding it is in place.
+            _ = try await second.value
+            #expect(try await guilds.context(for: Self.guildA).rules.rules.contains { $0.name == "x1" })
+            _ = try await third.value
+            // Every change answered, and the guild judges with all three rules; the second's rebuild was
+            // skipped (its set was already out of date when its turn came), so two builds, not three.
+            let names = try await guilds.context(for: Self.guildA).rules.rules.map(\.name)
+            #expect(["held", "x1", "x2"].allSatisfy(names.contains), "\(names)")
+            #expect(held.builds.load(ordering: .relaxed) - before == 2)
+        }
+    }
+
+    @Test func concurrentFirstMessagesShareOneCompile() async throws {
+        try await withStore(.sqlite) { db in
+            // The first build is held until every caller has asked: without one shared load each would
+            // start (and hold on) its own.
+            let held = HeldCompile(holdEvery: true)
+            let guilds = GuildDirectory(database: db, defaultPack: try loadDefaultPack(), compiler: held.compiler)
+            final class Asked: Sendable { let count = Atomic<Int>(0) }
+            let asked = Asked()
             let contexts = try await withThrowingTaskGroup(of: GuildContext.self) { group in
-                for _ in 0..<8 { group.addTask { try await guilds.context(for: Self.guildA) } }
+                for _ in 0..<8 {
+                    group.addTask {
+                        asked.count.add(1, ordering: .relaxed)
+                        return try await guilds.context(for: Self.guildA)
+                    }
+                }
+                try await held.waitUntilEntered()
+                for _ in 0..<3_000 where asked.count.load(ordering: .relaxed) < 8 { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(50))
+                held.opened.signal()
                 return try await group.reduce(into: [GuildContext]()) { $0.append($1) }
             }
             #expect(contexts.count == 8)

@@ -179,8 +179,14 @@ struct ProtocolTests {
             #expect(head.0?.status == 408 && head.0?.errorCode == "request_timeout", "\(String(describing: head.0))")
             #expect(body.0?.status == 408 && body.0?.errorCode == "request_timeout", "\(String(describing: body.0))")
             #expect(ContinuousClock.now - started < .seconds(10))
-            // The server still answers.
-            #expect(try await h.call(.get, "/health", token: nil).status == 200)
+            // The server still answers. With a 1 s head timeout from the connection's opening, a test machine
+            // loaded enough to delay the client's first write past it closes the connection first (seen in CI
+            // as "I/O on closed channel"); so up to three tries, and one 200 is the answer.
+            var answered = false
+            for _ in 0..<3 where !answered {
+                answered = (try? await h.call(.get, "/health", token: nil).status) == 200
+            }
+            #expect(answered, "the server no longer answered after the stalled clients")
         }
     }
 

@@ -94,9 +94,13 @@ public struct RuleDefinition: Codable, Sendable, Equatable {
             && a.exemptChannels == b.exemptChannels && a.channels == b.channels
     }
 
-    /// The views this rule matches on: its own, or its kind's default.
+    /// The views this rule matches on: its own (each once: a keyword is compiled once per view), or its
+    /// kind's default.
     public var effectiveViews: [ViewKind] {
-        if let views, !views.isEmpty { return views }
+        if let views, !views.isEmpty {
+            var seen = Set<ViewKind>()
+            return views.filter { seen.insert($0).inserted }
+        }
         return Swift.type(of: config).defaultViews
     }
 

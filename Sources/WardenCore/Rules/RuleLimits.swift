@@ -1,7 +1,7 @@
 import Foundation
 
 /// How much of a rule's weight counts against its guild's ``RuleLimits``: keywords (and allow words),
-/// regex patterns, and the bytes of the rule as stored (its JSON form).
+/// regex patterns, and the bytes of the rule in its pack form, encoded as JSON (about what is stored).
 public struct RuleSize: Sendable, Equatable {
     public var keywords: Int
     public var patterns: Int
@@ -13,14 +13,17 @@ public struct RuleSize: Sendable, Equatable {
 
     public static let zero = RuleSize()
 
+    /// Saturating: a size past every limit stays past it instead of trapping.
     public static func + (a: RuleSize, b: RuleSize) -> RuleSize {
-        RuleSize(keywords: a.keywords + b.keywords, patterns: a.patterns + b.patterns, bytes: a.bytes + b.bytes)
+        func sum(_ x: Int, _ y: Int) -> Int { let (total, overflow) = x.addingReportingOverflow(y); return overflow ? .max : total }
+        return RuleSize(keywords: sum(a.keywords, b.keywords), patterns: sum(a.patterns, b.patterns), bytes: sum(a.bytes, b.bytes))
     }
 
     /// The rule's size: its kind's keywords and patterns (``RuleKind/size``), and its JSON form's bytes.
     public static func of(_ rule: RuleDefinition) -> RuleSize {
         var size = rule.config.size
-        size.bytes = (try? JSONEncoder().encode(rule).count) ?? 0
+        // A rule that cannot be encoded cannot be stored either; counted as past any limit rather than as nothing.
+        size.bytes = (try? JSONEncoder().encode(rule).count) ?? .max
         return size
     }
 }
@@ -34,7 +37,7 @@ public struct RuleLimits: Sendable, Equatable {
     public var keywords: Int
     /// Regex patterns over all the guild's regex rules.
     public var patterns: Int
-    /// Bytes of all the guild's rules in their stored (JSON) form.
+    /// Bytes of all the guild's rules in their pack form, encoded as JSON.
     public var bytes: Int
 
     public init(keywords: Int = 200_000, patterns: Int = 2_000, bytes: Int = 8 * 1024 * 1024) {

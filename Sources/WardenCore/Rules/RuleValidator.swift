@@ -17,6 +17,12 @@ public enum RuleValidator {
             let matching = RuleKinds.all.filter { !$0.defaultViews.isEmpty }.map { $0.type.rawValue }
             issue("views", "only \(matching.listed("and")) rules match views")
         }
+        if let views = rule.views {
+            var seen = Set<ViewKind>()
+            for (index, view) in views.enumerated() where !seen.insert(view).inserted {
+                issue("views[\(index)]", "lists '\(view.rawValue)' again; each view once")
+            }
+        }
         return issues
     }
 

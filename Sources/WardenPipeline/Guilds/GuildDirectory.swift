@@ -8,9 +8,9 @@ import WardenStore
 /// log and stat row refers to a stored rule.
 ///
 /// Compiling happens off the message path (``RuleCompiler``): after a change (``refresh(_:)``) the guild's
-/// messages are judged with its previous rule set until the new one is ready, and no guild's compile ever
-/// holds up another guild's messages. Only a guild's first message waits for its first compile, and
-/// concurrent first messages share that one compile.
+/// messages are judged with its previous rule set until the new one is ready, and a guild's rebuild never
+/// holds up another guild's messages. Only a guild's first message waits for its first compile (in a lane
+/// of its own, not behind rebuilds), and concurrent first messages share that one compile.
 public final class GuildDirectory: Sendable {
     /// One guild's cache entry.
     struct Entry: Sendable {
@@ -59,8 +59,14 @@ public final class GuildDirectory: Sendable {
     /// The guild's compiled rules and policy: the current ones, or (on the guild's first message) the ones
     /// being loaded, importing the default pack on first sight.
     public func context(for guild: Snowflake) async throws -> GuildContext {
+        try await context(for: guild, newest: false)
+    }
+
+    /// With `newest`, a load in flight is preferred to the current context (what a superseded load waits for).
+    private func context(for guild: Snowflake, newest: Bool) async throws -> GuildContext {
         enum Found { case ready(GuildContext), pending(Task<GuildContext, any Error>) }
         let state = shard(guild).entries.withLock { entries -> Found in
+            if newest, let loading = entries[guild]?.loading { return .pending(loading) }
             if let current = entries[guild]?.current { return .ready(current) }
             if let loading = entries[guild]?.loading { return .pending(loading) }
             return .pending(startLoad(guild, in: &entries))
@@ -72,34 +78,38 @@ public final class GuildDirectory: Sendable {
     }
 
     /// Loads and compiles the guild's rules and policy again after a change, and returns once they are the
-    /// current ones. Until then the guild's messages are judged with the previous ones. If the load fails
-    /// (the store is unavailable), the cached context is dropped, so the guild's next message loads it.
+    /// current ones (or a newer load's are). Until then the guild's messages are judged with the previous
+    /// ones. If the load fails (the store is unavailable), the cached context is dropped, so the guild's
+    /// next message loads it again.
     public func refresh(_ guild: Snowflake) async {
-        let (task, generation) = shard(guild).entries.withLock { entries in
-            (startLoad(guild, in: &entries), entries[guild]?.started ?? 0)
-        }
-        do { _ = try await task.value } catch {
-            shard(guild).entries.withLock { entries in
-                if let entry = entries[guild], entry.installed < generation {
-                    entries[guild]?.current = nil
-                }
-            }
-        }
+        let task = shard(guild).entries.withLock { entries in startLoad(guild, in: &entries) }
+        _ = try? await task.value
     }
 
-    /// Starts loading the guild (under the shard's lock) as a new generation.
+    /// Starts loading the guild (under the shard's lock) as a new generation: in the first-load lane when the
+    /// guild has nothing to judge with yet, else as a rebuild.
     private func startLoad(_ guild: Snowflake, in entries: inout [Snowflake: Entry]) -> Task<GuildContext, any Error> {
         var entry = entries[guild] ?? Entry()
         entry.started += 1
         let generation = entry.started
+        let lane: RuleCompiler.Lane = entry.current == nil ? .firstLoad : .rebuild
         let task = Task { [self] in
             do {
-                let context = try await load(guild)
-                install(context, generation: generation)
-                return context
+                if let context = try await load(guild, generation: generation, lane: lane) {
+                    install(context, generation: generation)
+                    return context
+                }
+                // Superseded before its compile began: what the newer load gives.
+                return try await context(for: guild, newest: true)
             } catch {
                 shard(guild).entries.withLock { entries in
-                    if entries[guild]?.started == generation { entries[guild]?.loading = nil }
+                    // The newest load failed: what the guild had is stale (a change was committed), and no
+                    // older load still compiling may install its even older rules.
+                    guard var entry = entries[guild], entry.started == generation else { return }
+                    entry.current = nil
+                    entry.installed = max(entry.installed, generation)
+                    entry.loading = nil
+                    entries[guild] = entry
                 }
                 throw error
             }
@@ -118,8 +128,9 @@ public final class GuildDirectory: Sendable {
         }
     }
 
-    /// Reads the guild's rules and policy (importing the default pack on first sight) and compiles the rules.
-    private func load(_ guild: Snowflake) async throws -> GuildContext {
+    /// Reads the guild's rules and policy (importing the default pack on first sight) and compiles the rules;
+    /// nil when a newer load of the guild started before this one's compile did.
+    private func load(_ guild: Snowflake, generation: UInt64, lane: RuleCompiler.Lane) async throws -> GuildContext? {
         let pack = defaultPack
         let (stored, policy) = try await database.transaction { conn in
             try AutomodRepository.lockGuild(on: conn, guild: guild.int64)
@@ -131,6 +142,20 @@ public final class GuildDirectory: Sendable {
             }
             return (stored, try GuildPolicyLoader.load(on: conn, guild: guild.int64))
         }
+        let shard = shard(guild), limits = limits
+        let stillWanted: @Sendable () -> Bool = { shard.entries.withLock { $0[guild]?.started == generation } }
+        guard let (rules, issues) = await compiler.compile(guild: guild, lane: lane, stillWanted: stillWanted, prepare: {
+            Self.sources(of: stored, guild: guild, limits: limits)
+        }) else { return nil }
+        let context = GuildContext(guildID: guild, rules: rules, policy: policy, loadIssues: issues)
+        for issue in context.issues { report(issue) }
+        return context
+    }
+
+    /// The stored rules that can be compiled: rows that cannot be decoded, and enabled rules past the
+    /// guild's limits (writes are checked against them; rows can get past them some other way), are
+    /// skipped and reported.
+    static func sources(of stored: [StoredRule], guild: Snowflake, limits: RuleLimits) -> (sources: [RuleSource], issues: [RuleIssue]) {
         var sources: [RuleSource] = []
         var issues: [RuleIssue] = []
         var size = RuleSize.zero
@@ -139,7 +164,6 @@ public final class GuildDirectory: Sendable {
             let definition: RuleDefinition
             do { definition = try RuleCodec.definition(from: row) }
             catch { issues.append(RuleIssue(file: file, rule: row.name, message: "cannot be loaded: \(error)")); continue }
-            // Writes are checked against the limits; rows that got past them some other way are skipped here.
             if definition.enabled {
                 let total = size + RuleSize.of(definition)
                 if let exceeded = limits.exceeded(by: total) {
@@ -150,10 +174,7 @@ public final class GuildDirectory: Sendable {
             }
             sources.append(RuleSource(id: row.id, definition: definition))
         }
-        let rules = await compiler.compile(sources, guild: guild)
-        let context = GuildContext(guildID: guild, rules: rules, policy: policy, loadIssues: issues)
-        for issue in context.issues { report(issue) }
-        return context
+        return (sources, issues)
     }
 
     /// Inserts or updates (by name) each rule and its action for `guild`, and marks the pack imported.

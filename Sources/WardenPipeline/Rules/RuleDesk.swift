@@ -75,13 +75,19 @@ public final class RuleDesk: Sendable {
         _ = try await guilds.context(for: snowflake)
         let now = clock()
         let limits = self.limits
+        // Sized before the transaction, which holds SQLite's one writer.
+        let added = rules.reduce(RuleSize.zero) { $0 + RuleSize.of($1) }
         let written = try await database.transaction { conn -> [RuleWrite] in
+            // One writer of the guild's rules at a time, so two changes cannot each pass the limits alone.
+            try AutomodRepository.lockGuild(on: conn, guild: guild)
             let before = Dictionary(try AutomodRepository.rules(on: conn, guild: guild).map { ($0.name, $0) }) { _, last in last }
             // The guild's rules as they would be: the ones kept, and the new ones. A stored row that cannot be
             // read any more counts as nothing (it is not compiled either).
             let replaced = Set(rules.map(\.name))
             let kept = before.values.filter { !replaced.contains($0.name) }.compactMap { try? RuleCodec.definition(from: $0) }
-            if let exceeded = limits.exceeded(by: kept + rules) { throw RuleError.ruleLimit(exceeded, guild: guild) }
+            if let exceeded = limits.exceeded(by: kept.reduce(added) { $0 + RuleSize.of($1) }) {
+                throw RuleError.ruleLimit(exceeded, guild: guild)
+            }
             let ids = try GuildDirectory.importPack(rules, into: snowflake, on: conn, by: actor, at: now)
             var written: [RuleWrite] = []
             for (rule, id) in zip(rules, ids) {
