@@ -55,6 +55,7 @@ struct RuleBodyTests {
             let asJSON = try await h.call(.put, "/v1/guilds/\(guildA)/rules/plain", token: admin, body: Array(flow.utf8),
                                           contentType: "application/json")
             #expect(asJSON.status == 422 && asJSON.errorCode == "invalid_rule" && asJSON.text.contains("not valid JSON"), "\(asJSON.text)")
+            #expect(asJSON.text.contains("byte 1") || asJSON.text.contains("offset 1"), "a syntax error says where: \(asJSON.text)")
             let block = try await h.call(.put, "/v1/guilds/\(guildA)/rules/plain", token: admin, body: Array(yaml.utf8), contentType: "application/json")
             #expect(block.status == 422 && block.text.contains("one rule, as a JSON object"), "\(block.text)")
             // A JSON array is not one rule.

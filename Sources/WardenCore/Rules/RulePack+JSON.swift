@@ -18,11 +18,20 @@ extension RulePack {
         do {
             definition = try JSONDecoder().decode(RuleDefinition.self, from: Data(json))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw RuleIssue(file: source, message: "not valid JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+            throw RuleIssue(file: source, message: "not valid JSON: \(syntaxProblem(json, context))")
         } catch {
             throw RuleIssue(file: source, message: describe(error))
         }
         if let problem = RuleValidator.problems(in: definition, file: source).first { throw problem }
         return definition
+    }
+
+    /// Where the JSON text goes wrong, in the words of the message parser (it names the byte): Foundation's
+    /// decoder says only "The given data was not valid JSON."
+    private static func syntaxProblem(_ json: [UInt8], _ context: DecodingError.Context) -> String {
+        do throws(IngestError) { _ = try JSONValue.parse(json) } catch {
+            if case .malformedJSON(let detail) = error { return detail }
+        }
+        return context.debugDescription
     }
 }

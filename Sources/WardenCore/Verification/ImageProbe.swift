@@ -13,16 +13,24 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The common non-standard spellings of the content type, tolerated because clients send them.
+    public var contentTypeAliases: [String] {
+        switch self {
+        case .png: ["image/x-png"]
+        case .jpeg: ["image/jpg", "image/pjpeg"]
+        case .webp: []
+        }
+    }
+
     /// The format a declared content type names; nil for anything else. Parameters (`; charset=…`), case
-    /// and the common non-standard JPEG spellings are tolerated because clients send them.
+    /// and the ``contentTypeAliases`` are tolerated.
     public init?(contentType: String) {
         let base = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-        switch base.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "image/png", "image/x-png": self = .png
-        case "image/jpeg", "image/jpg", "image/pjpeg": self = .jpeg
-        case "image/webp": self = .webp
-        default: return nil
+        let mediaType = base.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let format = Self.allCases.first(where: { $0.contentType == mediaType || $0.contentTypeAliases.contains(mediaType) }) else {
+            return nil
         }
+        self = format
     }
 }
 

@@ -14,11 +14,7 @@ struct BodyFormat: Sendable, Equatable {
     /// `application/yaml`: a rule written as YAML, accepted only when the client says so.
     static let yaml = BodyFormat(mediaType: "application/yaml", aliases: ["application/x-yaml", "text/yaml"])
     /// The screenshot formats (``ImageFormat``), with the spellings it tolerates.
-    static let images: [BodyFormat] = [
-        BodyFormat(mediaType: "image/png", aliases: ["image/x-png"]),
-        BodyFormat(mediaType: "image/jpeg", aliases: ["image/jpg", "image/pjpeg"]),
-        BodyFormat(mediaType: "image/webp", aliases: []),
-    ]
+    static let images: [BodyFormat] = ImageFormat.allCases.map { BodyFormat(mediaType: $0.contentType, aliases: $0.contentTypeAliases) }
 
     func accepts(_ mediaType: String) -> Bool { mediaType == self.mediaType || aliases.contains(mediaType) }
 
