@@ -1,0 +1,111 @@
+"""The shapes of Warden's answers, as typed dictionaries (the JSON as the API sends it).
+
+Snowflakes (Discord ids) are strings in answers; methods accept them as ``int`` or ``str``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Dict, List, Optional, Union
+
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
+else:  # pragma: no cover - older Pythons
+    from typing_extensions import NotRequired, TypedDict
+
+Snowflake = Union[int, str]
+
+
+class Evidence(TypedDict):
+    view: str
+    start: int
+    end: int
+    text: str
+    pattern: NotRequired[str]
+
+
+class Match(TypedDict):
+    rule: str
+    rule_id: int
+    type: str
+    stage: str
+    evidence: NotRequired[Evidence]
+    action: NotRequired[Dict[str, Any]]
+
+
+class Decision(TypedDict):
+    """A judged message: ``verdict`` is allow, flag or block; ``actions`` are Discord-shaped (``type`` is
+    delete_message, warn, timeout, kick, ban, mute, alert, ...; ids are strings)."""
+    message_id: str
+    guild_id: Optional[str]
+    channel_id: Optional[str]
+    user_id: Optional[str]
+    verdict: str
+    matches: List[Match]
+    actions: List[Dict[str, Any]]
+    escalation: Optional[Dict[str, Any]]
+    log_id: Optional[int]
+    errors: List[Any]
+    stages: Dict[str, str]
+
+
+class BatchResult(TypedDict):
+    """``results[i]`` is a :class:`Decision`, or ``{"index": i, "error": {"code", "message"}}``."""
+    results: List[Dict[str, Any]]
+
+
+class Event(TypedDict):
+    id: int
+    kind: str
+    created_at: str
+    payload: Dict[str, Any]
+
+
+class EventPage(TypedDict):
+    cursor: int
+    events: List[Event]
+
+
+class Appeal(TypedDict):
+    id: int
+    log_id: int
+    guild_id: str
+    user_id: str
+    reason: str
+    status: str
+    note: Optional[str]
+    decided_by: Optional[str]
+    decided_at: Optional[str]
+    created_at: str
+
+
+class AppealDetail(TypedDict):
+    """An appeal with what a moderator reviews: the automod ``log`` it appeals, the ``rule``, the
+    ``evidence`` spans and the LLM's ``ai_analysis`` when there was one."""
+    appeal: Appeal
+    log: Optional[Dict[str, Any]]
+    rule: Optional[Dict[str, Any]]
+    evidence: Any
+    ai_analysis: Any
+
+
+class Ticket(TypedDict):
+    id: int
+    guild_id: str
+    user_id: str
+    status: str
+    description: str
+    messages: List[Dict[str, Any]]
+    created_at: str
+    claimed_by: NotRequired[Optional[str]]
+
+
+class Verification(TypedDict):
+    id: int
+    guild_id: str
+    user_id: str
+    status: str
+    attempts: int
+    image_sha256: str
+    created_at: str
+    ai_reason: NotRequired[Optional[str]]
