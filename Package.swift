@@ -37,8 +37,8 @@ let package = Package(
         // circuit breaker, configuration, prompt templates. Knows nothing of the store or of moderation.
         .target(name: "WardenLLM", dependencies: ["CCurl", "WardenCore", .product(name: "Crypto", package: "swift-crypto")]),
         // The staged message pipeline (scope, evaluate, the LLM stage with its quota gate, decide, persist),
-        // the desks for appeals, rules and settings, and the durable job runner.
-        .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore", "WardenLLM"]),
+        // the desks for appeals, rules, settings and webhooks, the durable job runner and the webhook deliverer.
+        .target(name: "WardenPipeline", dependencies: ["WardenCore", "WardenStore", "WardenLLM", .product(name: "Crypto", package: "swift-crypto")]),
         // The support desk: tickets, durable summaries, clustering into FAQ proposals, staff approval,
         // FAQ search, payment screenshot verification; its pure parts (clustering, redaction,
         // verification policy, ticket states) beside the jobs that use them.
@@ -93,7 +93,10 @@ let package = Package(
             "WardenServer", "WardenApp", "WardenPipeline", "WardenSupport", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "WardenPipelineTests", dependencies: ["WardenPipeline", "WardenApp", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer"]),
+        .testTarget(name: "WardenPipelineTests", dependencies: [
+            "WardenPipeline", "WardenApp", "WardenCore", "WardenStore", "WardenLLM", "WardenTestSupport", "WardenLLMTestServer",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

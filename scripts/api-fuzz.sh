@@ -55,7 +55,7 @@ for _ in $(seq 1 100); do
 done
 
 # Records for the document's examples (guild 1100000000000000001, row 1 of each kind), so generated requests
-# also reach real rows: a blocked message (log 1), an appeal of it, a ticket with a message, a screenshot.
+# also reach real rows: a blocked message (log 1), an appeal of it, a ticket with a message, a screenshot, a webhook.
 api="http://127.0.0.1:$port/v1"
 auth=(-H "Authorization: Bearer $token")
 post() { curl -fsS -o /dev/null "${auth[@]}" -H "Content-Type: ${3:-application/json}" --data-binary "$2" "$api$1"; }
@@ -65,6 +65,8 @@ post "/guilds/$guild/appeals" '{"log_id":1,"user_id":"42","reason":"it was a jok
 post "/guilds/$guild/tickets" '{"user_id":"42","username":"sam","description":"my payment did not go through"}'
 post "/guilds/$guild/tickets/1/messages" '{"author_id":"42","content":"still waiting"}'
 post "/guilds/$guild/verifications?user_id=42" @fixtures/screenshots/valid.png image/png
+# Webhook 1 points at the discard port: its deliveries fail and are retried, harmlessly.
+post /webhooks '{"url":"http://127.0.0.1:9/hook","guild_id":"'$guild'"}'
 
 echo "api-fuzz: schemathesis $schemathesis_version on $store, $examples examples per operation, seed $seed" >&2
 code=0

@@ -14,10 +14,12 @@ def p(name, desc, schema=None):
 def q(name, desc, schema, required=False):
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": desc}
 INT = {"type": "integer"}
+# The events feed's kinds (WardenApp.eventKinds; the webhook routes test holds the two together).
+EVENT_KINDS = ["llm_verdict", "appeal_reversal", "appeal_denied", "verification"]
 routes = [
  ("post", "/v1/messages", ["bot"], "Judge one Discord message", "Body: Discord's Message object as the bot receives it. Answers the decision once its log is durable; a re-delivered message gets its first decision back.", [], "DiscordMessage", "Decision"),
  ("post", "/v1/messages/batch", ["bot"], "Judge a batch of messages", "Body: a JSON array of Discord messages (at most 1000), judged in order and committed together. Each element answers its decision or {index, error}.", [], "MessageBatch", "BatchResult"),
- ("get", "/v1/guilds/{guild}/events", ["bot", "moderator"], "Read the events feed (long-poll)", "Late actions for the bot: llm_verdict, appeal_reversal, appeal_denied, verification. Pass the answer's cursor as the next call's after.", [G, q("after", "the cursor: events after this id", INT), q("limit", "1-500 (100)", INT), q("wait", "seconds to wait for the first event, 0-60 (0)", INT)], None, "EventPage"),
+ ("get", "/v1/guilds/{guild}/events", ["bot", "moderator"], "Read the events feed (long-poll)", "Late actions for the bot: llm_verdict, appeal_reversal, appeal_denied, verification (also sent to webhooks). Pass the answer's cursor as the next call's after.", [G, q("after", "the cursor: events after this id", INT), q("limit", "1-500 (100)", INT), q("wait", "seconds to wait for the first event, 0-60 (0)", INT)], None, "EventPage"),
  ("post", "/v1/guilds/{guild}/appeals", ["bot"], "File an appeal for a member", "One appeal per automod log, within the guild's window (appeal_window_days, default 14), by the member the log is about.", [G], "AppealFiling", "Appeal"),
  ("get", "/v1/guilds/{guild}/appeals", ["moderator"], "List appeals", "With the log, the message, the rule hit, the evidence and the AI analysis.", [G, q("status", "pending (default), approved or denied", {"type": "string", "enum": ["pending", "approved", "denied"]}), q("limit", "1-500 (100)", INT)], None, "AppealPage"),
  ("get", "/v1/guilds/{guild}/appeals/{appeal}", ["moderator"], "Show an appeal", "", [G, p("appeal", "appeal id")], None, "AppealDetail"),
@@ -50,6 +52,13 @@ routes = [
  ("post", "/v1/tokens", ["admin"], "Create an API token", "The token text is in this answer only. A guild's admin can create tokens for that guild only.", [], "TokenRequest", "CreatedToken"),
  ("get", "/v1/tokens", ["admin"], "List tokens (never their text)", "", [], None, "TokenPage"),
  ("delete", "/v1/tokens/{token}", ["admin"], "Revoke a token", "", [p("token", "token id")], None, None),
+ ("post", "/v1/webhooks", ["admin"], "Register a webhook endpoint", "Every event of the feed (of one guild, or every guild when guild_id is absent; of the kinds in events, or all) is POSTed to url, signed with HMAC-SHA256 in X-Warden-Signature (README, Webhooks). The secret is in this answer only. A guild's admin registers for that guild only.", [], "WebhookRegistration", "CreatedWebhook"),
+ ("get", "/v1/webhooks", ["admin"], "List webhook endpoints (never their secrets)", "With each endpoint's pending and dead deliveries. A guild's admin sees that guild's endpoints.", [], None, "WebhookPage"),
+ ("get", "/v1/webhooks/{webhook}", ["admin"], "Show a webhook endpoint", "", [p("webhook", "webhook id")], None, "Webhook"),
+ ("delete", "/v1/webhooks/{webhook}", ["admin"], "Remove a webhook endpoint", "Its deliveries not yet sent are dropped.", [p("webhook", "webhook id")], None, None),
+ ("post", "/v1/webhooks/{webhook}/secret", ["admin"], "Rotate the signing secret", "The new secret is in this answer only; the old one keeps signing beside it (a second v1= in the header) for keep_previous_seconds (default 86400, at most 604800; 0 drops it at once).", [p("webhook", "webhook id")], "SecretRotation", "CreatedWebhook"),
+ ("get", "/v1/webhooks/{webhook}/deliveries", ["admin"], "List an endpoint's deliveries", "Newest first. dead: given up (a refusal, or 24 hours of failures); it holds its guild's stream until replayed.", [p("webhook", "webhook id"), q("status", "pending, delivered or dead (all when absent)", {"type": "string", "enum": ["pending", "delivered", "dead"]}), q("limit", "1-500 (100)", INT)], None, "DeliveryPage"),
+ ("post", "/v1/webhooks/{webhook}/replay", ["admin"], "Send dead deliveries again", "Of one guild, or every guild; each stream goes on from its dead delivery, in order, with the same delivery ids and a new retry window.", [p("webhook", "webhook id")], "Replay", "Replayed"),
  ("get", "/health", [], "Health", "Store, LLM circuit, uptime; a check is reused for a second and recorded in health_check_history (30 days) at most once a minute. 503 when the store is down.", [], None, "Health"),
  ("get", "/metrics", [], "Prometheus metrics", "Text exposition format. Open like /health: keep the port on a private network.", [], None, "Metrics"),
  ("get", "/openapi.json", [], "This document", "", [], None, "OpenAPI"),
@@ -103,6 +112,15 @@ schemas = {
  "Token": obj({"id": {"type": "integer"}, "role": {"type": "string"}, "guild_id": S, "label": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": "string"}}),
  "CreatedToken": obj({"token": {"type": "string"}, "record": {"$ref": "#/components/schemas/Token"}}),
  "TokenPage": obj({"tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}),
+ "WebhookRegistration": obj({"url": {"type": "string", "maxLength": 2048, "description": "absolute http:// or https:// URL, ASCII, no credentials or fragment"}, "guild_id": S, "events": {"type": "array", "items": {"type": "string", "enum": EVENT_KINDS}}}, ["url"]),
+ "Webhook": obj({"id": {"type": "integer"}, "guild_id": S, "url": {"type": "string"}, "events": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string"}, "previous_secret_until": {"type": "string"}, "pending": {"type": "integer"}, "dead": {"type": "integer"}}),
+ "CreatedWebhook": obj({"webhook": {"$ref": "#/components/schemas/Webhook"}, "secret": {"type": "string"}}, ["webhook", "secret"]),
+ "WebhookPage": obj({"webhooks": {"type": "array", "items": {"$ref": "#/components/schemas/Webhook"}}}, ["webhooks"]),
+ "SecretRotation": obj({"keep_previous_seconds": {"type": "integer", "minimum": 0, "maximum": 604800}}),
+ "WebhookDelivery": obj({"id": {"type": "integer"}, "event_id": {"type": "integer"}, "guild_id": S, "kind": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "delivered", "dead"]}, "attempts": {"type": "integer"}, "event_created_at": {"type": "string"}, "next_attempt_at": {"type": "string"}, "first_failed_at": {"type": "string"}, "last_status": {"type": "integer"}, "last_error": {"type": "string"}, "delivered_at": {"type": "string"}}),
+ "DeliveryPage": obj({"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"}}}, ["deliveries"]),
+ "Replay": obj({"guild_id": S}),
+ "Replayed": obj({"replayed": {"type": "integer"}}, ["replayed"]),
  "Health": obj({"status": {"type": "string", "enum": ["ok", "degraded", "down"]}, "database": {"type": "string"}, "llm": {"type": "string"}, "uptime_seconds": {"type": "integer"}, "version": {"type": "string"}}),
  "Metrics": {"type": "string"},
  "OpenAPI": {"type": "object"},
@@ -135,7 +153,7 @@ for method, path, roles, summary, desc, params, req, resp in routes:
         if method == "put" and path.endswith("/rules/{name}"):
             content["application/yaml"] = {"schema": {"type": "string", "description": "the rule in YAML, as one entry of a pack's rules: list"}}
         op["requestBody"] = {"required": True, "content": content}
-    ok = "201" if (method == "post" and path in ("/v1/guilds/{guild}/appeals", "/v1/guilds/{guild}/tickets", "/v1/tokens", "/v1/guilds/{guild}/tickets/{ticket}/messages") or path.endswith("/approve") and "faq" in path) else ("202" if path.endswith("/verifications") and method == "post" else ("204" if method == "delete" else "200"))
+    ok = "201" if (method == "post" and path in ("/v1/guilds/{guild}/appeals", "/v1/guilds/{guild}/tickets", "/v1/tokens", "/v1/webhooks", "/v1/guilds/{guild}/tickets/{ticket}/messages") or path.endswith("/approve") and "faq" in path) else ("202" if path.endswith("/verifications") and method == "post" else ("204" if method == "delete" else "200"))
     responses = {}
     if resp:
         ctype = "text/plain" if resp == "Metrics" else "application/json"

@@ -51,6 +51,7 @@ public final class WardenApp: Sendable {
     public let tickets: TicketDesk
     public let faq: FAQDesk
     public let verifications: VerificationDesk
+    public let webhooks: WebhookDesk
     /// Support summaries are clustered in memory by this book (rebuilt from the store on first use).
     public let clusters: ClusterBook
     public let clock: @Sendable () -> Date
@@ -109,7 +110,11 @@ public final class WardenApp: Sendable {
         tickets = TicketDesk(database: database, clock: clock)
         faq = FAQDesk(database: database, clock: clock)
         verifications = VerificationDesk(database: database, clock: clock)
+        webhooks = WebhookDesk(database: database, eventKinds: Self.eventKinds, clock: clock)
     }
+
+    /// Every kind of event the feed (and so a webhook) carries.
+    public static let eventKinds = [LateVerdictJob.eventKind, AppealDesk.reversalEventKind, AppealDesk.deniedEventKind, VerificationDesk.eventKind]
 
     /// The job runner for every kind this app handles, or only for `kinds` when given; nil when there is
     /// nothing to run (no provider configured).
@@ -123,12 +128,13 @@ public final class WardenApp: Sendable {
     public var supportJobKinds: Set<String> { Set(jobHandlers.map(\.kind)).subtracting([LateVerdictJob.kind]) }
 
     /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs, old
-    /// quota rows, expired proposals.
+    /// quota rows, expired proposals, delivered webhook deliveries.
     public func housekeeping() async throws {
         try await pipeline.pruneRememberedDecisions()
         try await pipeline.pruneDeliveredWork()
         if let llm { try await llm.quota.prune() }
         try await faq.expire()
+        try await webhooks.prune()
     }
 }
 

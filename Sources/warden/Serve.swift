@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a request body may go without a byte arriving; then 408 and close.") var bodyTimeout = 30.0
     @Option(help: "Seconds a kept-alive connection may sit between requests before it is closed.") var idleTimeout = 60.0
     @Option(help: "Connections served at once; further ones wait in the listen backlog until one closes.") var maxConnections = 1024
+    @Flag(help: "Do not send webhook deliveries from this process (another instance on the same store sends them).")
+    var noWebhooks = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -66,6 +68,7 @@ struct Serve: AsyncParsableCommand {
         configuration.connections.bodyTimeout = .milliseconds(Int64(bodyTimeout * 1000))
         configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.connections.maxConnections = maxConnections
+        configuration.deliverWebhooks = !noWebhooks
         let service = WardenService(app: app, configuration: configuration)
         let application = service.application(logger: logger) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "store": "\(database.dialect)"])

@@ -166,6 +166,19 @@ struct RouteTourTests {
             #expect(try await tour.call(.delete, "/v1/tokens/\(tokenID)", admin).status == 204)
             #expect(try await h.call(.get, "\(g)/appeals", token: newToken).status == 401)
 
+            // Admins: webhooks (delivery itself is in WebhookRoutesTests and WebhookDeliveryTests).
+            let hook = try await tour.call(.post, "/v1/webhooks", admin, json: #"{"url": "http://127.0.0.1:9/hook", "guild_id": "\#(guildA)", "events": ["appeal_reversal"]}"#)
+            #expect(hook.status == 201)
+            let hookID = try #require((hook.json["webhook"] as? [String: Any])?["id"] as? Int)
+            #expect((hook.json["secret"] as? String)?.hasPrefix("whsec_") == true)
+            #expect((try await tour.call(.get, "/v1/webhooks", admin).json["webhooks"] as? [Any])?.count == 1)
+            #expect(try await tour.call(.get, "/v1/webhooks/\(hookID)", admin).json["events"] as? [String] == ["appeal_reversal"])
+            let rotated = try await tour.call(.post, "/v1/webhooks/\(hookID)/secret", admin, json: #"{"keep_previous_seconds": 60}"#)
+            #expect(rotated.json["secret"] as? String != hook.json["secret"] as? String)
+            #expect((try await tour.call(.get, "/v1/webhooks/\(hookID)/deliveries", admin).json["deliveries"] as? [Any])?.isEmpty == true)
+            #expect(try await tour.call(.post, "/v1/webhooks/\(hookID)/replay", admin, json: "{}").json["replayed"] as? Int == 0)
+            #expect(try await tour.call(.delete, "/v1/webhooks/\(hookID)", admin).status == 204)
+
             let missed = tour.unvisited(h.service.router().routes.map { ($0.method.rawValue, "\($0.path)") })
             #expect(missed.isEmpty, "routes the tour did not call: \(missed)")
         }

@@ -91,5 +91,6 @@ public enum TestStores {
         "health_check_history",
         "automod_appeals", "faq_proposals", "ticket_messages", "admin_log", "api_tokens", "events", "jobs",
         "message_decisions",
+        "webhook_endpoints", "webhook_deliveries",
     ]
 }

@@ -1,4 +1,5 @@
 import WardenLLM
+import WardenPipeline
 import WardenStore
 
 /// Values owned elsewhere (the intake queue, the LLM client, the jobs table), read at scrape time and
@@ -7,6 +8,7 @@ struct ScrapedMetrics {
     let intake: MessageIntake
     let database: any Database
     let llm: LLMClient?
+    let webhooks: WebhookDeliverer
 
     func text() async throws -> String {
         var lines: [String] = []
@@ -27,6 +29,15 @@ struct ScrapedMetrics {
         let depths = try await database.transaction { conn in try JobRepository.unfinished(on: conn) }
         metric("warden_jobs", "gauge", "Durable jobs waiting or running, by kind.",
                depths.map { (#"{kind="\#($0.kind)",status="\#($0.status)"}"#, Double($0.count)) })
+        let totals = webhooks.totals
+        metric("warden_webhook_attempts_total", "counter", "Webhook delivery attempts by this process, by outcome.",
+               [(#"{outcome="delivered"}"#, Double(totals.delivered)), (#"{outcome="retried"}"#, Double(totals.retried)),
+                (#"{outcome="dead"}"#, Double(totals.dead))])
+        // Every endpoint's open deliveries, from the store (so every instance reports the same): dead ones wait
+        // for a replay and hold their stream.
+        let open = try await database.transaction { conn in try WebhookRepository.openCounts(on: conn) }
+        metric("warden_webhook_deliveries", "gauge", "Webhook deliveries not delivered yet, by endpoint and status (dead: given up, waiting for a replay).",
+               open.map { (#"{endpoint="\#($0.endpoint)",status="\#($0.status.rawValue)"}"#, Double($0.count)) })
         return lines.joined(separator: "\n") + "\n"
     }
 }

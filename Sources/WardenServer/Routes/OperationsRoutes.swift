@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WardenLLM
+import WardenPipeline
 import WardenStore
 
 /// The public operations routes: `/health`, `/metrics` (Prometheus text) and `/openapi.json`.
@@ -10,6 +11,7 @@ struct OperationsRoutes {
     let intake: MessageIntake
     let database: any Database
     let llm: LLMClient?
+    let webhooks: WebhookDeliverer
 
     func register(on router: Router<WardenRequestContext>) {
         router.get("health") { _, _ in
@@ -22,7 +24,7 @@ struct OperationsRoutes {
         }
         router.get("metrics") { _, _ in
             var text = metrics.registry.emitToString()
-            text += try await ScrapedMetrics(intake: intake, database: database, llm: llm).text()
+            text += try await ScrapedMetrics(intake: intake, database: database, llm: llm, webhooks: webhooks).text()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -28,6 +28,9 @@ public final class WardenService: Sendable {
         public var logContent = false
         /// Timeouts and the bound on open connections.
         public var connections = ConnectionLimits()
+        /// Whether this process sends webhook deliveries (any number of instances may), and how.
+        public var deliverWebhooks = true
+        public var webhooks = WebhookDeliverer.Configuration()
         public init() {}
     }
 
@@ -41,6 +44,8 @@ public final class WardenService: Sendable {
     public let feed: EventFeed
     /// Runs durable jobs (late LLM verdicts, summaries, FAQ drafts, screenshot checks) when an LLM is configured.
     public let jobRunner: JobRunner?
+    /// Sends the webhook outbox (over its own libcurl transport).
+    public let webhooks: WebhookDeliverer
 
     public var database: any Database { app.database }
     public var pipeline: MessagePipeline { app.pipeline }
@@ -60,6 +65,9 @@ public final class WardenService: Sendable {
         tokens = TokenStore(database: app.database, clock: app.clock)
         health = HealthMonitor(database: app.database, llm: app.llmClient, version: configuration.version, clock: app.clock)
         feed = EventFeed(database: app.database)
+        webhooks = WebhookDeliverer(database: app.database,
+                                    transport: CurlTransport(maxConnections: 32, userAgent: "warden-webhooks/\(configuration.version)"),
+                                    configuration: configuration.webhooks, clock: app.clock)
     }
 
     /// Every route, behind metrics and error mapping (outermost first); the `/v1` routes also behind token
@@ -69,7 +77,7 @@ public final class WardenService: Sendable {
         let routes = RouteTable()
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ErrorMapping(routes: routes))
-        OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm).register(on: router)
+        OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm, webhooks: webhooks).register(on: router)
         let v1 = router.group("v1").add(middleware: TokenAuthenticator(tokens: tokens))
         MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
                                                                                  content: configuration.logContent)).register(on: v1)
@@ -82,6 +90,7 @@ public final class WardenService: Sendable {
         RuleRoutes(desk: app.rules).register(on: v1)
         SettingRoutes(desk: app.settings).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
+        WebhookRoutes(desk: app.webhooks).register(on: v1)
         routes.record(router.routes.map { ($0.path, $0.method) })
         return router
     }
@@ -108,7 +117,8 @@ public final class WardenService: Sendable {
         Application(router: router(),
                     server: httpServer(),
                     configuration: applicationConfiguration,
-                    services: [BackgroundWork(service: self, logger: logger)],
+                    services: [BackgroundWork(service: self, logger: logger)]
+                        + (configuration.deliverWebhooks ? [WebhookDelivery(deliverer: webhooks, logger: logger)] : []) as [any Service],
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
     }

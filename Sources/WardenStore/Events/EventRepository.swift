@@ -36,7 +36,8 @@ public enum EventRepository {
     /// The advisory lock namespace of the events feed (AutomodRepository uses 1 for guild rules, 2 for users).
     static let lockNamespace = 3
 
-    /// Appends an event inside the caller's transaction and returns its id.
+    /// Appends an event inside the caller's transaction and returns its id; also writes its webhook
+    /// deliveries (`WebhookRepository.fanOut`).
     ///
     /// On PostgreSQL the guild's feed stays locked until the caller's transaction ends, so keep transactions
     /// that append short; a transaction appending to several guilds should do so in ascending guild order
@@ -57,7 +58,10 @@ public enum EventRepository {
             "INSERT INTO events (guild_id, kind, payload, created_at) VALUES ($1, $2, \(payload), $4) RETURNING id",
             [.int(guild), .text(kind), .json(payloadJSON), .timestamp(now)])
         else { throw StoreError.statement("INSERT INTO events", message: "no id returned", sqlState: nil) }
-        return try row.int("id")
+        let id = try row.int("id")
+        // The webhook outbox is written in the same transaction: an event is never committed without its deliveries.
+        try WebhookRepository.fanOut(on: conn, guild: guild, eventID: id, kind: kind, payloadJSON: payloadJSON, at: now)
+        return id
     }
 
     /// The guild's events with id greater than `after`, in ascending id order, at most `limit`

@@ -22,7 +22,52 @@ enum PostgresMigrations {
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "support desk", sql: v2),
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
+        Migration(version: 4, name: "webhooks", sql: v4),
     ]
+
+    /// Webhooks: the endpoints operators register (one guild, or every guild when guild_id is NULL), and the
+    /// outbox of deliveries, one row per endpoint and event, written in the transaction that appends the
+    /// event (`WebhookRepository.fanOut`). `kinds` is a JSON array of event kinds, empty for every kind.
+    /// Deliveries of one endpoint and guild go out in event order: only the oldest undelivered one of each
+    /// such stream is leased (`idx_webhook_deliveries_open`), and a dead one holds the rest until replayed.
+    private static let v4 = """
+        CREATE TABLE webhook_endpoints (
+            id                        SERIAL PRIMARY KEY,
+            guild_id                  BIGINT,
+            url                       TEXT NOT NULL,
+            kinds                     JSONB NOT NULL,
+            secret                    TEXT NOT NULL,
+            previous_secret           TEXT,
+            previous_secret_until     TIMESTAMPTZ,
+            created_at                TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at                TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX idx_webhook_endpoints_guild ON webhook_endpoints (guild_id);
+
+        CREATE TABLE webhook_deliveries (
+            id               BIGSERIAL PRIMARY KEY,
+            endpoint_id      INTEGER NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+            guild_id         BIGINT NOT NULL,
+            event_id         BIGINT NOT NULL,
+            kind             TEXT NOT NULL,
+            payload          JSONB NOT NULL,
+            event_created_at TIMESTAMPTZ NOT NULL,
+            status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  TIMESTAMPTZ NOT NULL,
+            locked_until     TIMESTAMPTZ,
+            first_failed_at  TIMESTAMPTZ,
+            last_status      INTEGER,
+            last_error       TEXT,
+            delivered_at     TIMESTAMPTZ,
+            created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+            UNIQUE (endpoint_id, event_id)
+        );
+        CREATE INDEX idx_webhook_deliveries_open ON webhook_deliveries (endpoint_id, guild_id, event_id) WHERE status <> 'delivered';
+        CREATE INDEX idx_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX idx_webhook_deliveries_updated ON webhook_deliveries (updated_at) WHERE status = 'delivered';
+        """
 
     /// `automod_logs.violation_at`: when the violation happened on Discord's clock (the message's time, or
     /// the time it was judged if that is earlier). `timestamp` stays the time it was logged. Escalation

@@ -16,7 +16,48 @@ enum SQLiteMigrations {
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "support desk", sql: v2),
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
+        Migration(version: 4, name: "webhooks", sql: v4),
     ]
+
+    /// See PostgresMigrations.v4.
+    private static let v4 = """
+        CREATE TABLE webhook_endpoints (
+            id                        INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id                  INTEGER,
+            url                       TEXT NOT NULL,
+            kinds                     TEXT NOT NULL CHECK (json_valid(kinds)),
+            secret                    TEXT NOT NULL,
+            previous_secret           TEXT,
+            previous_secret_until     TEXT,
+            created_at                TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            updated_at                TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_webhook_endpoints_guild ON webhook_endpoints (guild_id);
+
+        CREATE TABLE webhook_deliveries (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            endpoint_id      INTEGER NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+            guild_id         INTEGER NOT NULL,
+            event_id         INTEGER NOT NULL,
+            kind             TEXT NOT NULL,
+            payload          TEXT NOT NULL CHECK (json_valid(payload)),
+            event_created_at TEXT NOT NULL,
+            status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  TEXT NOT NULL,
+            locked_until     TEXT,
+            first_failed_at  TEXT,
+            last_status      INTEGER,
+            last_error       TEXT,
+            delivered_at     TEXT,
+            created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            UNIQUE (endpoint_id, event_id)
+        );
+        CREATE INDEX idx_webhook_deliveries_open ON webhook_deliveries (endpoint_id, guild_id, event_id) WHERE status <> 'delivered';
+        CREATE INDEX idx_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX idx_webhook_deliveries_updated ON webhook_deliveries (updated_at) WHERE status = 'delivered';
+        """
 
     /// See PostgresMigrations.v3.
     private static let v3 = """

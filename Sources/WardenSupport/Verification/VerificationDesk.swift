@@ -12,6 +12,8 @@ import WardenStore
 /// decides `verified` or `manual_review`. Moderators resolve reviews with `resolve`, audited in `admin_log`.
 /// Results go to the guild's events feed as `verification` events.
 public struct VerificationDesk: Sendable {
+    /// The events feed kind of a verification result.
+    public static let eventKind = "verification"
     public let database: any Database
     public let limits: ImageLimits
     private let clock: @Sendable () -> Date
@@ -80,7 +82,7 @@ public struct VerificationDesk: Sendable {
             try AdminLogRepository.record(on: conn, guild: guild, actor: moderator, action: "verification.resolve",
                                           targetType: "verification", targetID: String(id),
                                           beforeJSON: Self.json(before).encoded(), afterJSON: Self.json(after).encoded(), at: now)
-            try EventRepository.append(on: conn, guild: guild, kind: "verification", payloadJSON: Self.event(after).encoded(), at: now)
+            try EventRepository.append(on: conn, guild: guild, kind: Self.eventKind, payloadJSON: Self.event(after).encoded(), at: now)
             return after
         }
     }

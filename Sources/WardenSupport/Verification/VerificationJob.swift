@@ -137,7 +137,7 @@ public struct VerificationJob: JobHandler {
             guard try JobRepository.complete(on: conn, id: job.id, at: now) else { return false }
             guard let outcome, try VerificationRepository.record(on: conn, id: id, outcome, at: now),
                   let after = try VerificationRepository.verification(on: conn, id: id) else { return true }
-            try EventRepository.append(on: conn, guild: after.guildID, kind: "verification",
+            try EventRepository.append(on: conn, guild: after.guildID, kind: VerificationDesk.eventKind,
                                        payloadJSON: VerificationDesk.event(after).encoded(), at: now)
             return true
         }

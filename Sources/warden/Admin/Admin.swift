@@ -4,6 +4,6 @@ import ArgumentParser
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operate Warden: API tokens, guild settings, migrations, LLM quotas.",
-        subcommands: [Token.self, Settings.self, Migrate.self, Quota.self]
+        subcommands: [Token.self, Webhook.self, Settings.self, Migrate.self, Quota.self]
     )
 }

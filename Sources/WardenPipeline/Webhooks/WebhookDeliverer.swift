@@ -1,0 +1,177 @@
+import Foundation
+import Synchronization
+import WardenCore
+import WardenLLM
+import WardenStore
+
+/// Sends the webhook outbox: leases due deliveries (the head of each endpoint-and-guild stream), POSTs each
+/// as JSON with its signature, and records the outcome by ``WebhookRetryPolicy``. Any number of processes may
+/// run one on the same store: leases keep them off each other's deliveries.
+///
+/// Exactly once, as far as HTTP allows: a delivery is marked delivered after its 2xx, in a transaction of its
+/// own. A process that dies between the two (or a lease that runs out under a receiver slower than the lease)
+/// sends it again with the same `X-Warden-Delivery` id, so receivers drop ids they have seen. A graceful stop
+/// finishes the deliveries in flight before it returns, so a restart repeats none.
+///
+/// The request a receiver gets:
+/// - `POST <url>`, body `{"id", "kind", "created_at", "payload", "guild_id", "delivery_id", "attempt"}`: the
+///   event as `GET /v1/guilds/{g}/events` gives it, plus where it is from and which delivery this is;
+/// - headers `X-Warden-Delivery` (the idempotency key), `X-Warden-Event` (the kind), `X-Warden-Attempt`, and
+///   `X-Warden-Signature` (``WebhookSignature``).
+public final class WebhookDeliverer: Sendable {
+    /// Pacing, timeouts and the retry policy.
+    public struct Configuration: Sendable {
+        /// Deliveries sent at the same time (each to a different stream).
+        public var concurrency = 8
+        /// How long a leased delivery is ours: longer than `timeout` plus the writes.
+        public var lease: TimeInterval = 120
+        /// One attempt's limit, connecting included.
+        public var timeout: Duration = .seconds(15)
+        public var connectTimeout: Duration = .seconds(5)
+        public var policy = WebhookRetryPolicy()
+        /// How often an idle deliverer looks for due deliveries.
+        public var idlePoll: Duration = .milliseconds(500)
+        public init() {}
+    }
+
+    /// What one pass did.
+    public struct Pass: Sendable, Equatable {
+        public var leased = 0
+        public var delivered = 0
+        public var retried = 0
+        public var dead = 0
+    }
+
+    /// Totals since start, for `/metrics`.
+    public struct Totals: Sendable, Equatable {
+        public var delivered: Int
+        public var retried: Int
+        public var dead: Int
+    }
+
+    public let database: any Database
+    public let configuration: Configuration
+    private let transport: any HTTPTransport
+    private let clock: @Sendable () -> Date
+    private let counters = Mutex(Totals(delivered: 0, retried: 0, dead: 0))
+
+    public init(database: any Database, transport: any HTTPTransport, configuration: Configuration = Configuration(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database; self.transport = transport; self.configuration = configuration; self.clock = clock
+    }
+
+    public var totals: Totals { counters.withLock { $0 } }
+
+    /// Leases what is due now (up to `concurrency` deliveries) and sends it.
+    public func runOnce() async throws -> Pass {
+        let now = clock()
+        let limit = max(1, configuration.concurrency)
+        let lease = configuration.lease
+        let work = try await database.transaction { conn -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] in
+            let leased = try WebhookRepository.lease(on: conn, limit: limit, lease: lease, at: now)
+            var endpoints: [Int64: WebhookRepository.Endpoint] = [:]
+            return try leased.compactMap { delivery in
+                if endpoints[delivery.endpointID] == nil { endpoints[delivery.endpointID] = try WebhookRepository.endpoint(on: conn, id: delivery.endpointID) }
+                return endpoints[delivery.endpointID].map { (delivery, $0) }
+            }
+        }
+        var pass = Pass(leased: work.count)
+        // The sends are not cancelled by the caller's cancellation: a stop waits for the answers in flight, so
+        // what was delivered is recorded (within the attempt's timeout).
+        let outcomes = await Task { [self] in
+            await withTaskGroup(of: WebhookRetryPolicy.Next?.self) { group in
+                for (delivery, endpoint) in work { group.addTask { await self.deliver(delivery, to: endpoint) } }
+                var out: [WebhookRetryPolicy.Next?] = []
+                for await next in group { out.append(next) }
+                return out
+            }
+        }.value
+        for next in outcomes {
+            switch next {
+            case .delivered: pass.delivered += 1
+            case .retry: pass.retried += 1
+            case .dead: pass.dead += 1
+            case nil: break
+            }
+        }
+        counters.withLock { $0.delivered += pass.delivered; $0.retried += pass.retried; $0.dead += pass.dead }
+        return pass
+    }
+
+    /// Runs passes until `shouldStop` says so, resting `idlePoll` when nothing was due; a pass under way is
+    /// finished first. Store errors are reported and retried after a rest.
+    public func run(report: @Sendable (String) -> Void, shouldStop: @Sendable () -> Bool,
+                    rest: @Sendable (Duration) async -> Void) async {
+        while !shouldStop() {
+            do {
+                if try await runOnce().leased == 0 { await rest(configuration.idlePoll) }
+            } catch {
+                report("webhook deliveries: \(error)")
+                await rest(configuration.idlePoll * 4)
+            }
+        }
+    }
+
+    /// One attempt, and its outcome written. nil when the outcome could not be written (the lease runs out and
+    /// the delivery is sent again later).
+    private func deliver(_ delivery: WebhookRepository.Delivery, to endpoint: WebhookRepository.Endpoint) async -> WebhookRetryPolicy.Next? {
+        let body = Self.body(delivery)
+        let sentAt = clock()
+        let signature = WebhookSignature.headerValue(body: body, timestamp: Int64(sentAt.timeIntervalSince1970),
+                                                     secrets: endpoint.signingSecrets(at: sentAt))
+        let request = HTTPRequest(method: "POST", url: endpoint.url, headers: [
+            ("Content-Type", "application/json"),
+            ("X-Warden-Delivery", String(delivery.id)),
+            ("X-Warden-Event", delivery.kind),
+            ("X-Warden-Attempt", String(delivery.attempts)),
+            (WebhookSignature.header, signature),
+        ], body: body, timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
+        let attempt: WebhookRetryPolicy.Attempt
+        let error: String
+        do {
+            let response = try await transport.send(request)
+            let now = clock()
+            attempt = .answered(status: response.status, retryAfter: WebhookRetryPolicy.retryAfter(response.header("retry-after"), now: now))
+            error = "HTTP \(response.status)"
+        } catch {
+            return await record(delivery, attempt: .failed, error: errorText(error))
+        }
+        return await record(delivery, attempt: attempt, error: error)
+    }
+
+    private func record(_ delivery: WebhookRepository.Delivery, attempt: WebhookRetryPolicy.Attempt, error: String) async -> WebhookRetryPolicy.Next? {
+        let now = clock()
+        let next = configuration.policy.next(after: attempt, attempts: delivery.attempts, firstFailedAt: delivery.firstFailedAt,
+                                             now: now, unit: Double.random(in: 0..<1))
+        let status: Int? = if case .answered(let code, _) = attempt { code } else { nil }
+        do {
+            try await database.transaction { conn in
+                switch next {
+                case .delivered: _ = try WebhookRepository.markDelivered(on: conn, id: delivery.id, status: status ?? 200, at: now)
+                case .retry(let at): _ = try WebhookRepository.markFailed(on: conn, id: delivery.id, status: status, error: error, retryAt: at, at: now)
+                case .dead: _ = try WebhookRepository.markFailed(on: conn, id: delivery.id, status: status, error: error, retryAt: nil, at: now)
+                }
+            }
+        } catch {
+            return nil
+        }
+        return next
+    }
+
+    private func errorText(_ error: any Error) -> String {
+        if let transport = error as? TransportError { return "\(transport.kind.rawValue): \(transport.message)" }
+        return "\(error)"
+    }
+
+    /// The JSON body of a delivery (the payload is embedded as stored: it is JSON already).
+    static func body(_ delivery: WebhookRepository.Delivery) -> [UInt8] {
+        var text = "{\"id\":\(delivery.eventID),\"kind\":\(quoted(delivery.kind)),\"created_at\":\(quoted(delivery.eventCreatedAt))"
+        text += ",\"payload\":\(delivery.payloadJSON),\"guild_id\":\"\(UInt64(bitPattern: delivery.guildID))\""
+        text += ",\"delivery_id\":\"\(delivery.id)\",\"attempt\":\(delivery.attempts)}"
+        return Array(text.utf8)
+    }
+
+    private static func quoted(_ text: String) -> String {
+        (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    }
+}
