@@ -29,14 +29,15 @@ py="$work/venv/bin/python"
 "$py" -m pip install -q --disable-pip-version-check ./clients/python "mypy==$mypy_version"
 # Typed: the installed package (with its py.typed marker) and its tests pass mypy's strict mode.
 (cd clients/python/tests && "$py" -m mypy --strict --cache-dir "$work/mypy-cache" -p warden_client \
-  && "$py" -m mypy --strict --cache-dir "$work/mypy-cache" test_client.py) | tail -2
+  && "$py" -m mypy --strict --cache-dir "$work/mypy-cache" test_client.py test_webhooks.py) | tail -2
 
 url="sqlite:$work/warden.db"
 port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 "$bin" admin migrate --database "$url" >/dev/null
-export WARDEN_BOT_TOKEN WARDEN_MODERATOR_TOKEN
+export WARDEN_BOT_TOKEN WARDEN_MODERATOR_TOKEN WARDEN_ADMIN_TOKEN
 WARDEN_BOT_TOKEN=$("$bin" admin token create --role bot --label python-client --database "$url" | tail -1)
 WARDEN_MODERATOR_TOKEN=$("$bin" admin token create --role moderator --label python-client --database "$url" | tail -1)
+WARDEN_ADMIN_TOKEN=$("$bin" admin token create --role admin --label python-client --database "$url" | tail -1)
 "$bin" serve --database "$url" --port "$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
@@ -47,4 +48,4 @@ done
 
 export WARDEN_URL="http://127.0.0.1:$port" WARDEN_FIXTURES="$PWD/fixtures"
 # From the tests' folder, so the installed package is the one imported (not the source tree).
-(cd clients/python/tests && "$py" -m unittest -v test_client 2>&1) | tail -40
+(cd clients/python/tests && "$py" -m unittest -v test_client test_webhooks 2>&1) | tail -40

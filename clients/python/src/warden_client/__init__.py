@@ -3,8 +3,9 @@ payment screenshots, with the API's errors as exceptions and its 503 contract ho
 
 from .client import TICKET_EVENTS, Client
 from .errors import Unavailable, WardenError
+from . import webhooks
 from .types import Appeal, AppealDetail, BatchResult, Decision, Event, EventPage, Snowflake, Ticket, Verification
 
 __all__ = ["Client", "WardenError", "Unavailable", "TICKET_EVENTS", "Decision", "BatchResult", "Event",
-           "EventPage", "Appeal", "AppealDetail", "Ticket", "Verification", "Snowflake"]
+           "EventPage", "Appeal", "AppealDetail", "Ticket", "Verification", "Snowflake", "webhooks"]
 __version__ = "0.1.0"

@@ -176,6 +176,43 @@ class Client:
         """What the guild's rules would decide for ``message`` (admin), with nothing stored."""
         return cast(Decision, self._json("POST", self._guild(guild, "rules/dry-run"), message))
 
+    # Webhooks (admin): signed POSTs of the events feed; check them with warden_client.webhooks.verify.
+
+    def create_webhook(self, url: str, *, guild: Optional[Snowflake] = None,
+                       events: Optional[Sequence[str]] = None) -> JSON:
+        """Registers an endpoint for one guild (every guild when ``guild`` is None) and the event kinds in
+        ``events`` (all when None). The answer's ``secret`` is shown this once; ``webhook`` is the endpoint."""
+        body: JSON = {"url": url}
+        if guild is not None:
+            body["guild_id"] = str(guild)
+        if events is not None:
+            body["events"] = list(events)
+        return self._json("POST", "/v1/webhooks", body)
+
+    def webhooks(self) -> List[JSON]:
+        """The endpoints this token may see, with their ``pending`` and ``dead`` delivery counts."""
+        return cast(List[JSON], self._json("GET", "/v1/webhooks").get("webhooks") or [])
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        self._json("DELETE", f"/v1/webhooks/{int(webhook_id)}")
+
+    def rotate_webhook_secret(self, webhook_id: int, *, keep_previous_seconds: Optional[int] = None) -> JSON:
+        """A new secret (in the answer's ``secret``); the old one still signs beside it for
+        ``keep_previous_seconds`` (the server's default is a day)."""
+        body: JSON = {} if keep_previous_seconds is None else {"keep_previous_seconds": keep_previous_seconds}
+        return self._json("POST", f"/v1/webhooks/{int(webhook_id)}/secret", body)
+
+    def webhook_deliveries(self, webhook_id: int, *, status: Optional[str] = None,
+                           limit: Optional[int] = None) -> List[JSON]:
+        """The endpoint's deliveries, newest first; ``status`` is pending, delivered or dead."""
+        query = {k: v for k, v in (("status", status), ("limit", limit)) if v is not None}
+        return cast(List[JSON], self._json("GET", f"/v1/webhooks/{int(webhook_id)}/deliveries", query=query).get("deliveries") or [])
+
+    def replay_webhook(self, webhook_id: int, *, guild: Optional[Snowflake] = None) -> int:
+        """Sends the endpoint's dead deliveries again (of one guild, or all) and returns how many."""
+        body: JSON = {} if guild is None else {"guild_id": str(guild)}
+        return int(self._json("POST", f"/v1/webhooks/{int(webhook_id)}/replay", body).get("replayed", 0))
+
     def health(self) -> JSON:
         return self._json("GET", "/health")
 
