@@ -31,7 +31,11 @@ struct WebhookRoutesTests {
             #expect(try await h.call(.post, "/v1/webhooks", token: h.tokens[.moderator]!, json: #"{"url": "\#(url)"}"#).status == 403)
             #expect(try await h.call(.post, "/v1/webhooks", token: adminA, json: #"{"url": "\#(url)"}"#).errorCode == "forbidden_guild")
             let otherGuild = try await h.call(.post, "/v1/webhooks", token: adminA, json: #"{"url": "\#(url)", "guild_id": "\#(guildB)"}"#)
-            #expect(otherGuild.status == 400 && otherGuild.text.contains("guild_id"))
+            #expect(otherGuild.status == 403 && otherGuild.errorCode == "forbidden_guild")
+            let typo = try await h.call(.post, "/v1/webhooks", token: admin, json: #"{"url": "\#(url)", "event": ["appeal_denied"]}"#)
+            #expect(typo.status == 400 && typo.text.contains("'event'"), "a misspelt events must not subscribe to every kind: \(typo.text)")
+            let badPort = try await h.call(.post, "/v1/webhooks", token: admin, json: #"{"url": "http://127.0.0.1:99999/x"}"#)
+            #expect(badPort.status == 400 && badPort.text.contains("port"))
             let badURL = try await h.call(.post, "/v1/webhooks", token: admin, json: #"{"url": "ftp://example.test/"}"#)
             #expect(badURL.status == 400 && badURL.errorCode == "invalid_field" && badURL.text.contains("'url'"))
             let badKind = try await h.call(.post, "/v1/webhooks", token: admin, json: #"{"url": "\#(url)", "events": ["appeal_reversal", "ban"]}"#)
@@ -82,10 +86,18 @@ struct WebhookRoutesTests {
             // Fixed on the receiver's side: replay sends it again, with the same delivery id.
             receiver.setFallback { _ in .status(200, body: "ok") }
             #expect(try await h.call(.post, "/v1/webhooks/\(everyID)/replay", token: adminB, json: "{}").status == 404)
+            #expect(try await h.call(.get, "/v1/webhooks/\(everyID)/deliveries", token: adminB).status == 404)
+            #expect(try await h.call(.post, "/v1/webhooks/\(everyID)/secret", token: adminB, json: "{}").status == 404)
+            #expect(try await h.call(.post, "/v1/webhooks/\(ownID)/replay", token: adminA, json: #"{"guild_id": "\#(guildB)"}"#).errorCode == "forbidden_guild")
             #expect(try await h.call(.post, "/v1/webhooks/\(everyID)/replay", token: admin, json: #"{"guild_id": "\#(guildA)"}"#).json["replayed"] as? Int == 1)
             #expect(try await h.service.webhooks.runOnce().delivered == 1)
             let ids = receiver.requests.filter { $0.path == "/warden" }.compactMap { $0.header("X-Warden-Delivery") }
             #expect(ids.count == 3 && ids[1] == ids[2], "\(ids)")
+            // Both bodies may be left out.
+            let bareReplay = try await h.call(.post, "/v1/webhooks/\(everyID)/replay", token: admin)
+            #expect(bareReplay.json["replayed"] as? Int == 0, "\(bareReplay.status) \(bareReplay.text)")
+            let bareRotation = try await h.call(.post, "/v1/webhooks/\(everyID)/secret", token: admin)
+            #expect(bareRotation.status == 200, "\(bareRotation.text)")
 
             // Rotation answers the new secret once; bounds are checked.
             let rotated = try await h.call(.post, "/v1/webhooks/\(ownID)/secret", token: adminA, json: #"{"keep_previous_seconds": 3600}"#)

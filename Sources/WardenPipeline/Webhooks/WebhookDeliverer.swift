@@ -9,9 +9,11 @@ import WardenStore
 /// run one on the same store: leases keep them off each other's deliveries.
 ///
 /// Exactly once, as far as HTTP allows: a delivery is marked delivered after its 2xx, in a transaction of its
-/// own. A process that dies between the two (or a lease that runs out under a receiver slower than the lease)
-/// sends it again with the same `X-Warden-Delivery` id, so receivers drop ids they have seen. A graceful stop
-/// finishes the deliveries in flight before it returns, so a restart repeats none.
+/// own, fenced by its attempt number so a lease that ran out cannot record over the next holder's. A process
+/// that dies between the two (or stalls past its lease: keep instances' clocks in sync, the lease's 120 s
+/// leave 105 s beyond the send's timeout) means it is sent again with the same delivery id, so receivers drop
+/// ids they have seen. A graceful stop finishes the deliveries in flight before it returns, so a restart
+/// repeats none.
 ///
 /// The request a receiver gets:
 /// - `POST <url>`, body `{"id", "kind", "created_at", "payload", "guild_id", "delivery_id", "attempt"}`: the
@@ -62,30 +64,17 @@ public final class WebhookDeliverer: Sendable {
 
     public var totals: Totals { counters.withLock { $0 } }
 
-    /// Leases what is due now (up to `concurrency` deliveries) and sends it.
+    /// Leases what is due now (up to `concurrency` deliveries), sends it, and returns once every answer is
+    /// recorded (tests step the outbox with it; `run` keeps its slots busy instead).
     public func runOnce() async throws -> Pass {
-        let now = clock()
-        let limit = max(1, configuration.concurrency)
-        let lease = configuration.lease
-        let work = try await database.transaction { conn -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] in
-            let leased = try WebhookRepository.lease(on: conn, limit: limit, lease: lease, at: now)
-            var endpoints: [Int64: WebhookRepository.Endpoint] = [:]
-            return try leased.compactMap { delivery in
-                if endpoints[delivery.endpointID] == nil { endpoints[delivery.endpointID] = try WebhookRepository.endpoint(on: conn, id: delivery.endpointID) }
-                return endpoints[delivery.endpointID].map { (delivery, $0) }
-            }
-        }
+        let work = try await lease(limit: max(1, configuration.concurrency))
         var pass = Pass(leased: work.count)
-        // The sends are not cancelled by the caller's cancellation: a stop waits for the answers in flight, so
-        // what was delivered is recorded (within the attempt's timeout).
-        let outcomes = await Task { [self] in
-            await withTaskGroup(of: WebhookRetryPolicy.Next?.self) { group in
-                for (delivery, endpoint) in work { group.addTask { await self.deliver(delivery, to: endpoint) } }
-                var out: [WebhookRetryPolicy.Next?] = []
-                for await next in group { out.append(next) }
-                return out
-            }
-        }.value
+        let outcomes = await withTaskGroup(of: WebhookRetryPolicy.Next?.self) { group in
+            for (delivery, endpoint) in work { group.addTask { await self.send(delivery, to: endpoint) } }
+            var out: [WebhookRetryPolicy.Next?] = []
+            for await next in group { out.append(next) }
+            return out
+        }
         for next in outcomes {
             switch next {
             case .delivered: pass.delivered += 1
@@ -94,26 +83,74 @@ public final class WebhookDeliverer: Sendable {
             case nil: break
             }
         }
-        counters.withLock { $0.delivered += pass.delivered; $0.retried += pass.retried; $0.dead += pass.dead }
         return pass
     }
 
-    /// Runs passes until `shouldStop` says so, resting `idlePoll` when nothing was due; a pass under way is
-    /// finished first. Store errors are reported and retried after a rest.
-    public func run(report: @Sendable (String) -> Void, shouldStop: @Sendable () -> Bool,
-                    rest: @Sendable (Duration) async -> Void) async {
-        while !shouldStop() {
-            do {
-                if try await runOnce().leased == 0 { await rest(configuration.idlePoll) }
-            } catch {
-                report("webhook deliveries: \(error)")
-                await rest(configuration.idlePoll * 4)
+    /// Sends until `shouldStop` says so, with up to `concurrency` deliveries in flight: a slot that frees up
+    /// is filled at the next look, so a slow or unreachable receiver holds only its own slots, never the
+    /// other endpoints' deliveries. Looks every `idlePoll` when nothing was due or every slot is busy. On stop
+    /// the deliveries in flight are finished and recorded first. Store errors are reported and retried.
+    public func run(report: @escaping @Sendable (String) -> Void, shouldStop: @escaping @Sendable () -> Bool,
+                    rest: @escaping @Sendable (Duration) async -> Void) async {
+        let slots = max(1, configuration.concurrency)
+        let inFlight = SlotCount()
+        await withDiscardingTaskGroup { group in
+            while !shouldStop() {
+                let free = slots - inFlight.value.load(ordering: .acquiring)
+                var leased = 0
+                if free > 0 {
+                    do {
+                        let work = try await lease(limit: free)
+                        leased = work.count
+                        for (delivery, endpoint) in work {
+                            inFlight.value.add(1, ordering: .acquiringAndReleasing)
+                            group.addTask {
+                                _ = await self.send(delivery, to: endpoint)
+                                inFlight.value.subtract(1, ordering: .acquiringAndReleasing)
+                            }
+                        }
+                    } catch {
+                        report("webhook deliveries: \(error)")
+                        await rest(configuration.idlePoll * 4)
+                        continue
+                    }
+                }
+                if leased == 0 { await rest(configuration.idlePoll) }
             }
         }
     }
 
-    /// One attempt, and its outcome written. nil when the outcome could not be written (the lease runs out and
-    /// the delivery is sent again later).
+    /// Due deliveries with their endpoints, leased.
+    private func lease(limit: Int) async throws -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] {
+        let now = clock()
+        let lease = configuration.lease
+        return try await database.transaction { conn -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] in
+            let leased = try WebhookRepository.lease(on: conn, limit: limit, lease: lease, at: now)
+            var endpoints: [Int64: WebhookRepository.Endpoint] = [:]
+            return try leased.compactMap { delivery in
+                if endpoints[delivery.endpointID] == nil { endpoints[delivery.endpointID] = try WebhookRepository.endpoint(on: conn, id: delivery.endpointID) }
+                return endpoints[delivery.endpointID].map { (delivery, $0) }
+            }
+        }
+    }
+
+    /// One attempt and its outcome recorded, in a task of its own: a cancelled caller does not cut the send
+    /// or the write short (a stop waits for both, within the attempt's timeout). nil when the outcome was
+    /// not recorded: the lease was no longer ours, the endpoint was removed, or the store failed (the lease
+    /// runs out and the delivery is sent again later).
+    private func send(_ delivery: WebhookRepository.Delivery, to endpoint: WebhookRepository.Endpoint) async -> WebhookRetryPolicy.Next? {
+        let next = await Task { [self] in await self.deliver(delivery, to: endpoint) }.value
+        counters.withLock { totals in
+            switch next {
+            case .delivered: totals.delivered += 1
+            case .retry: totals.retried += 1
+            case .dead: totals.dead += 1
+            case nil: break
+            }
+        }
+        return next
+    }
+
     private func deliver(_ delivery: WebhookRepository.Delivery, to endpoint: WebhookRepository.Endpoint) async -> WebhookRetryPolicy.Next? {
         let body = Self.body(delivery)
         let sentAt = clock()
@@ -126,17 +163,13 @@ public final class WebhookDeliverer: Sendable {
             ("X-Warden-Attempt", String(delivery.attempts)),
             (WebhookSignature.header, signature),
         ], body: body, timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
-        let attempt: WebhookRetryPolicy.Attempt
-        let error: String
         do {
             let response = try await transport.send(request)
-            let now = clock()
-            attempt = .answered(status: response.status, retryAfter: WebhookRetryPolicy.retryAfter(response.header("retry-after"), now: now))
-            error = "HTTP \(response.status)"
+            let retryAfter = WebhookRetryPolicy.retryAfter(response.header("retry-after"), now: clock())
+            return await record(delivery, attempt: .answered(status: response.status, retryAfter: retryAfter), error: "HTTP \(response.status)")
         } catch {
-            return await record(delivery, attempt: .failed, error: errorText(error))
+            return await record(delivery, attempt: error.kind == .invalidRequest ? .unusable : .failed, error: "\(error.kind.rawValue): \(error.message)")
         }
-        return await record(delivery, attempt: attempt, error: error)
     }
 
     private func record(_ delivery: WebhookRepository.Delivery, attempt: WebhookRetryPolicy.Attempt, error: String) async -> WebhookRetryPolicy.Next? {
@@ -144,23 +177,24 @@ public final class WebhookDeliverer: Sendable {
         let next = configuration.policy.next(after: attempt, attempts: delivery.attempts, firstFailedAt: delivery.firstFailedAt,
                                              now: now, unit: Double.random(in: 0..<1))
         let status: Int? = if case .answered(let code, _) = attempt { code } else { nil }
+        let fence = delivery.attempts
         do {
-            try await database.transaction { conn in
+            let recorded = try await database.transaction { conn in
                 switch next {
-                case .delivered: _ = try WebhookRepository.markDelivered(on: conn, id: delivery.id, status: status ?? 200, at: now)
-                case .retry(let at): _ = try WebhookRepository.markFailed(on: conn, id: delivery.id, status: status, error: error, retryAt: at, at: now)
-                case .dead: _ = try WebhookRepository.markFailed(on: conn, id: delivery.id, status: status, error: error, retryAt: nil, at: now)
+                case .delivered: try WebhookRepository.markDelivered(on: conn, id: delivery.id, attempt: fence, status: status ?? 200, at: now)
+                case .retry(let at): try WebhookRepository.markFailed(on: conn, id: delivery.id, attempt: fence, status: status, error: error, retryAt: at, at: now)
+                case .dead: try WebhookRepository.markFailed(on: conn, id: delivery.id, attempt: fence, status: status, error: error, retryAt: nil, at: now)
                 }
             }
+            return recorded ? next : nil
         } catch {
             return nil
         }
-        return next
     }
 
-    private func errorText(_ error: any Error) -> String {
-        if let transport = error as? TransportError { return "\(transport.kind.rawValue): \(transport.message)" }
-        return "\(error)"
+    /// Deliveries in flight in `run`, shared with the tasks sending them.
+    private final class SlotCount: Sendable {
+        let value = Atomic<Int>(0)
     }
 
     /// The JSON body of a delivery (the payload is embedded as stored: it is JSON already).

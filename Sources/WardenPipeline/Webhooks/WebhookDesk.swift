@@ -27,9 +27,7 @@ public final class WebhookDesk: Sendable {
     public func register(scope: Int64?, guild: Int64?, url: String, kinds: [String]) async throws -> WebhookRepository.Endpoint {
         if let scope {
             guard let guild else { throw WebhookError.everyGuildNeedsUnscopedToken(scope: scope) }
-            guard guild == scope else {
-                throw WebhookError.invalidField("guild_id", reason: "this token is scoped to guild \(UInt64(bitPattern: scope)); it cannot register webhooks for guild \(UInt64(bitPattern: guild))")
-            }
+            guard guild == scope else { throw WebhookError.otherGuild(scope: scope, guild: guild) }
         }
         let url = try Self.checkURL(url)
         var chosen: [String] = []
@@ -103,9 +101,7 @@ public final class WebhookDesk: Sendable {
     /// in order, with a new retry window.
     /// - Returns: how many deliveries were replayed.
     public func replay(_ id: Int64, scope: Int64?, guild: Int64?) async throws -> Int {
-        if let scope, let guild, guild != scope {
-            throw WebhookError.invalidField("guild_id", reason: "this token is scoped to guild \(UInt64(bitPattern: scope))")
-        }
+        if let scope, let guild, guild != scope { throw WebhookError.otherGuild(scope: scope, guild: guild) }
         let now = clock()
         return try await database.transaction { conn in
             _ = try Self.visible(id, scope: scope, on: conn)
@@ -149,6 +145,10 @@ public final class WebhookDesk: Sendable {
             throw WebhookError.invalidField("url", reason: "must not hold credentials; receivers check the signature instead")
         }
         guard parts.fragment == nil else { throw WebhookError.invalidField("url", reason: "must not have a #fragment") }
+        // URLComponents takes any digits for a port; libcurl would refuse the URL at every attempt.
+        if let port = parts.port, !(1...65_535).contains(port) {
+            throw WebhookError.invalidField("url", reason: "port must be 1-65535, got \(port)")
+        }
         return text
     }
 

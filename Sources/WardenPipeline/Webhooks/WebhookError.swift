@@ -8,6 +8,8 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible, S
     case invalidField(String, reason: String)
     /// A guild-scoped caller asked for an endpoint of every guild.
     case everyGuildNeedsUnscopedToken(scope: Int64)
+    /// A guild-scoped caller named another guild.
+    case otherGuild(scope: Int64, guild: Int64)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible, S
         case .invalidField(let field, let reason): "field '\(field)': \(reason)"
         case .everyGuildNeedsUnscopedToken(let scope):
             "this token is scoped to guild \(UInt64(bitPattern: scope)); a webhook for every guild needs an unscoped admin token (or give guild_id)"
+        case .otherGuild(let scope, let guild):
+            "this token is scoped to guild \(UInt64(bitPattern: scope)); it cannot act for guild \(UInt64(bitPattern: guild))"
         }
     }
 
@@ -22,7 +26,7 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible, S
         switch self {
         case .endpointNotFound: 404
         case .invalidField: 400
-        case .everyGuildNeedsUnscopedToken: 403
+        case .everyGuildNeedsUnscopedToken, .otherGuild: 403
         }
     }
 
@@ -30,7 +34,7 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible, S
         switch self {
         case .endpointNotFound: "not_found"
         case .invalidField: "invalid_field"
-        case .everyGuildNeedsUnscopedToken: "forbidden_guild"
+        case .everyGuildNeedsUnscopedToken, .otherGuild: "forbidden_guild"
         }
     }
 }

@@ -3,10 +3,11 @@ import Foundation
 /// What happens after one delivery attempt: done, try again later, or give up (dead letter).
 ///
 /// Retried: 5xx, 408, 425 and 429 answers, timeouts and connection errors, after an exponential backoff with
-/// jitter, or after the receiver's `Retry-After` when that is later. Given up at once: any other answer outside
-/// 2xx (the receiver refused this delivery: a wrong URL, a failed signature check), since sending it again
-/// will not change that; and any failure once the retry window (24 hours by default) since the first failure
-/// is over. Pure: the caller supplies the clock and the randomness.
+/// jitter (at most `maxBackoff`), or after the receiver's `Retry-After` when that is later. Given up at once:
+/// any other answer outside 2xx (the receiver refused this delivery: a wrong URL, a failed signature check)
+/// and a request that cannot be made at all (a URL libcurl refuses), since sending it again will not change
+/// that; and any failure once the retry window (24 hours by default) since the first failure is over. Pure:
+/// the caller supplies the clock and the randomness.
 public struct WebhookRetryPolicy: Sendable, Equatable {
     /// Backoff after the first failure; doubles per failed attempt.
     public var baseBackoff: TimeInterval = 10
@@ -26,6 +27,8 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
         case answered(status: Int, retryAfter: TimeInterval?)
         /// No answer: timeout, refused or reset connection, broken response.
         case failed
+        /// The request could not be made (its URL is unusable): no attempt will do better.
+        case unusable
     }
 
     /// What to do next.
@@ -46,12 +49,14 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
             retryAfter = after
         case .failed:
             break
+        case .unusable:
+            return .dead
         }
         let windowEnd = (firstFailedAt ?? now).addingTimeInterval(retryWindow)
         guard now < windowEnd else { return .dead }
         let exponent = Double(min(max(attempts - 1, 0), 40))
         let backoff = min(maxBackoff, baseBackoff * pow(2, exponent))
-        let spread = backoff * (1 + jitter * (2 * min(max(unit, 0), 1) - 1))
+        let spread = min(maxBackoff, backoff * (1 + jitter * (2 * min(max(unit, 0), 1) - 1)))
         let wait = max(spread, min(retryAfter ?? 0, retryWindow))
         // The last attempt is made at the window's end, not skipped.
         return .retry(at: min(now.addingTimeInterval(wait), windowEnd))

@@ -60,15 +60,20 @@ public enum WebhookSignature {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2 else { throw .malformed("'\(part)' is not key=value") }
             switch pair[0] {
-            case "t": timestamp = Int64(pair[1])
+            case "t":
+                // Digits only (no sign), and few enough that no arithmetic below can overflow.
+                guard (1...12).contains(pair[1].utf8.count), pair[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                    throw .malformed("t must be unix seconds, got '\(pair[1].prefix(24))'")
+                }
+                timestamp = Int64(pair[1])
             case scheme: candidates.append(pair[1])
             default: continue
             }
         }
         guard let timestamp else { throw .malformed("no t=<unix seconds>") }
         guard !candidates.isEmpty else { throw .malformed("no \(scheme)= signature") }
-        let skew = Int64(now.timeIntervalSince1970) - timestamp
-        guard Double(abs(skew)) <= tolerance else { throw .staleTimestamp(seconds: skew) }
+        let skew = now.timeIntervalSince1970.rounded(.down) - Double(timestamp)
+        guard abs(skew) <= tolerance else { throw .staleTimestamp(seconds: Int64(skew)) }
         let expected = Array(signature(body: body, timestamp: timestamp, secret: secret).utf8)
         guard candidates.contains(where: { constantTimeEqual(Array($0.utf8), expected) }) else { throw .noMatch }
     }

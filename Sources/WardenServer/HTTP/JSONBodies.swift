@@ -57,6 +57,18 @@ enum JSONBodies {
         return value
     }
 
+    /// Like ``decode(_:from:limit:)`` for a body a client may leave out: a request with neither a body nor a
+    /// `Content-Type` is `absent`; anything sent is read (and refused) as usual.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, orIfAbsent absent: T) async throws -> T {
+        guard request.headers[.contentType] == nil else { return try await decode(type, from: request) }
+        // No Content-Type: absent when there is no byte (clients send that as no length, a zero length, or an
+        // empty chunked body); a body of some other kind is refused as `bytes` refuses it.
+        do { _ = try await request.body.collect(upTo: 0) } catch is NIOTooManyBytesError {
+            _ = try BodyFormat.of(request, among: [.json])
+        }
+        return absent
+    }
+
     /// The text policy for every JSON body (``TextPolicy``): a string or key holding a control character
     /// other than tab, line feed and carriage return is refused with 400 `invalid_text` naming its path.
     /// In valid JSON such a character can only arrive escaped, so a body without a backslash is not walked.

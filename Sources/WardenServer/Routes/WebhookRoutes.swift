@@ -12,8 +12,7 @@ struct WebhookRoutes {
     func register(on v1: RouterGroup<WardenRequestContext>) {
         v1.post("webhooks") { request, context in
             let principal = try context.authorize([.admin])
-            struct Body: Decodable { let url: String; let guildId: RequestID?; let events: [String]? }
-            let body = try await JSONBodies.decode(Body.self, from: request)
+            let body = try await JSONBodies.decode(Registration.self, from: request)
             let endpoint = try await desk.register(scope: principal.guild, guild: body.guildId?.value, url: body.url, kinds: body.events ?? [])
             struct Created: Encodable { let webhook: WebhookView; let secret: String }
             return try JSONBodies.response(Created(webhook: WebhookView(endpoint, open: [:], now: Date()), secret: endpoint.secret), status: .created)
@@ -41,7 +40,7 @@ struct WebhookRoutes {
             let principal = try context.authorize([.admin])
             let id = try context.rowID("webhook")
             struct Body: Decodable { let keepPreviousSeconds: Int64? }
-            let body = try await JSONBodies.decode(Body.self, from: request)
+            let body = try await JSONBodies.decode(Body.self, from: request, orIfAbsent: Body(keepPreviousSeconds: nil))
             let keep = body.keepPreviousSeconds ?? 86_400
             let endpoint = try await desk.rotateSecret(id, scope: principal.guild, keepPrevious: TimeInterval(keep))
             struct Rotated: Encodable { let webhook: WebhookView; let secret: String }
@@ -66,10 +65,38 @@ struct WebhookRoutes {
             let principal = try context.authorize([.admin])
             let id = try context.rowID("webhook")
             struct Body: Decodable { let guildId: RequestID? }
-            let body = try await JSONBodies.decode(Body.self, from: request)
+            let body = try await JSONBodies.decode(Body.self, from: request, orIfAbsent: Body(guildId: nil))
             let replayed = try await desk.replay(id, scope: principal.guild, guild: body.guildId?.value)
             struct Replayed: Encodable { let replayed: Int }
             return try JSONBodies.response(Replayed(replayed: replayed))
         }
+    }
+}
+
+/// A registration's body. Unknown fields are refused: a misspelt `events` would otherwise register for
+/// every kind without a word.
+struct Registration: Decodable {
+    let url: String
+    let guildId: RequestID?
+    let events: [String]?
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case url, guildId, events }
+
+    init(from decoder: any Decoder) throws {
+        let known = try decoder.container(keyedBy: CodingKeys.self)
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = all.allKeys.first(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription: "unknown field; the fields are url, guild_id, events"))
+        }
+        url = try known.decode(String.self, forKey: .url)
+        guildId = try known.decodeIfPresent(RequestID.self, forKey: .guildId)
+        events = try known.decodeIfPresent([String].self, forKey: .events)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

@@ -133,7 +133,14 @@ import WardenTestSupport
                     let guild = Self.guilds[(step / 4) % 3]
                     events[guild, default: []].append(try await Self.append(db, guild: guild, note: "down \(step)", at: clock))
                 }
-                if step == 20 { deliverer = Self.deliverer(db, clock) }
+                if step == 20 {
+                    // A crash: this process leased the heads and died before sending them. A new one takes over
+                    // once those leases run out (120 s, while the receiver is still down). 30 s first: every head is due.
+                    clock.advance(30)
+                    let abandoned = try await db.transaction { conn in try WebhookRepository.lease(on: conn, limit: 8, lease: 120, at: clock.date) }
+                    #expect(abandoned.count == 3)
+                    deliverer = Self.deliverer(db, clock)
+                }
                 _ = try await deliverer.runOnce()
                 clock.advance(15)
             }
@@ -182,6 +189,73 @@ import WardenTestSupport
             #expect(try await deliverer.runOnce().delivered == 1)
             #expect(receiver.accepted.map(\.deliveryID) == [String(leased[0].id)])
             #expect(receiver.accepted.map(\.attempt) == [2])
+            try await receiver.stop()
+        }
+    }
+
+    @Test(arguments: allDialects)
+    func anOutcomeFromALeaseThatRanOutChangesNothing(_ dialect: SQLDialect) async throws {
+        try await withStore(dialect) { db in
+            let clock = TestClock()
+            let desk = WebhookDesk(database: db, eventKinds: WardenApp.eventKinds, clock: clock.function)
+            _ = try await desk.register(scope: nil, guild: nil, url: "http://127.0.0.1:9/", kinds: [])
+            let event = try await Self.append(db, guild: Self.guilds[0], note: "fenced", at: clock)
+            let first = try await db.transaction { conn in try WebhookRepository.lease(on: conn, limit: 1, lease: 120, at: clock.date) }
+            clock.advance(121)
+            let second = try await db.transaction { conn in try WebhookRepository.lease(on: conn, limit: 1, lease: 120, at: clock.date) }
+            #expect(first.map(\.attempts) == [1] && second.map(\.attempts) == [2] && first.first?.id == second.first?.id)
+            let id = try #require(first.first?.id)
+            let late = try await db.transaction { conn in
+                [try WebhookRepository.markFailed(on: conn, id: id, attempt: 1, status: 500, error: "late", retryAt: nil, at: clock.date),
+                 try WebhookRepository.markFailed(on: conn, id: id, attempt: 1, status: 500, error: "late", retryAt: clock.date, at: clock.date),
+                 try WebhookRepository.markDelivered(on: conn, id: id, attempt: 1, status: 200, at: clock.date)]
+            }
+            #expect(late == [false, false, false], "the first holder's late outcomes must not land")
+            let row = try #require(try await Self.delivery(db, event: event))
+            #expect(row.status == .pending && row.lastError == nil)
+            #expect(try await db.transaction { conn in try WebhookRepository.markDelivered(on: conn, id: id, attempt: 2, status: 200, at: clock.date) })
+        }
+    }
+
+    @Test func aSlowReceiverHoldsOnlyItsOwnSlots() async throws {
+        try await withStore(.sqlite) { db in
+            let scene = try await Scene(db)
+            let (clock, fast) = (scene.clock, scene.receiver)
+            let slow = WebhookReceiver()
+            try await slow.start()
+            slow.answer { _ in .delayed(.seconds(3), .status(200, body: "ok")) }
+            _ = try await scene.desk.register(scope: nil, guild: nil, url: slow.url, kinds: [])
+            for i in 0..<5 { try await Self.append(db, guild: Self.guilds[0], note: "e\(i)", at: clock) }
+            var configuration = WebhookDeliverer.Configuration()
+            configuration.idlePoll = .milliseconds(10)
+            let deliverer = WebhookDeliverer(database: db, transport: CurlTransport(maxConnections: 8), configuration: configuration, clock: clock.function)
+            let stop = Mutex(false)
+            let running = Task { await deliverer.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
+                                                     rest: { try? await Task.sleep(for: $0) }) }
+            for _ in 0..<500 where fast.accepted.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            let slowSoFar = slow.received.count
+            stop.withLock { $0 = true }
+            await running.value
+            #expect(fast.accepted.count == 5, "the fast endpoint waited for the slow one")
+            #expect(slowSoFar <= 2, "the slow endpoint got \(slowSoFar) while the fast one got 5")
+            try await fast.stop()
+            try await slow.stop()
+        }
+    }
+
+    @Test func anEndpointRemovedWhileItsDeliveryIsInFlightCountsNothing() async throws {
+        try await withStore(.sqlite) { db in
+            let scene = try await Scene(db)
+            let (clock, receiver) = (scene.clock, scene.receiver)
+            receiver.answer { _ in .delayed(.milliseconds(500), .status(200, body: "ok")) }
+            try await Self.append(db, guild: Self.guilds[0], note: "orphan", at: clock)
+            let deliverer = Self.deliverer(db, clock)
+            let pass = Task { try await deliverer.runOnce() }
+            for _ in 0..<300 where receiver.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            try await scene.desk.remove(scene.endpoint.id, scope: nil)
+            #expect(try await pass.value.delivered == 0)
+            #expect(deliverer.totals.delivered == 0)
+            #expect(try await count(db, "SELECT COUNT(*) AS n FROM webhook_deliveries") == 0)
             try await receiver.stop()
         }
     }
@@ -326,7 +400,8 @@ import WardenTestSupport
             await #expect(throws: WebhookError.self) { try await desk.register(scope: Self.guilds[0], guild: nil, url: "http://x.test/", kinds: []) }
             await #expect(throws: WebhookError.self) { try await desk.register(scope: Self.guilds[0], guild: Self.guilds[1], url: "http://x.test/", kinds: []) }
             await #expect(throws: WebhookError.self) { try await desk.register(scope: nil, guild: nil, url: "http://x.test/", kinds: ["ban"]) }
-            for url in ["", "ftp://x.test/", "http:///nohost", "http://u:p@x.test/", "http://x.test/a b", "http://x.test/#f", "/relative"] {
+            for url in ["", "ftp://x.test/", "http:///nohost", "http://u:p@x.test/", "http://x.test/a b", "http://x.test/#f", "/relative",
+                        "http://127.0.0.1:99999/x", "http://127.0.0.1:0/x"] {
                 await #expect(throws: WebhookError.self, "\(url)") { try await desk.register(scope: nil, guild: nil, url: url, kinds: []) }
             }
             // Removing an endpoint removes what it still had to deliver.

@@ -18,6 +18,8 @@ import WardenPipeline
         for status in [301, 400, 401, 403, 404, 410, 422] {
             #expect(policy.next(after: .answered(status: status, retryAfter: nil), attempts: 1, firstFailedAt: nil, now: now, unit: 0.5) == .dead, "\(status)")
         }
+        // A URL libcurl refuses fails every attempt alike.
+        #expect(policy.next(after: .unusable, attempts: 1, firstFailedAt: nil, now: now, unit: 0.5) == .dead)
     }
 
     @Test func serverErrorsTimeoutsAndRateLimitsBackOffExponentiallyUpToTheCap() {
@@ -32,6 +34,9 @@ import WardenPipeline
     @Test func jitterSpreadsEachWaitByAtMostAFifth() {
         #expect(wait(policy.next(after: .failed, attempts: 3, firstFailedAt: now, now: now, unit: 0)) == 32)
         #expect(wait(policy.next(after: .failed, attempts: 3, firstFailedAt: now, now: now, unit: 0.999_999)).map { abs($0 - 48) < 0.001 } == true)
+        // At the cap, jitter only shortens the wait: never more than the hour.
+        #expect(wait(policy.next(after: .failed, attempts: 20, firstFailedAt: now, now: now, unit: 0.999_999)) == 3_600)
+        #expect(wait(policy.next(after: .failed, attempts: 20, firstFailedAt: now, now: now, unit: 0)) == 2_880)
     }
 
     @Test func retryAfterIsHonouredWhenLongerThanTheBackoff() {

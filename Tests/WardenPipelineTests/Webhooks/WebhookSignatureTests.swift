@@ -35,7 +35,9 @@ import WardenPipeline
         #expect(throws: WebhookSignature.Refusal.staleTimestamp(seconds: -400)) {
             try WebhookSignature.verify(header: header, body: body, secret: "whsec_test", now: now.addingTimeInterval(-400))
         }
-        for bad in ["", "v1=abc", "t=1700000000", "t=1700000000,junk", "t=soon,v1=00"] {
+        // Hostile timestamps are malformed, never an arithmetic trap.
+        for bad in ["", "v1=abc", "t=1700000000", "t=1700000000,junk", "t=soon,v1=00", "t=-9223372036854775808,v1=00",
+                    "t=+1700000000,v1=00", "t=9223372036854775807,v1=00", "t=1e9,v1=00", "t=,v1=00"] {
             #expect(throws: (any Error).self, "\(bad)") {
                 try WebhookSignature.verify(header: bad, body: body, secret: "whsec_test", now: now)
             }

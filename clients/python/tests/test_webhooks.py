@@ -37,6 +37,11 @@ class Signatures(unittest.TestCase):
         for header, words in cases:
             with self.assertRaisesRegex(InvalidSignature, words, msg=repr(header)):
                 webhooks.verify("whsec_test", header, BODY, now=1700000000)
+        # Hostile values are refusals, never another exception: a receiver that catches InvalidSignature
+        # answers 401 to them, not 500.
+        for header in ("t=\u00b2,v1=00", "t=\u0663,v1=00", "t=-1,v1=00", "t=1700000000,v1=\u00e9", "t=1700000000,v1=zz"):
+            with self.assertRaises(InvalidSignature, msg=repr(header)):
+                webhooks.verify("whsec_test", header, BODY, now=1700000000)
         with self.assertRaisesRegex(InvalidSignature, "more than 300 s"):
             webhooks.verify("whsec_test", good, BODY, now=1700000301)
         with self.assertRaisesRegex(InvalidSignature, "no v1 signature matches"):

@@ -10,6 +10,7 @@ delivery cannot be replayed later.
 import hashlib
 import hmac
 import json
+import re
 import time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -71,10 +72,14 @@ def _parse(header: str) -> Tuple[int, List[str]]:
         if not sep:
             raise InvalidSignature(f"malformed {SIGNATURE_HEADER} part {part.strip()!r}")
         if key == "t":
-            if not value.isdigit():
-                raise InvalidSignature(f"timestamp {value!r} is not a whole number of seconds")
+            # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() refuses or reads oddly.
+            if not re.fullmatch(r"[0-9]{1,12}", value):
+                raise InvalidSignature(f"timestamp {value[:24]!r} is not a whole number of seconds")
             timestamp = int(value)
         elif key == "v1":
+            # compare_digest refuses non-ASCII text with TypeError: a hostile value is malformed, not a crash.
+            if not re.fullmatch(r"[0-9a-fA-F]{1,128}", value):
+                raise InvalidSignature(f"v1 signature {value[:24]!r} is not hex")
             signatures.append(value.lower())
     if timestamp is None:
         raise InvalidSignature(f"{SIGNATURE_HEADER} has no t=")
