@@ -16,43 +16,29 @@ bin="${WARDEN_BIN:-.build/debug/warden}"
 examples="${API_FUZZ_EXAMPLES:-30}"
 seed="${API_FUZZ_SEED:-20261202}"
 schemathesis_version="4.32.5"
-[ -x "$bin" ] || { echo "api-fuzz: no warden binary at $bin (swift build --product warden)" >&2; exit 2; }
+name=api-fuzz
+. scripts/lib/serve.sh
 
 if ! command -v schemathesis >/dev/null || [ "$(schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$schemathesis_version" ]; then
   python3 -m pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version" >&2
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/warden-api-fuzz.XXXXXX")
-server=""
-cleanup() {
-  status=$?
-  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [ "$status" -ne 0 ]; then echo "api-fuzz: server log and reports kept in $work" >&2; else rm -rf "$work"; fi
-  exit "$status"
-}
-trap cleanup EXIT
+warden_work "server log and reports"
 
 case "$store" in
   sqlite) url="sqlite:$work/warden.db" ;;
   postgres)
     base="${WARDEN_TEST_POSTGRES_URL:?api-fuzz postgres runs under scripts/with-postgres.sh}"
-    name="warden_api_fuzz_$$"
-    psql -q "$base" -c "CREATE DATABASE $name" >/dev/null
-    url="${base%/*}/$name" ;;
+    database="warden_api_fuzz_$$"
+    psql -q "$base" -c "CREATE DATABASE $database" >/dev/null
+    url="${base%/*}/$database" ;;
   *) echo "api-fuzz: store must be sqlite or postgres, got '$store'" >&2; exit 2 ;;
 esac
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 "$bin" admin migrate --database "$url" >/dev/null
-token=$("$bin" admin token create --role admin --label api-fuzz --database "$url" | tail -1)
-"$bin" admin token create --role bot --label spare --database "$url" >/dev/null   # token 2, the example DELETE revokes
-"$bin" serve --database "$url" --port "$port" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { echo "api-fuzz: warden serve exited; log:" >&2; tail -20 "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+token=$(warden_token admin)
+warden_token bot >/dev/null   # token 2, the example DELETE revokes
+warden_serve
 
 # Records for the document's examples (guild 1100000000000000001, row 1 of each kind), so generated requests
 # also reach real rows: a blocked message (log 1), an appeal of it, a ticket with a message, a screenshot, a webhook.
