@@ -2,7 +2,8 @@
 # The whole test suite against both stores: installs what is missing, starts a throwaway PostgreSQL on a
 # free loopback port, builds the tests and runs them (SQLite files and that PostgreSQL server), then the
 # hostile-input checks against a real `warden serve`: raw malformed requests, schemathesis over the OpenAPI
-# document on both stores, the Python client's tests, and the libFuzzer targets for a bounded number of inputs each.
+# document on both stores, the Python client's and the reference discord.py bot's tests, and the libFuzzer
+# targets for a bounded number of inputs each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,6 +15,7 @@ scripts/with-postgres.sh swift test --skip-build --disable-xctest "$@"
 if (($# == 0)); then
   scripts/protocol-check.sh .build/debug/warden
   scripts/python-client-test.sh
+  scripts/discord-bot-test.sh
   scripts/api-fuzz.sh sqlite
   scripts/with-postgres.sh scripts/api-fuzz.sh postgres
   scripts/fuzz.sh
