@@ -67,6 +67,16 @@ class AgainstWarden(unittest.TestCase):
         again = self.bot.judge(sent)
         self.assertEqual(again["log_id"], decision["log_id"], "a message sent twice is judged once")
 
+    def test_a_gateway_message_create_is_judged_and_other_dispatches_are_not(self) -> None:
+        sent = message(SCAM, user="5005")
+        decision = self.bot.judge_dispatch({"op": 0, "s": 42, "t": "MESSAGE_CREATE", "d": sent})
+        assert decision is not None
+        self.assertEqual((decision["verdict"], decision["message_id"]), ("block", sent["id"]))
+        self.assertEqual(self.bot.judge(sent)["log_id"], decision["log_id"], "the same message, judged once")
+        for other in ({"op": 0, "t": "MESSAGE_UPDATE", "d": sent}, {"op": 11}, {"op": 0, "t": "GUILD_MEMBER_ADD", "d": {}},
+                      {"op": 0, "t": "MESSAGE_CREATE", "d": {**sent, "guild_id": None}}):
+            self.assertIsNone(self.bot.judge_dispatch(other), other.get("t"))
+
     def test_ordinary_chat_is_allowed(self) -> None:
         decision = self.bot.judge(message("anyone up for a game tonight?", user="5002"))
         self.assertEqual((decision["verdict"], decision["actions"]), ("allow", []))

@@ -55,6 +55,19 @@ class Client:
         (allow, flag or block), ``matches`` with their evidence, ``actions`` to take in Discord's terms."""
         return cast(Decision, self._json("POST", "/v1/messages", message))
 
+    def judge_dispatch(self, dispatch: Mapping[str, Any]) -> Optional[Decision]:
+        """Judges a Gateway dispatch as the bot received it (``{"op": 0, "t": "MESSAGE_CREATE", "d": {...}}``):
+        a guild ``MESSAGE_CREATE`` is judged like :meth:`judge`; any other dispatch (edits, joins, DMs, other
+        opcodes) returns None, since Warden does not judge those yet."""
+        if not isinstance(dispatch, Mapping):
+            raise TypeError(f"dispatch must be a mapping (the Gateway payload), got {type(dispatch).__name__}")
+        data = dispatch.get("d")
+        if dispatch.get("op", 0) != 0 or dispatch.get("t") != "MESSAGE_CREATE" or not isinstance(data, Mapping):
+            return None
+        if not data.get("guild_id"):
+            return None  # a DM: nothing to moderate
+        return self.judge(data)
+
     def judge_batch(self, messages: Sequence[Mapping[str, Any]]) -> BatchResult:
         """Judges up to 1,000 messages in one call. ``results[i]`` is message i's decision, or
         ``{"index": i, "error": {...}}`` for a message that was refused; the others are still judged."""
