@@ -81,6 +81,9 @@ struct WebhookRoutesTests {
             let metrics = try await h.call(.get, "/metrics", token: nil).text
             #expect(metrics.contains(#"warden_webhook_deliveries{endpoint="\#(everyID)",status="dead"} 1"#), "\(metrics)")
             #expect(metrics.contains(#"warden_webhook_attempts_total{outcome="dead"} 1"#))
+            // Drained endpoints read 0 rather than vanishing; the stream held by the dead one has nothing behind it.
+            #expect(metrics.contains(#"warden_webhook_deliveries{endpoint="\#(ownID)",status="pending"} 0.0"#), "\(metrics)")
+            #expect(metrics.contains(#"warden_webhook_oldest_pending_seconds{endpoint="\#(everyID)"} 0.0"#))
             #expect(metrics.contains(#"warden_webhook_attempts_total{outcome="delivered"} 2"#))
 
             // Fixed on the receiver's side: replay sends it again, with the same delivery id.

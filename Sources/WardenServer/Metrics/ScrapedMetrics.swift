@@ -1,3 +1,4 @@
+import Foundation
 import WardenLLM
 import WardenPipeline
 import WardenStore
@@ -9,6 +10,7 @@ struct ScrapedMetrics {
     let database: any Database
     let llm: LLMClient?
     let webhooks: WebhookDeliverer
+    let clock: @Sendable () -> Date
 
     func text() async throws -> String {
         var lines: [String] = []
@@ -33,11 +35,15 @@ struct ScrapedMetrics {
         metric("warden_webhook_attempts_total", "counter", "Webhook delivery attempts by this process, by outcome.",
                [(#"{outcome="delivered"}"#, Double(totals.delivered)), (#"{outcome="retried"}"#, Double(totals.retried)),
                 (#"{outcome="dead"}"#, Double(totals.dead))])
-        // Every endpoint's open deliveries, from the store (so every instance reports the same): dead ones wait
-        // for a replay and hold their stream.
-        let open = try await database.transaction { conn in try WebhookRepository.openCounts(on: conn) }
+        // Every endpoint's open deliveries, from the store (so every instance reports the same), zeros included:
+        // dead ones wait for a replay and hold their stream, which the oldest pending delivery's age shows.
+        let backlog = try await database.transaction { conn in try WebhookRepository.backlog(on: conn) }
         metric("warden_webhook_deliveries", "gauge", "Webhook deliveries not delivered yet, by endpoint and status (dead: given up, waiting for a replay).",
-               open.map { (#"{endpoint="\#($0.endpoint)",status="\#($0.status.rawValue)"}"#, Double($0.count)) })
+               backlog.flatMap { [(#"{endpoint="\#($0.endpoint)",status="pending"}"#, Double($0.pending)),
+                                  (#"{endpoint="\#($0.endpoint)",status="dead"}"#, Double($0.dead))] })
+        let now = clock()
+        metric("warden_webhook_oldest_pending_seconds", "gauge", "Age of each endpoint's oldest pending webhook delivery (0 when none).",
+               backlog.map { (#"{endpoint="\#($0.endpoint)"}"#, $0.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0) })
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -12,6 +12,7 @@ struct OperationsRoutes {
     let database: any Database
     let llm: LLMClient?
     let webhooks: WebhookDeliverer
+    let clock: @Sendable () -> Date
 
     func register(on router: Router<WardenRequestContext>) {
         router.get("health") { _, _ in
@@ -24,7 +25,7 @@ struct OperationsRoutes {
         }
         router.get("metrics") { _, _ in
             var text = metrics.registry.emitToString()
-            text += try await ScrapedMetrics(intake: intake, database: database, llm: llm, webhooks: webhooks).text()
+            text += try await ScrapedMetrics(intake: intake, database: database, llm: llm, webhooks: webhooks, clock: clock).text()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -77,7 +77,7 @@ public final class WardenService: Sendable {
         let routes = RouteTable()
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: ErrorMapping(routes: routes))
-        OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm, webhooks: webhooks).register(on: router)
+        OperationsRoutes(health: health, metrics: metrics, intake: intake, database: database, llm: health.llm, webhooks: webhooks, clock: app.clock).register(on: router)
         let v1 = router.group("v1").add(middleware: TokenAuthenticator(tokens: tokens))
         MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
                                                                                  content: configuration.logContent)).register(on: v1)

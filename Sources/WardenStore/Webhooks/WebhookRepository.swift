@@ -229,6 +229,34 @@ public enum WebhookRepository {
             }
     }
 
+    /// One endpoint's undelivered deliveries, for `/metrics`.
+    public struct Backlog: Sendable, Equatable {
+        public var endpoint: Int64
+        public var pending: Int64
+        public var dead: Int64
+        /// When the oldest pending delivery was written (its event appended); nil when none is pending.
+        public var oldestPending: Date?
+
+        public init(endpoint: Int64, pending: Int64, dead: Int64, oldestPending: Date?) {
+            self.endpoint = endpoint; self.pending = pending; self.dead = dead; self.oldestPending = oldestPending
+        }
+    }
+
+    /// Every endpoint's backlog, zeros included (so a drained endpoint reads 0 rather than vanishing).
+    public static func backlog(on conn: any SQLConnection) throws -> [Backlog] {
+        try conn.query("""
+            SELECT e.id AS endpoint_id,
+                   COALESCE(SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END), 0) AS pending,
+                   COALESCE(SUM(CASE WHEN d.status = 'dead' THEN 1 ELSE 0 END), 0) AS dead,
+                   MIN(CASE WHEN d.status = 'pending' THEN d.created_at END) AS oldest
+            FROM webhook_endpoints e LEFT JOIN webhook_deliveries d ON d.endpoint_id = e.id AND d.status <> 'delivered'
+            GROUP BY e.id ORDER BY e.id
+            """, []).map { row in
+            Backlog(endpoint: try row.int("endpoint_id"), pending: try row.int("pending"), dead: try row.int("dead"),
+                    oldestPending: try row.optionalTimestamp("oldest"))
+        }
+    }
+
     /// Retention: deletes deliveries delivered before `before`. - Returns: how many.
     @discardableResult
     public static func prune(on conn: any SQLConnection, deliveredBefore before: Date) throws -> Int {
