@@ -70,6 +70,8 @@ def nullable(schema):
     return {"anyOf": [schema, {"type": "null"}]} if schema else schema
 obj = lambda props, req=(): {"type": "object", "properties": {k: (v if k in req else nullable(v)) for k, v in props.items()}, "required": list(req)}
 S = {"$ref": "#/components/schemas/Snowflake"}
+# A body whose unknown fields are refused (400 naming the field).
+strict = lambda props, req=(): {**obj(props, req), "additionalProperties": False}
 schemas = {
  "Snowflake": {"type": "string", "pattern": "^[0-9]{1,20}$", "description": "A Discord id as a string (numbers are accepted in requests)."},
  "Error": obj({"error": obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"])}, ["error"]),
@@ -112,14 +114,14 @@ schemas = {
  "Token": obj({"id": {"type": "integer"}, "role": {"type": "string"}, "guild_id": S, "label": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": "string"}}),
  "CreatedToken": obj({"token": {"type": "string"}, "record": {"$ref": "#/components/schemas/Token"}}),
  "TokenPage": obj({"tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}),
- "WebhookRegistration": obj({"url": {"type": "string", "maxLength": 2048, "description": "absolute http:// or https:// URL, ASCII, no credentials or fragment"}, "guild_id": S, "events": {"type": "array", "items": {"type": "string", "enum": EVENT_KINDS}}}, ["url"]),
+ "WebhookRegistration": strict({"url": {"type": "string", "maxLength": 2048, "description": "absolute http:// or https:// URL, ASCII, no credentials or fragment"}, "guild_id": S, "events": {"type": "array", "items": {"type": "string", "enum": EVENT_KINDS}}}, ["url"]),
  "Webhook": obj({"id": {"type": "integer"}, "guild_id": S, "url": {"type": "string"}, "events": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string"}, "previous_secret_until": {"type": "string"}, "pending": {"type": "integer"}, "dead": {"type": "integer"}}),
  "CreatedWebhook": obj({"webhook": {"$ref": "#/components/schemas/Webhook"}, "secret": {"type": "string"}}, ["webhook", "secret"]),
  "WebhookPage": obj({"webhooks": {"type": "array", "items": {"$ref": "#/components/schemas/Webhook"}}}, ["webhooks"]),
- "SecretRotation": obj({"keep_previous_seconds": {"type": "integer", "minimum": 0, "maximum": 604800}}),
+ "SecretRotation": strict({"keep_previous_seconds": {"type": "integer", "minimum": 0, "maximum": 604800}}),
  "WebhookDelivery": obj({"id": {"type": "integer"}, "event_id": {"type": "integer"}, "guild_id": S, "kind": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "delivered", "dead"]}, "attempts": {"type": "integer"}, "event_created_at": {"type": "string"}, "next_attempt_at": {"type": "string"}, "first_failed_at": {"type": "string"}, "last_status": {"type": "integer"}, "last_error": {"type": "string"}, "delivered_at": {"type": "string"}}),
  "DeliveryPage": obj({"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"}}}, ["deliveries"]),
- "Replay": obj({"guild_id": S}),
+ "Replay": strict({"guild_id": S}),
  "Replayed": obj({"replayed": {"type": "integer"}}, ["replayed"]),
  "Health": obj({"status": {"type": "string", "enum": ["ok", "degraded", "down"]}, "database": {"type": "string"}, "llm": {"type": "string"}, "uptime_seconds": {"type": "integer"}, "version": {"type": "string"}}),
  "Metrics": {"type": "string"},

@@ -106,6 +106,10 @@ struct WebhookRoutesTests {
             let rotated = try await h.call(.post, "/v1/webhooks/\(ownID)/secret", token: adminA, json: #"{"keep_previous_seconds": 3600}"#)
             #expect((rotated.json["secret"] as? String)?.hasPrefix("whsec_") == true)
             #expect((rotated.json["webhook"] as? [String: Any])?["previous_secret_until"] is String)
+            let misspelt = try await h.call(.post, "/v1/webhooks/\(ownID)/secret", token: adminA, json: #"{"keep_previous_second": 0}"#)
+            #expect(misspelt.status == 400 && misspelt.text.contains("'keep_previous_second'"), "\(misspelt.text)")
+            let replayTypo = try await h.call(.post, "/v1/webhooks/\(ownID)/replay", token: adminA, json: #"{"guild": "1"}"#)
+            #expect(replayTypo.status == 400 && replayTypo.text.contains("'guild'"))
             let tooLong = try await h.call(.post, "/v1/webhooks/\(ownID)/secret", token: adminA, json: #"{"keep_previous_seconds": 99999999}"#)
             #expect(tooLong.status == 400 && tooLong.text.contains("keep_previous_seconds"))
 

@@ -39,8 +39,7 @@ struct WebhookRoutes {
         v1.post("webhooks/:webhook/secret") { request, context in
             let principal = try context.authorize([.admin])
             let id = try context.rowID("webhook")
-            struct Body: Decodable { let keepPreviousSeconds: Int64? }
-            let body = try await JSONBodies.decode(Body.self, from: request, orIfAbsent: Body(keepPreviousSeconds: nil))
+            let body = try await JSONBodies.decode(Rotation.self, from: request, orIfAbsent: Rotation(keepPreviousSeconds: nil))
             let keep = body.keepPreviousSeconds ?? 86_400
             let endpoint = try await desk.rotateSecret(id, scope: principal.guild, keepPrevious: TimeInterval(keep))
             struct Rotated: Encodable { let webhook: WebhookView; let secret: String }
@@ -64,8 +63,7 @@ struct WebhookRoutes {
         v1.post("webhooks/:webhook/replay") { request, context in
             let principal = try context.authorize([.admin])
             let id = try context.rowID("webhook")
-            struct Body: Decodable { let guildId: RequestID? }
-            let body = try await JSONBodies.decode(Body.self, from: request, orIfAbsent: Body(guildId: nil))
+            let body = try await JSONBodies.decode(Replay.self, from: request, orIfAbsent: Replay(guildId: nil))
             let replayed = try await desk.replay(id, scope: principal.guild, guild: body.guildId?.value)
             struct Replayed: Encodable { let replayed: Int }
             return try JSONBodies.response(Replayed(replayed: replayed))
@@ -73,8 +71,9 @@ struct WebhookRoutes {
     }
 }
 
-/// A registration's body. Unknown fields are refused: a misspelt `events` would otherwise register for
-/// every kind without a word.
+/// A registration's body. Unknown fields are refused here and in the bodies below: a misspelt `events`
+/// would register for every kind, a misspelt `keep_previous_seconds` keep a leaked secret for a day, a
+/// misspelt `guild_id` replay every guild, all without a word.
 struct Registration: Decodable {
     let url: String
     let guildId: RequestID?
@@ -83,14 +82,48 @@ struct Registration: Decodable {
     private enum CodingKeys: String, CodingKey, CaseIterable { case url, guildId, events }
 
     init(from decoder: any Decoder) throws {
-        let known = try decoder.container(keyedBy: CodingKeys.self)
-        let all = try decoder.container(keyedBy: AnyKey.self)
-        if let unknown = all.allKeys.first(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
-            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription: "unknown field; the fields are url, guild_id, events"))
-        }
+        let known = try KnownFields.container(CodingKeys.self, of: decoder, named: "url, guild_id, events")
         url = try known.decode(String.self, forKey: .url)
         guildId = try known.decodeIfPresent(RequestID.self, forKey: .guildId)
         events = try known.decodeIfPresent([String].self, forKey: .events)
+    }
+}
+
+/// A secret rotation's body.
+struct Rotation: Decodable {
+    let keepPreviousSeconds: Int64?
+
+    private enum CodingKeys: String, CodingKey { case keepPreviousSeconds }
+
+    init(keepPreviousSeconds: Int64?) { self.keepPreviousSeconds = keepPreviousSeconds }
+
+    init(from decoder: any Decoder) throws {
+        keepPreviousSeconds = try KnownFields.container(CodingKeys.self, of: decoder, named: "keep_previous_seconds")
+            .decodeIfPresent(Int64.self, forKey: .keepPreviousSeconds)
+    }
+}
+
+/// A replay's body.
+struct Replay: Decodable {
+    let guildId: RequestID?
+
+    private enum CodingKeys: String, CodingKey { case guildId }
+
+    init(guildId: RequestID?) { self.guildId = guildId }
+
+    init(from decoder: any Decoder) throws {
+        guildId = try KnownFields.container(CodingKeys.self, of: decoder, named: "guild_id").decodeIfPresent(RequestID.self, forKey: .guildId)
+    }
+}
+
+/// A keyed container that refuses keys outside `Keys`, naming the first unknown one and the known ones.
+enum KnownFields {
+    static func container<Keys: CodingKey>(_ keys: Keys.Type, of decoder: any Decoder, named names: String) throws -> KeyedDecodingContainer<Keys> {
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = all.allKeys.first(where: { Keys(stringValue: $0.stringValue) == nil }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription: "unknown field; the fields are \(names)"))
+        }
+        return try decoder.container(keyedBy: Keys.self)
     }
 
     private struct AnyKey: CodingKey {
