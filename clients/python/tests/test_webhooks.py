@@ -39,6 +39,11 @@ class Signatures(unittest.TestCase):
                 webhooks.verify("whsec_test", header, BODY, now=1700000000)
         # Hostile values are refusals, never another exception: a receiver that catches InvalidSignature
         # answers 401 to them, not 500.
+        with self.assertRaises(InvalidSignature):
+            webhooks.verify("whsec_test", b"t=1,v1=aa", BODY, now=1)  # type: ignore[arg-type]
+        deep = b"[" * 100_000 + b"]" * 100_000
+        with self.assertRaises(InvalidSignature):
+            webhooks.parse_delivery("whsec_test", {"X-Warden-Signature": webhooks.sign("whsec_test", deep, 1700000000)}, deep, now=1700000000)
         for header in ("t=\u00b2,v1=00", "t=\u0663,v1=00", "t=-1,v1=00", "t=1700000000,v1=\u00e9", "t=1700000000,v1=zz"):
             with self.assertRaises(InvalidSignature, msg=repr(header)):
                 webhooks.verify("whsec_test", header, BODY, now=1700000000)

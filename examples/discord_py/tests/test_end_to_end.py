@@ -23,6 +23,7 @@ from support import BotTestCase, configure_guild, env, utc_now
 from gateway_payloads import general_of, message_create, mod_channel_of, unique_snowflake
 from warden_admin import WardenAdmin
 
+from fake_discord import FakeDiscord
 from warden_bot.late_actions import CursorStore
 
 SCAM = "FREE NITRO for everyone!! claim here https://discord-nitro.gift/claim"
@@ -258,6 +259,23 @@ class WebhookReceiverTests(WardenCase):
         again = self.reversal(guild, 41, user, attempt=2)  # Warden retried: a new delivery of the same event
         status, answer = await self.post(again, webhooks.sign(self.webhook_secret or "", again, int(time.time())))
         self.assertEqual((status, answer), (200, {"status": "duplicate"}))
+        self.assertEqual(self.routes(), [f"DELETE /guilds/{guild}/bans/{user}"])
+
+    async def test_a_delivery_whose_discord_call_fails_is_answered_503_and_done_when_sent_again(self) -> None:
+        guild, user = unique_snowflake(), unique_snowflake()
+        body = self.reversal(guild, 44, user)
+        # Discord unreachable: the connection is refused (discord.py does not retry that).
+        port = self.fake.port
+        await self.fake.stop()
+        status, answer = await self.post(body, webhooks.sign(self.webhook_secret or "", body, int(time.time())))
+        self.assertEqual((status, answer["status"]), (503, "retry"), "a failed unban must not be acknowledged")
+        # Discord is back (on the same address); Warden sends the event again: not a repeat to drop, since
+        # it was never done.
+        self.fake = await FakeDiscord(port=port).start()
+        self.addAsyncCleanup(self.fake.stop)
+        again = self.reversal(guild, 44, user, attempt=2)
+        status, answer = await self.post(again, webhooks.sign(self.webhook_secret or "", again, int(time.time())))
+        self.assertEqual((status, answer["status"]), (200, "accepted"))
         self.assertEqual(self.routes(), [f"DELETE /guilds/{guild}/bans/{user}"])
 
     async def test_bad_signatures_are_refused_with_401_and_nothing_is_done(self) -> None:

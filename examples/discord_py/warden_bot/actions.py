@@ -19,10 +19,12 @@ Adding an action type (for example ``mute_role`` when Warden emits it) is one de
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional
 
+import aiohttp
 import discord
 
 log = logging.getLogger("warden_bot.actions")
@@ -57,6 +59,9 @@ class ActionResult:
     #: ``done``, ``skipped`` (unknown type, nothing to do) or ``failed`` (Discord refused, a field was missing).
     status: str
     detail: str = ""
+    #: A failure that may pass (Discord's 5xx after discord.py's own retries, no connection): late actions
+    #: are then not acknowledged, so they come again.
+    retryable: bool = False
 
 
 class Skipped(Exception):
@@ -107,7 +112,11 @@ class ActionRegistry:
         except discord.HTTPException as error:
             log.error("%s: %s failed: Discord answered %s (code %s): %s", context.source, kind, error.status,
                       error.code, error.text)
-            return ActionResult(kind, "failed", f"Discord {error.status} code {error.code}: {error.text}")
+            return ActionResult(kind, "failed", f"Discord {error.status} code {error.code}: {error.text}",
+                                retryable=error.status >= 500)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            log.error("%s: %s failed: no answer from Discord: %r", context.source, kind, error)
+            return ActionResult(kind, "failed", f"no answer from Discord: {error!r}", retryable=True)
         except (KeyError, TypeError, ValueError) as error:
             log.error("%s: %s is malformed (%s): %s", context.source, kind, error, dict(action))
             return ActionResult(kind, "failed", f"malformed action: {error}")

@@ -37,6 +37,11 @@ Event = Mapping[str, Any]
 EventHandler = Callable[[int, Event], Awaitable[None]]
 
 
+class EventNotDone(Exception):
+    """An event's actions failed in a way that may pass (Discord unreachable or 5xx): it was not handled, and
+    is to come again (the webhook answers 503, the poller keeps its cursor before it)."""
+
+
 class EventSink:
     """Deduplicates events by (guild, id) and performs them, one kind handler each."""
 
@@ -72,11 +77,17 @@ class EventSink:
         return True
 
     async def process(self, guild_id: int, event: Event, source: str = "poll") -> bool:
-        """Performs ``event`` unless it was seen before; returns whether it ran."""
-        if not self.claim(guild_id, int(event["id"]), source):
+        """Performs ``event`` unless it was seen before; returns whether it ran. Raises ``EventNotDone``
+        (and forgets the claim, so the event's next arrival runs) when its actions may succeed later."""
+        key = (guild_id, int(event["id"]))
+        if not self.claim(*key, source):
             log.info("guild %s: event %s already handled, dropped", guild_id, event["id"])
             return False
-        await self._perform(guild_id, event)
+        try:
+            await self._perform(guild_id, event)
+        except EventNotDone:
+            self._seen.pop(key, None)
+            raise
         return True
 
     async def _perform(self, guild_id: int, event: Event) -> None:
@@ -87,6 +98,8 @@ class EventSink:
             return
         try:
             await handler(guild_id, event)
+        except EventNotDone:
+            raise
         except Exception:  # one broken event must not stop the feed behind it
             log.exception("guild %s: event %s (%s) failed", guild_id, event.get("id"), event.get("kind"))
 
@@ -102,6 +115,11 @@ class EventSink:
                                 mod_channel_id=self._mod_channel_id)
         results = await self._actions.run(self._client, actions, context)
         self.performed.append((guild_id, event, results))
+        failed = [r for r in results if r.retryable]
+        if failed:
+            # The whole event comes again; actions that did land are repeated, which Discord takes as no
+            # change (a second unban is a 404, a second PATCH sets the same value).
+            raise EventNotDone(f"event {event.get('id')}: {', '.join(f'{r.type} ({r.detail})' for r in failed)}")
 
     async def _tell_denied(self, guild_id: int, event: Event) -> None:
         # Not an action for Discord: the member hears the moderator's answer (warn's DM, without a warning).
@@ -157,6 +175,8 @@ class EventPoller:
         self.guild_id = guild_id
         self._wait = wait
         self._max_backoff = max_backoff
+        #: How long an event whose actions failed for now waits before it is tried again.
+        self._retry_wait = 5.0
         # A thread of its own: the long-poll blocks it for up to `wait` seconds, and in the shared pools it
         # would hold a thread that judging (or aiohttp's DNS lookups in the default pool) needs.
         self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"warden-poll-{guild_id}")
@@ -183,10 +203,16 @@ class EventPoller:
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
                 backoff = 1.0
-                for event in page["events"]:
-                    await self._sink.process(self.guild_id, event)
-                    # Saved per event, so a crash replays at most the event in hand (and dedupe is in memory).
-                    self._cursors.set(self.guild_id, int(event["id"]))
+                try:
+                    for event in page["events"]:
+                        await self._sink.process(self.guild_id, event)
+                        # Saved per event, so a crash replays at most the event in hand (and dedupe is in memory).
+                        self._cursors.set(self.guild_id, int(event["id"]))
+                except EventNotDone as why:
+                    # The cursor stays before it: the next poll brings it (and what follows) again.
+                    log.warning("guild %s: %s; again in %.0f s", self.guild_id, why, self._retry_wait)
+                    await asyncio.sleep(self._retry_wait)
+                    continue
                 self._cursors.set(self.guild_id, int(page["cursor"]))
         finally:
             # A long-poll in flight cannot be interrupted; its thread ends when the request does.
@@ -245,7 +271,7 @@ class Pollers:
 class WebhookReceiver:
     """``POST <path>``: verifies a Warden delivery, performs its event, then answers.
 
-    401 for a missing, stale or wrong signature (Warden does not retry a 4xx, so a misconfigured secret
+    401 for a missing, stale or wrong signature (Warden does not retry a 401, so a misconfigured secret
     shows up as dead deliveries in ``warden admin webhook list``); 200 for a repeat, which is dropped.
     """
 
@@ -287,11 +313,16 @@ class WebhookReceiver:
             guild_id, event_id = int(delivery["guild_id"]), int(delivery["id"])
             event = {"id": event_id, "kind": str(delivery["kind"]), "created_at": delivery.get("created_at"),
                      "payload": delivery.get("payload") or {}}
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             return web.json_response({"error": f"delivery lacks a field: {error}"}, status=400)
         if not self._moderates(guild_id):
             return web.json_response({"status": "ignored", "reason": "guild not moderated by this bot"})
-        fresh = await self._sink.process(guild_id, event, "webhook")
+        try:
+            fresh = await self._sink.process(guild_id, event, "webhook")
+        except EventNotDone as why:
+            # 503: Warden retries with backoff (and the stream waits), instead of marking it delivered.
+            log.warning("webhook: %s; answered 503 so Warden sends it again", why)
+            return web.json_response({"status": "retry", "error": str(why)}, status=503)
         if not fresh:
             log.info("webhook: event %s of guild %s already handled (delivery %s, attempt %s)", event_id,
                      guild_id, delivery.get("delivery_id"), delivery.get("attempt"))

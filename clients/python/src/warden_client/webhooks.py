@@ -35,6 +35,8 @@ def verify(secret: str, header: Optional[str], body: bytes, *, tolerance: float 
     Raises :class:`InvalidSignature` naming what was wrong."""
     if not header:
         raise InvalidSignature(f"no {SIGNATURE_HEADER} header")
+    if not isinstance(header, str):
+        raise InvalidSignature(f"{SIGNATURE_HEADER} must be text (decode the header), got {type(header).__name__}")
     timestamp, signatures = _parse(header)
     current = time.time() if now is None else now
     if abs(current - timestamp) > tolerance:
@@ -57,7 +59,7 @@ def parse_delivery(secret: str, headers: Mapping[str, str], body: bytes, *,
     verify(secret, lowered.get(SIGNATURE_HEADER.lower()), body, tolerance=tolerance, now=now)
     try:
         decoded = json.loads(body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nesting deeper than Python's stack
         raise InvalidSignature(f"signed body is not JSON: {error}") from error
     if not isinstance(decoded, dict):
         raise InvalidSignature("signed body is not a JSON object")
