@@ -88,12 +88,14 @@ public final class WebhookDeliverer: Sendable {
 
     /// Sends until `shouldStop` says so, with up to `concurrency` deliveries in flight: a slot that frees up
     /// is filled at the next look, so a slow or unreachable receiver holds only its own slots, never the
-    /// other endpoints' deliveries. Looks every `idlePoll` when nothing was due or every slot is busy. On stop
-    /// the deliveries in flight are finished and recorded first. Store errors are reported and retried.
+    /// other endpoints' deliveries. Looks again as soon as a send finishes (its stream's next delivery is
+    /// due now), else every `idlePoll`. On stop the deliveries in flight are finished and recorded first.
+    /// Store errors are reported and retried.
     public func run(report: @escaping @Sendable (String) -> Void, shouldStop: @escaping @Sendable () -> Bool,
                     rest: @escaping @Sendable (Duration) async -> Void) async {
         let slots = max(1, configuration.concurrency)
         let inFlight = SlotCount()
+        let finished = Doorbell()
         await withDiscardingTaskGroup { group in
             while !shouldStop() {
                 let free = slots - inFlight.value.load(ordering: .acquiring)
@@ -107,6 +109,7 @@ public final class WebhookDeliverer: Sendable {
                             group.addTask {
                                 _ = await self.send(delivery, to: endpoint)
                                 inFlight.value.subtract(1, ordering: .acquiringAndReleasing)
+                                finished.ring()
                             }
                         }
                     } catch {
@@ -115,7 +118,57 @@ public final class WebhookDeliverer: Sendable {
                         continue
                     }
                 }
-                if leased == 0 { await rest(configuration.idlePoll) }
+                if leased == 0 { await Self.rest(rest, configuration.idlePoll, orUntil: finished) }
+            }
+        }
+    }
+
+    /// `rest(pause)`, cut short when a send finishes (or finished since the last rest).
+    private static func rest(_ rest: @escaping @Sendable (Duration) async -> Void, _ pause: Duration,
+                             orUntil finished: Doorbell) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await rest(pause) }
+            group.addTask { await finished.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Rung by each finished send, waited on by the loop's rest. A ring with nobody waiting is kept for the
+    /// next wait; a cancelled wait returns at once.
+    private final class Doorbell: Sendable {
+        private struct State {
+            var rung = false
+            var waiter: CheckedContinuation<Void, Never>?
+        }
+        private let state = Mutex(State())
+
+        func ring() {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let waiter = state.waiter else { state.rung = true; return nil }
+                state.waiter = nil
+                return waiter
+            }
+            waiter?.resume()
+        }
+
+        func wait() async {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    // Checked under the lock, so a cancellation before the waiter is stored is not missed.
+                    let now = state.withLock { state -> Bool in
+                        if state.rung || Task.isCancelled { state.rung = false; return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume()
             }
         }
     }

@@ -243,6 +243,26 @@ import WardenTestSupport
         }
     }
 
+    @Test func aStreamGoesOnAsSoonAsItsLastDeliveryIsAnswered() async throws {
+        try await withStore(.sqlite) { db in
+            let scene = try await Scene(db)
+            let (clock, receiver) = (scene.clock, scene.receiver)
+            for i in 0..<5 { try await Self.append(db, guild: Self.guilds[0], note: "e\(i)", at: clock) }
+            var configuration = WebhookDeliverer.Configuration()
+            configuration.idlePoll = .seconds(60)  // were the loop to wait for its idle look, this test would fail
+            let deliverer = WebhookDeliverer(database: db, transport: CurlTransport(maxConnections: 8), configuration: configuration, clock: clock.function)
+            let stop = Mutex(false)
+            let running = Task { await deliverer.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
+                                                     rest: { try? await Task.sleep(for: $0) }) }
+            for _ in 0..<1_000 where receiver.accepted.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(receiver.accepted.count == 5, "one stream's deliveries waited for the idle look")
+            stop.withLock { $0 = true }
+            running.cancel()  // ends the 60 s rest the loop is in now
+            await running.value
+            try await receiver.stop()
+        }
+    }
+
     @Test func anEndpointRemovedWhileItsDeliveryIsInFlightCountsNothing() async throws {
         try await withStore(.sqlite) { db in
             let scene = try await Scene(db)
