@@ -94,21 +94,31 @@ public final class WebhookDeliverer: Sendable {
     public func run(report: @escaping @Sendable (String) -> Void, shouldStop: @escaping @Sendable () -> Bool,
                     rest: @escaping @Sendable (Duration) async -> Void) async {
         let slots = max(1, configuration.concurrency)
-        let inFlight = SlotCount()
+        // No guild holds more than half the slots (one at least), so one guild's unreachable endpoints cannot
+        // delay every other guild's deliveries.
+        let perGuild = max(1, slots / 2)
+        let inFlight = GuildSlots()
         let finished = Doorbell()
         await withDiscardingTaskGroup { group in
             while !shouldStop() {
-                let free = slots - inFlight.value.load(ordering: .acquiring)
+                let (busy, full, most) = inFlight.counts.withLock { counts in
+                    (counts.values.reduce(0, +), counts.filter { $0.value >= perGuild }.map(\.key).sorted(), counts.values.filter { $0 < perGuild }.max() ?? 0)
+                }
+                let free = slots - busy
                 var leased = 0
                 if free > 0 {
                     do {
-                        let work = try await lease(limit: free)
+                        // Every guild not at its share may get as many as the busiest of them still may.
+                        let work = try await lease(limit: free, perGuild: perGuild - most, excluding: full)
                         leased = work.count
                         for (delivery, endpoint) in work {
-                            inFlight.value.add(1, ordering: .acquiringAndReleasing)
+                            inFlight.counts.withLock { $0[delivery.guildID, default: 0] += 1 }
                             group.addTask {
                                 _ = await self.send(delivery, to: endpoint)
-                                inFlight.value.subtract(1, ordering: .acquiringAndReleasing)
+                                inFlight.counts.withLock { counts in
+                                    counts[delivery.guildID, default: 1] -= 1
+                                    if counts[delivery.guildID] == 0 { counts[delivery.guildID] = nil }
+                                }
                                 finished.ring()
                             }
                         }
@@ -132,6 +142,11 @@ public final class WebhookDeliverer: Sendable {
             await group.next()
             group.cancelAll()
         }
+    }
+
+    /// Deliveries in flight in `run` by guild, shared with the tasks sending them.
+    private final class GuildSlots: Sendable {
+        let counts = Mutex<[Int64: Int]>([:])
     }
 
     /// Rung by each finished send, waited on by the loop's rest. A ring with nobody waiting is kept for the
@@ -173,12 +188,12 @@ public final class WebhookDeliverer: Sendable {
         }
     }
 
-    /// Due deliveries with their endpoints, leased.
-    private func lease(limit: Int) async throws -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] {
+    /// Due deliveries with their endpoints, leased (at most `perGuild` of a guild, none of `excluding`).
+    private func lease(limit: Int, perGuild: Int = Int(Int32.max), excluding: [Int64] = []) async throws -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] {
         let now = clock()
         let lease = configuration.lease
         return try await database.transaction { conn -> [(WebhookRepository.Delivery, WebhookRepository.Endpoint)] in
-            let leased = try WebhookRepository.lease(on: conn, limit: limit, lease: lease, at: now)
+            let leased = try WebhookRepository.lease(on: conn, limit: limit, lease: lease, at: now, perGuild: perGuild, excludingGuilds: excluding)
             var endpoints: [Int64: WebhookRepository.Endpoint] = [:]
             return try leased.compactMap { delivery in
                 if endpoints[delivery.endpointID] == nil { endpoints[delivery.endpointID] = try WebhookRepository.endpoint(on: conn, id: delivery.endpointID) }
@@ -245,10 +260,6 @@ public final class WebhookDeliverer: Sendable {
         }
     }
 
-    /// Deliveries in flight in `run`, shared with the tasks sending them.
-    private final class SlotCount: Sendable {
-        let value = Atomic<Int>(0)
-    }
 
     /// The JSON body of a delivery (the payload is embedded as stored: it is JSON already).
     static func body(_ delivery: WebhookRepository.Delivery) -> [UInt8] {

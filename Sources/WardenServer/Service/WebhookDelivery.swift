@@ -10,9 +10,14 @@ struct WebhookDelivery: Service {
 
     func run() async throws {
         let logger = self.logger
-        await deliverer.run(
-            report: { logger.error("webhook deliveries failed", metadata: ["error": "\($0)"]) },
-            shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled },
-            rest: { pause in try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } })
+        await withGracefulShutdownHandler {
+            await deliverer.run(
+                report: { logger.error("webhook deliveries failed", metadata: ["error": "\($0)"]) },
+                shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled },
+                rest: { pause in try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } })
+        } onGracefulShutdown: {
+            // A stop can take up to a send's timeout: say why the process is still here.
+            logger.info("webhook deliveries: stopping once the deliveries in flight are answered")
+        }
     }
 }

@@ -132,28 +132,43 @@ public enum WebhookRepository {
     }
 
     /// Leases up to `limit` deliveries that are due: each the head of its stream (see the type), pending, due
-    /// by `next_attempt_at`, and not leased by anyone else (or its lease ran out). Each is locked until
+    /// by `next_attempt_at`, and not leased by anyone else (or its lease ran out); at most `perGuild` of one
+    /// guild, and none of `excludingGuilds` (the caller's share-out of its slots). Each is locked until
     /// `now + lease` and counts one more attempt.
-    public static func lease(on conn: any SQLConnection, limit: Int, lease: TimeInterval, at now: Date) throws -> [Delivery] {
-        guard limit > 0 else { return [] }
+    public static func lease(on conn: any SQLConnection, limit: Int, lease: TimeInterval, at now: Date,
+                             perGuild: Int = Int(Int32.max), excludingGuilds: [Int64] = []) throws -> [Delivery] {
+        guard limit > 0, perGuild > 0 else { return [] }
         let skipLocked = conn.dialect == .postgres ? " FOR UPDATE OF d SKIP LOCKED" : ""
-        // Heads first (one walk of the open index, grouped), then which of them are due: checking each pending
-        // delivery for an earlier open one instead took PostgreSQL 25 s with 200,000 queued behind dead heads.
+        var binds: [SQLValue] = [.timestamp(now), .int(Int64(limit)), .timestamp(now.addingTimeInterval(max(0, lease))), .int(Int64(perGuild))]
+        var exclusion = ""
+        if !excludingGuilds.isEmpty {
+            exclusion = " AND d.guild_id NOT IN (" + excludingGuilds.indices.map { "$\($0 + 5)" }.joined(separator: ", ") + ")"
+            binds += excludingGuilds.map { .int($0) }
+        }
+        // Heads first (one walk of the open index, grouped), then which of them are due, at most `perGuild` of
+        // a guild (its turn among its due heads), then those rows locked: checking each pending delivery for
+        // an earlier open one instead took PostgreSQL 25 s with 200,000 queued behind dead heads. The locking
+        // step checks the row again, as another lease may have taken it since.
         let rows = try conn.query("""
             WITH heads AS MATERIALIZED (
                 SELECT endpoint_id, guild_id, MIN(event_id) AS event_id FROM webhook_deliveries
                 WHERE status <> 'delivered' GROUP BY endpoint_id, guild_id
             ), due AS MATERIALIZED (
-                SELECT d.id FROM heads h
+                SELECT d.id, ROW_NUMBER() OVER (PARTITION BY d.guild_id ORDER BY d.next_attempt_at, d.id) AS turn
+                FROM heads h
                 JOIN webhook_deliveries d ON d.endpoint_id = h.endpoint_id AND d.guild_id = h.guild_id AND d.event_id = h.event_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
+                WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)\(exclusion)
+            ), chosen AS MATERIALIZED (
+                SELECT d.id FROM webhook_deliveries d
+                WHERE d.id IN (SELECT id FROM due WHERE turn <= $4)
+                  AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < $1)
                 ORDER BY d.next_attempt_at, d.id
                 LIMIT $2\(skipLocked)
             )
             UPDATE webhook_deliveries SET locked_until = $3, attempts = attempts + 1, updated_at = $1
-            WHERE id IN (SELECT id FROM due)
+            WHERE id IN (SELECT id FROM chosen)
             RETURNING \(deliveryColumns)
-            """, [.timestamp(now), .int(Int64(limit)), .timestamp(now.addingTimeInterval(max(0, lease)))])
+            """, binds)
         return try rows.map(delivery).sorted { $0.id < $1.id }
     }
 

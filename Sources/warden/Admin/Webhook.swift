@@ -61,7 +61,7 @@ struct Webhook: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         func run() async throws {
             let endpoint = try await webhookDesk(store) { try await $0.rotateSecret(id, scope: nil, keepPrevious: TimeInterval(keepPrevious)) }
-            print("webhook \(endpoint.id): new secret; the previous one signs for \(keepPrevious) s more")
+            print("webhook \(endpoint.id): new secret; " + (keepPrevious == 0 ? "the previous one no longer signs" : "the previous one signs for \(keepPrevious) s more"))
             print(endpoint.secret)
         }
     }
@@ -70,8 +70,11 @@ struct Webhook: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List an endpoint's deliveries, newest first.")
         @Argument(help: "The webhook id.") var id: Int64
         @Option(help: "pending, delivered or dead (default: all).") var status: String?
-        @Option(help: "At most this many.") var limit: Int = 50
+        @Option(help: "At most this many, 1-500.") var limit: Int = 50
         @OptionGroup var store: StoreOptions
+        func validate() throws {
+            guard (1...500).contains(limit) else { throw ValidationError("--limit must be 1-500, got \(limit)") }
+        }
         func run() async throws {
             var wanted: WebhookRepository.Status?
             if let status {
@@ -81,7 +84,7 @@ struct Webhook: AsyncParsableCommand {
                 wanted = known
             }
             let chosen = wanted
-            let deliveries = try await webhookDesk(store) { try await $0.deliveries(id, scope: nil, status: chosen, limit: max(1, min(limit, 500))) }
+            let deliveries = try await webhookDesk(store) { try await $0.deliveries(id, scope: nil, status: chosen, limit: limit) }
             for d in deliveries {
                 print("\(d.id)\tevent \(d.eventID)\tguild \(UInt64(bitPattern: d.guildID))\t\(d.kind)\t\(d.status.rawValue)\tattempts \(d.attempts)\t\(d.lastError ?? "")")
             }
@@ -96,7 +99,7 @@ struct Webhook: AsyncParsableCommand {
         func run() async throws {
             let guildID = try guild.map { try snowflake($0, "--guild") }
             let replayed = try await webhookDesk(store) { try await $0.replay(id, scope: nil, guild: guildID) }
-            print("replayed \(replayed) dead deliveries of webhook \(id)")
+            print("replayed \(replayed) dead deliver\(replayed == 1 ? "y" : "ies") of webhook \(id)")
         }
     }
 }

@@ -30,6 +30,8 @@ import WardenTestSupport
         #expect(badURL.status != 0 && badURL.stderr.contains("url"))
         let badStatus = try Warden.run(["admin", "webhook", "deliveries", "1", "--status", "lost", "--database", database])
         #expect(badStatus.status != 0 && badStatus.stderr.contains("--status"))
+        let badLimit = try Warden.run(["admin", "webhook", "deliveries", "1", "--limit", "0", "--database", database])
+        #expect(badLimit.status != 0 && badLimit.stderr.contains("--limit must be 1-500"), "the API refuses 0 too: \(badLimit.stderr)")
         #expect(try Warden.run(["admin", "webhook", "deliveries", "1", "--database", database]).stdout.isEmpty)
         #expect(try Warden.run(["admin", "webhook", "replay", "1", "--database", database]).stdout == "replayed 0 dead deliveries of webhook 1\n")
 

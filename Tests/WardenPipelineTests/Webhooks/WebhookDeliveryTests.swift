@@ -243,6 +243,36 @@ import WardenTestSupport
         }
     }
 
+    @Test func oneGuildsUnreachableEndpointsLeaveSlotsForTheOthers() async throws {
+        try await withStore(.sqlite) { db in
+            let clock = TestClock()
+            let desk = WebhookDesk(database: db, eventKinds: WardenApp.eventKinds, clock: clock.function)
+            let tarpit = WebhookReceiver(), fast = WebhookReceiver()
+            try await tarpit.start()
+            try await fast.start()
+            tarpit.answer { _ in .delayed(.seconds(3), .status(200, body: "late")) }
+            // Ten endpoints of guild 0 that answer late (as a scoped admin could register), one of guild 1.
+            for _ in 0..<10 { _ = try await desk.register(scope: Self.guilds[0], guild: Self.guilds[0], url: tarpit.url, kinds: []) }
+            _ = try await desk.register(scope: Self.guilds[1], guild: Self.guilds[1], url: fast.url, kinds: [])
+            try await Self.append(db, guild: Self.guilds[0], note: "to ten", at: clock)
+            try await Self.append(db, guild: Self.guilds[1], note: "to one", at: clock)
+            var configuration = WebhookDeliverer.Configuration()
+            configuration.idlePoll = .milliseconds(10)
+            let deliverer = WebhookDeliverer(database: db, transport: CurlTransport(maxConnections: 16), configuration: configuration, clock: clock.function)
+            let stop = Mutex(false)
+            let running = Task { await deliverer.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
+                                                     rest: { try? await Task.sleep(for: $0) }) }
+            for _ in 0..<250 where fast.accepted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            let heldByTheTarpit = tarpit.received.count
+            stop.withLock { $0 = true }
+            await running.value
+            #expect(fast.accepted.count == 1, "guild 1 waited behind guild 0's late endpoints")
+            #expect(heldByTheTarpit <= 4, "guild 0 may hold half of the 8 slots, got \(heldByTheTarpit)")
+            try await tarpit.stop()
+            try await fast.stop()
+        }
+    }
+
     @Test func aStreamGoesOnAsSoonAsItsLastDeliveryIsAnswered() async throws {
         try await withStore(.sqlite) { db in
             let scene = try await Scene(db)
