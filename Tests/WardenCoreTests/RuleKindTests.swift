@@ -14,7 +14,7 @@ import Testing
 
     @Test func unknownTypeErrorListsTheRegistry() {
         let (_, issues) = RulePack.parse(files: [("t.yaml", "rules:\n  - {name: x, type: keyword, keywords: [a]}\n")])
-        #expect(issues.map(\.message) == ["type: unknown rule type 'keyword' (expected regex, content, spam or ai)"])
+        #expect(issues.map(\.message) == ["type: unknown rule type 'keyword' (expected regex, content, spam, ai or attachments)"])
     }
 
     @Test func viewsOnlyOnKindsThatMatchText() {

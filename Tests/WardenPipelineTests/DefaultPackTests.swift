@@ -22,6 +22,24 @@ import WardenPipeline
     }
 
     @Test(arguments: [
+        ("invoice.pdf.exe", true), ("Nudes.JPG.scr", true), ("photo\u{202E}gpj.exe", true), ("free-nitro.png.bat", true),
+        ("holiday.jpg", false), ("archive.tar.gz", false), ("installer.exe", false), ("v1.2 notes.txt", false),
+    ])
+    func disguisedExecutablesAreDeletedAndTimedOut(_ file: String, _ caught: Bool) {
+        var m = message("here you go", user: UInt64.random(in: 1...1_000_000_000))
+        m.attachments = [.init(filename: "cat.png", size: 1_000, contentType: "image/png"), .init(filename: file, size: 40_000)]
+        let e = evaluator.evaluate(m, rules: rules, policy: GuildPolicy())
+        let d = Decider.decide(message: m, matches: e.matches, failures: e.failures, escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
+        if caught {
+            #expect(d.verdict == .block && e.matches.map(\.rule) == ["disguised-executable"], "\(file): \(e.matches.map(\.rule))")
+            #expect(d.actions.map(\.type) == [.deleteMessage, .timeout, .alert], "\(d.actions.map(\.type))")
+            #expect(e.matches.first?.evidence.attachment == file)
+        } else {
+            #expect(d.verdict == .allow, "\(file) matched \(e.matches.map(\.rule))")
+        }
+    }
+
+    @Test(arguments: [
         "frее nіtrо giveaway, claim here: https://dlscord-gift.com/claim",            // Cyrillic е, і, о
         "ｆｒｅｅ ｎｉｔｒｏ for everyone https://discord-nitro.gift/x",                     // fullwidth
         "fr\u{200B}ee ni\u{200B}tro gift just click https://nitro-gift.click/a",        // zero-width

@@ -22,19 +22,22 @@ public struct Evidence: Codable, Sendable, Equatable {
     public var category: String?
     public var confidence: Double?
     public var minConfidence: Double?
+    /// Attachment matches: the refused file's name (`pattern` says what was refused in it).
+    public var attachment: String?
 
     public init(view: ViewKind? = nil, pattern: String? = nil, keyword: String? = nil, text: String? = nil,
                 start: Int? = nil, end: Int? = nil, detector: String? = nil, observed: Int? = nil,
                 threshold: Int? = nil, windowSeconds: Double? = nil, category: String? = nil, confidence: Double? = nil,
-                minConfidence: Double? = nil) {
+                minConfidence: Double? = nil, attachment: String? = nil) {
         self.view = view; self.pattern = pattern; self.keyword = keyword; self.text = text; self.start = start
         self.end = end; self.detector = detector; self.observed = observed; self.threshold = threshold
         self.windowSeconds = windowSeconds; self.category = category; self.confidence = confidence; self.minConfidence = minConfidence
+        self.attachment = attachment
     }
 
     enum CodingKeys: String, CodingKey {
         case view, pattern, keyword, text, start, end, detector, observed, threshold, windowSeconds = "window_seconds"
-        case category, confidence, minConfidence = "min_confidence"
+        case category, confidence, minConfidence = "min_confidence", attachment
     }
 }
 

@@ -45,6 +45,7 @@ public final class CompiledRuleSet: Sendable {
     /// Views the literal scanner runs over.
     let scanViews: [ViewKind]
     public let spamRules: [SpamRule]
+    public let attachmentRules: [AttachmentRule]
     /// The detectors whose counts each message reads, in table order: every windowed one (see `init`) and the
     /// per-message ones `spamRules` use.
     public let spamDetectors: [SpamDetector]
@@ -83,6 +84,7 @@ public final class CompiledRuleSet: Sendable {
         self.views = builder.views.closedOverParents
         self.scanViews = builder.scanViews.kinds
         self.spamRules = spamRules
+        self.attachmentRules = builder.attachmentRules
         // Every windowed count is read and kept while the guild has any spam rule, used or not, so a rule
         // added later finds a full window of history; per-message counts only for the detectors in use.
         self.spamDetectors = spamRules.isEmpty ? [] : SpamDetector.allCases.filter { detector in

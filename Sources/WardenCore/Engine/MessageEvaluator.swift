@@ -38,6 +38,14 @@ public struct MessageEvaluator: Sendable {
         evaluation.matches = found.matches
         evaluation.failures = found.failures
 
+        if !message.attachments.isEmpty {
+            for attachmentRule in rules.attachmentRules {
+                let rule = rules.rules[attachmentRule.id]
+                guard !rule.isDisabled, rule.applies(channel: message.channelID, roles: message.roles),
+                      let finding = attachmentRule.check.firstFinding(in: message.attachments) else { continue }
+                evaluation.matches.append(AttachmentsKind.match(finding, of: rule))
+            }
+        }
         if !rules.spamRules.isEmpty {
             let observation = spam.observe(Self.signals(message, text, readers: rules.spamReaders), rules: rules.spamRules)
             evaluation.redelivered = observation.redelivered

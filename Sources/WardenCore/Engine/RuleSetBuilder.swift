@@ -21,6 +21,7 @@ public struct RuleSetBuilder {
     var views = ViewSet()
     var scanViews = ViewSet()
     var spamRules: [SpamRule] = []
+    var attachmentRules: [AttachmentRule] = []
     /// Rules the LLM stage consults, by index.
     var modelRules: Set<Int> = []
     /// Pattern indices of the rule being compiled.
@@ -68,6 +69,9 @@ public struct RuleSetBuilder {
 
     /// Adds a spam rule to the spam stage.
     public mutating func addSpamRule(_ rule: SpamRule) { spamRules.append(rule) }
+
+    /// Adds a check of the message's attachments (run only for messages that have some).
+    public mutating func addAttachmentRule(_ rule: AttachmentRule) { attachmentRules.append(rule) }
 
     /// Marks `rule` as one the LLM stage asks the model about (`CompiledRuleSet.aiRules`).
     public mutating func askModel(for rule: Rule) { modelRules.insert(rule.index) }

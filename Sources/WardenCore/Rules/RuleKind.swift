@@ -74,7 +74,7 @@ extension RuleKind {
 /// The registry of rule kinds: adding one is its file in `Rules/Kinds/` plus one line here.
 public enum RuleKinds {
     /// Every rule kind, in the order error messages and documents list them.
-    public static let all: [any RuleKind.Type] = [RegexKind.self, ContentKind.self, SpamKind.self, AIKind.self]
+    public static let all: [any RuleKind.Type] = [RegexKind.self, ContentKind.self, SpamKind.self, AIKind.self, AttachmentsKind.self]
 
     /// The kind named `name`, or nil.
     public static func named(_ name: String) -> (any RuleKind.Type)? { all.first { $0.type.rawValue == name } }
