@@ -28,11 +28,14 @@ import WardenTestSupport
             #expect(imported.stdout.contains("imported \(fixtures.count) ticket(s)"))
 
             let worker = try Warden.start(["support", "work", "--lease", "2", "--concurrency", "4"] + common, environment: environment)
-            var summaries = 0
+            var summaries = 0, inFlight = 0
             let started = Date()
-            while summaries < 8, worker.isRunning, Date().timeIntervalSince(started) < 120 {
-                try await Task.sleep(for: .milliseconds(50))
+            // Killed once 8 summaries are written and jobs are held (not between two of its batches, when it
+            // holds none: seen on a loaded machine).
+            while summaries < 8 || inFlight == 0, worker.isRunning, Date().timeIntervalSince(started) < 120 {
+                try await Task.sleep(for: .milliseconds(20))
                 summaries = try await count(db, "SELECT COUNT(*) AS n FROM ticket_summaries")
+                inFlight = try await count(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'running'")
             }
             try #require(worker.isRunning, "the worker finished before it could be killed")
             kill(worker.processIdentifier, SIGKILL)
