@@ -6,12 +6,18 @@
 # message handler, files and approves an appeal, and prints each message -> Warden's decision -> the
 # Discord REST calls the bot made. Ends by itself (at most 2 minutes for the demo) and cleans up.
 #
-#   scripts/discord-bot-demo.sh            # needs the warden binary (WARDEN_BIN, default .build/debug/warden)
+#   scripts/discord-bot-demo.sh            # builds the warden binary first if there is none (or set WARDEN_BIN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 name=discord-demo
 bin="${WARDEN_BIN:-.build/debug/warden}"
+# One command on a fresh machine too: without a binary, install what is missing and build it first.
+if [ -z "${WARDEN_BIN:-}" ] && [ ! -x "$bin" ]; then
+  echo "== no warden binary yet: installing what is missing and building it (a few minutes, once)"
+  scripts/setup.sh
+  swift build --product warden
+fi
 . scripts/lib/serve.sh
 warden_work "logs (server.log, bot.log)"
 
