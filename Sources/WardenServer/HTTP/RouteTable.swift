@@ -24,7 +24,7 @@ final class RouteTable: Sendable {
         }
     }
 
-    /// The methods the route for `path` answers, sorted (HEAD wherever GET is, as the router adds it);
+    /// The methods the route for `path` answers, sorted (not HEAD: the router does not answer it for GET);
     /// empty when no route has that path. Of several patterns that match, the most specific wins, as in
     /// the router (a literal segment before a parameter).
     func methods(for path: String) -> [String] {
@@ -39,9 +39,7 @@ final class RouteTable: Sendable {
             return best?.entry
         }
         guard let best else { return [] }
-        var names = Set(best.methods.map(\.rawValue))
-        if names.contains("GET") { names.insert("HEAD") }
-        return names.sorted()
+        return Set(best.methods.map(\.rawValue)).sorted()
     }
 
     /// How specifically `pattern` matches `segments` (per segment: 2 literal, 1 parameter, 0 wildcard), or nil.
