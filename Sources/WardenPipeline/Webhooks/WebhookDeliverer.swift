@@ -263,13 +263,10 @@ public final class WebhookDeliverer: Sendable {
 
     /// The JSON body of a delivery (the payload is embedded as stored: it is JSON already).
     static func body(_ delivery: WebhookRepository.Delivery) -> [UInt8] {
-        var text = "{\"id\":\(delivery.eventID),\"kind\":\(quoted(delivery.kind)),\"created_at\":\(quoted(delivery.eventCreatedAt))"
+        var text = "{\"id\":\(delivery.eventID),\"kind\":\(JSONValue.string(delivery.kind).encoded()),\"created_at\":\(JSONValue.string(delivery.eventCreatedAt).encoded())"
         text += ",\"payload\":\(delivery.payloadJSON),\"guild_id\":\"\(UInt64(bitPattern: delivery.guildID))\""
         text += ",\"delivery_id\":\"\(delivery.id)\",\"attempt\":\(delivery.attempts)}"
         return Array(text.utf8)
     }
 
-    private static func quoted(_ text: String) -> String {
-        (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
-    }
 }

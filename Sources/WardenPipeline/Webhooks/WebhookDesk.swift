@@ -55,12 +55,10 @@ public final class WebhookDesk: Sendable {
         try await database.transaction { conn in try Self.visible(id, scope: scope, on: conn) }
     }
 
-    /// Pending and dead deliveries by endpoint (for views and metrics).
-    public func openCounts() async throws -> [Int64: [WebhookRepository.Status: Int64]] {
+    /// Every endpoint's pending and dead deliveries (views, the CLI and `/metrics` read the same numbers).
+    public func backlogs() async throws -> [Int64: WebhookRepository.Backlog] {
         try await database.transaction { conn in
-            var out: [Int64: [WebhookRepository.Status: Int64]] = [:]
-            for row in try WebhookRepository.openCounts(on: conn) { out[row.endpoint, default: [:]][row.status] = row.count }
-            return out
+            Dictionary(uniqueKeysWithValues: try WebhookRepository.backlog(on: conn).map { ($0.endpoint, $0) })
         }
     }
 
@@ -156,6 +154,6 @@ public final class WebhookDesk: Sendable {
     static func newSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return "whsec_" + bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return "whsec_" + WebhookSignature.hex(bytes)
     }
 }

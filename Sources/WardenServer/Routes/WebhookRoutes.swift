@@ -15,21 +15,20 @@ struct WebhookRoutes {
             let body = try await JSONBodies.decode(Registration.self, from: request)
             let endpoint = try await desk.register(scope: principal.guild, guild: body.guildId?.value, url: body.url, kinds: body.events ?? [])
             struct Created: Encodable { let webhook: WebhookView; let secret: String }
-            return try JSONBodies.response(Created(webhook: WebhookView(endpoint, open: [:], now: Date()), secret: endpoint.secret), status: .created)
+            return try JSONBodies.response(Created(webhook: WebhookView(endpoint, backlog: nil, now: Date()), secret: endpoint.secret), status: .created)
         }
         v1.get("webhooks") { _, context in
             let principal = try context.authorize([.admin])
             let endpoints = try await desk.list(scope: principal.guild)
-            let open = try await desk.openCounts()
+            let backlogs = try await desk.backlogs()
             struct Page: Encodable { let webhooks: [WebhookView] }
             let now = Date()
-            return try JSONBodies.response(Page(webhooks: endpoints.map { WebhookView($0, open: open[$0.id] ?? [:], now: now) }))
+            return try JSONBodies.response(Page(webhooks: endpoints.map { WebhookView($0, backlog: backlogs[$0.id], now: now) }))
         }
         v1.get("webhooks/:webhook") { _, context in
             let principal = try context.authorize([.admin])
             let endpoint = try await desk.endpoint(try context.rowID("webhook"), scope: principal.guild)
-            let open = try await desk.openCounts()
-            return try JSONBodies.response(WebhookView(endpoint, open: open[endpoint.id] ?? [:], now: Date()))
+            return try JSONBodies.response(WebhookView(endpoint, backlog: try await desk.backlogs()[endpoint.id], now: Date()))
         }
         v1.delete("webhooks/:webhook") { _, context in
             let principal = try context.authorize([.admin])
@@ -43,7 +42,7 @@ struct WebhookRoutes {
             let keep = body.keepPreviousSeconds ?? 86_400
             let endpoint = try await desk.rotateSecret(id, scope: principal.guild, keepPrevious: TimeInterval(keep))
             struct Rotated: Encodable { let webhook: WebhookView; let secret: String }
-            return try JSONBodies.response(Rotated(webhook: WebhookView(endpoint, open: [:], now: Date()), secret: endpoint.secret))
+            return try JSONBodies.response(Rotated(webhook: WebhookView(endpoint, backlog: try await desk.backlogs()[endpoint.id], now: Date()), secret: endpoint.secret))
         }
         v1.get("webhooks/:webhook/deliveries") { request, context in
             let principal = try context.authorize([.admin])

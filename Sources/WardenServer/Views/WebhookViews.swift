@@ -16,10 +16,10 @@ struct WebhookView: Encodable {
     let pending: Int64
     let dead: Int64
 
-    init(_ e: WebhookRepository.Endpoint, open: [WebhookRepository.Status: Int64], now: Date) {
+    init(_ e: WebhookRepository.Endpoint, backlog: WebhookRepository.Backlog?, now: Date) {
         id = e.id; guildId = e.guildID.map(ID.init); url = e.url; events = e.kinds; createdAt = e.createdAt
         previousSecretUntil = e.previousSecretUntil.flatMap { $0 > now ? $0 : nil }
-        pending = open[.pending] ?? 0; dead = open[.dead] ?? 0
+        pending = backlog?.pending ?? 0; dead = backlog?.dead ?? 0
     }
 }
 

@@ -232,19 +232,7 @@ public enum WebhookRepository {
         try conn.queryFirst("SELECT \(deliveryColumns) FROM webhook_deliveries WHERE id = $1", [.int(id)]).map(delivery)
     }
 
-    /// Deliveries by endpoint and status (pending and dead only: delivered ones are history).
-    public static func openCounts(on conn: any SQLConnection) throws -> [(endpoint: Int64, status: Status, count: Int64)] {
-        try conn.query("SELECT endpoint_id, status, COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'delivered' GROUP BY endpoint_id, status ORDER BY endpoint_id, status", [])
-            .map { row in
-                let text = try row.string("status")
-                guard let status = Status(rawValue: text) else {
-                    throw StoreError.column("status", expected: "pending, delivered or dead", got: text)
-                }
-                return (endpoint: try row.int("endpoint_id"), status: status, count: try row.int("n"))
-            }
-    }
-
-    /// One endpoint's undelivered deliveries, for `/metrics`.
+    /// One endpoint's undelivered deliveries (views, the CLI, `/metrics`).
     public struct Backlog: Sendable, Equatable {
         public var endpoint: Int64
         public var pending: Int64

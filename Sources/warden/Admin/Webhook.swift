@@ -34,11 +34,11 @@ struct Webhook: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List endpoints with their pending and dead deliveries.")
         @OptionGroup var store: StoreOptions
         func run() async throws {
-            let (endpoints, open) = try await webhookDesk(store) { desk in (try await desk.list(scope: nil), try await desk.openCounts()) }
+            let (endpoints, backlogs) = try await webhookDesk(store) { desk in (try await desk.list(scope: nil), try await desk.backlogs()) }
             for e in endpoints {
-                let counts = open[e.id] ?? [:]
+                let backlog = backlogs[e.id]
                 let scope = e.guildID.map { "guild \(UInt64(bitPattern: $0))" } ?? "every guild"
-                print("\(e.id)\t\(scope)\t\(e.url)\tpending \(counts[.pending] ?? 0)\tdead \(counts[.dead] ?? 0)")
+                print("\(e.id)\t\(scope)\t\(e.url)\tpending \(backlog?.pending ?? 0)\tdead \(backlog?.dead ?? 0)")
             }
         }
     }
@@ -104,15 +104,7 @@ struct Webhook: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` with a webhook desk on the store of `--database`, closing the store after.
+/// Runs `body` with a webhook desk on the store of `--database` (`withOpenStore`: closed after, refusals as CLI errors).
 private func webhookDesk<T: Sendable>(_ store: StoreOptions, _ body: (WebhookDesk) async throws -> T) async throws -> T {
-    let database = try await store.open()
-    do {
-        let result = try await body(WebhookDesk(database: database, eventKinds: WardenApp.eventKinds))
-        await database.close()
-        return result
-    } catch {
-        await database.close()
-        throw error
-    }
+    try await withOpenStore(store) { database in try await body(WebhookDesk(database: database, eventKinds: WardenApp.eventKinds)) }
 }

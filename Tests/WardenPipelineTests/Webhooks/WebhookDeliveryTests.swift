@@ -371,10 +371,8 @@ import WardenTestSupport
             #expect(receiver.accepted.map(\.eventID) == [e3], "the other guild's stream must go on; this one must wait")
             let dead = try await desk.deliveries(endpoint.id, scope: nil, status: .dead, limit: 10)
             #expect(dead.map(\.eventID) == [e1] && dead.first?.lastStatus == 410 && dead.first?.attempts == 1)
-            let counts = try await desk.openCounts()
-            #expect(counts[endpoint.id]?[.dead] == 1 && counts[endpoint.id]?[.pending] == 1)
-            let backlog = try await db.transaction { conn in try WebhookRepository.backlog(on: conn) }
-            #expect(backlog == [.init(endpoint: endpoint.id, pending: 1, dead: 1, oldestPending: TestClock().date)],
+            let backlogs = try await desk.backlogs()
+            #expect(backlogs == [endpoint.id: .init(endpoint: endpoint.id, pending: 1, dead: 1, oldestPending: TestClock().date)],
                     "the delivery held behind the dead head is the oldest pending, written when its event was")
 
             receiver.answer { _ in .status(200, body: "ok") }
