@@ -45,6 +45,39 @@ struct Harness {
         #expect(harness.rulesMatching("get free nitro") == ["words"])  // phrase
     }
 
+    @Test func spelledOutWordsAreWordsEvenAfterALoneLetter() throws {
+        let spelled = try Harness("""
+        rules:
+          - name: words
+            type: content
+            keywords: [cat, nitro]
+        """)
+        #expect(spelled.rulesMatching("you are a c.a.t") == ["words"])        // joins to "acat"
+        #expect(spelled.rulesMatching("what a c a t!!") == ["words"])
+        #expect(spelled.rulesMatching("get n | 1 | t | r | 0 now") == ["words"])
+        // The price: inside spelled-out text every letter boundary is a word boundary (docs/rules.md).
+        #expect(spelled.rulesMatching("b o b c a t s") == ["words"])
+        #expect(spelled.rulesMatching("concatenate") == [])
+    }
+
+    @Test func lookalikeViewsReadIAndLAlikeButWrittenViewsDoNot() throws {
+        let alike = try Harness("""
+        rules:
+          - name: skeleton
+            type: content
+            keywords: [lick]
+          - name: raw
+            type: content
+            views: [raw]
+            keywords: [lick]
+        """)
+        #expect(alike.rulesMatching("l1ck") == ["skeleton"])    // leet "1" stands for l here
+        #expect(alike.rulesMatching("\u{399}ick") == ["skeleton"])  // Greek capital iota, lowercased to ι then i
+        #expect(alike.rulesMatching("lick") == ["skeleton", "raw"])
+        #expect(alike.rulesMatching("iick") == ["skeleton"])    // the raw view matches exactly
+        #expect(alike.rulesMatching("slick") == [])
+    }
+
     @Test func allowListDropsHitsInsideAllowedWords() {
         #expect(harness.rulesMatching("a classic assassin plays bass in class") == [])
         #expect(harness.rulesMatching("what a badass") == ["words"])

@@ -35,7 +35,10 @@ import Testing
 
     @Test func leetspeakFoldsOnlyInsideWords() {
         #expect(view("fr33 n1tr0", .leet) == "free nitro")
-        #expect(view("h@ck the $y$tem!", .leet) == "hack the $ystem!")
+        #expect(view("h@ck the $y$tem!", .leet) == "hack the system!")   // "$" is never punctuation
+        // Punctuation after a word stays punctuation; symbols inside it are letters.
+        #expect(view("word!! w0rd?! sh!t!!", .leet) == "word!! word?! shit!!")
+        #expect(view("a$$ b4ll$", .leet) == "ass balls")
         #expect(view("I have 10 apples", .leet) == "i have 10 apples")
         #expect(view("@everyone hello!", .leet) == "@everyone hello!")
     }
@@ -51,6 +54,11 @@ import Testing
         #expect(view("f r e e n i t r o", .joined) == "freenitro")
         #expect(view("get f.r.e.e nitro", .joined) == "get free nitro")
         #expect(view("a normal sentence is unchanged", .joined) == "a normal sentence is unchanged")
+        // Any run of spacers, "|" and "!" between letters, punctuation after the last letter, leetspeak.
+        #expect(view("f | r | e | e nitro", .joined) == "free nitro")
+        #expect(view("f__r--e..e!!", .joined) == "free!!")
+        #expect(view("s h ! t", .joined) == "shit")
+        #expect(view("n|1|t|r|0", .joined) == "nitro")
     }
 
     @Test func linksArePercentDecodedAndListed() {

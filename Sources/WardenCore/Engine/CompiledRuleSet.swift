@@ -37,6 +37,8 @@ public final class CompiledRuleSet: Sendable {
     let patterns: [Pattern]
     let scanner: LiteralScanner
     let literalUses: [[LiteralUse]]
+    /// The scanner's literals, for hits that must be exact (`ViewKind.readsIAsL`).
+    let literals: [[UInt8]]
     /// Keywords as written, indexed by `KeywordUse.keyword`.
     let keywordTexts: [String]
     let alwaysRunPatterns: [Int]
@@ -77,7 +79,9 @@ public final class CompiledRuleSet: Sendable {
         let spamRules = builder.spamRules
         self.rules = rules
         self.patterns = patterns
-        self.scanner = LiteralScanner(literals: builder.literals)
+        // "i" and "l" are one letter to the keyword scan of the skeleton views (see `ViewKind.readsIAsL`).
+        self.scanner = LiteralScanner(literals: builder.literals, alike: [[0x69, 0x6C]])
+        self.literals = builder.literals
         self.literalUses = builder.uses
         self.keywordTexts = builder.keywordTexts
         self.alwaysRunPatterns = patterns.indices.filter { patterns[$0].alwaysRun }

@@ -13,6 +13,13 @@ public struct ContentStage: Sendable {
         (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b >= 0x80
     }
 
+    /// Whether `bytes` holds `literal` exactly at `start` (the scanner reads "i" and "l" alike).
+    @inline(__always) static func same(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard start >= 0, start + literal.count <= bytes.count else { return false }
+        for k in literal.indices where literal[k] != bytes[start + k] { return false }
+        return true
+    }
+
     public func evaluate(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
                          scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
         var matches: [RuleMatch] = []
@@ -47,6 +54,9 @@ public struct ContentStage: Sendable {
             let kind = view.kind
             var viewBits: UInt16 = 0
             for other in set.scanViews where canonical[other.index] == kind.index { viewBits |= UInt16(1) << UInt16(other.index) }
+            let spelled = view.spelled
+            // Between two letters of a spelled-out word is a word boundary too.
+            @inline(__always) func joinedLetters(_ a: Int, _ b: Int) -> Bool { !spelled.isEmpty && spelled[a] && spelled[b] }
             view.bytes.withUnsafeBufferPointer { bytes in
                 set.scanner.scan(bytes) { literal, end in
                     for use in set.literalUses[literal] {
@@ -57,8 +67,9 @@ public struct ContentStage: Sendable {
                         case .keyword(let k):
                             guard canonical[k.view.index] == kind.index else { continue }
                             let start = end - k.length
-                            if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]) { continue }
-                            if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]) { continue }
+                            if !k.view.readsIAsL, !Self.same(set.literals[literal], bytes, at: start) { continue }
+                            if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]), !joinedLetters(start - 1, start) { continue }
+                            if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]), !joinedLetters(end - 1, end) { continue }
                             if k.view == .collapsed, !Self.runsMatch(collapsedRuns, at: start, keyword: k.runs) { continue }
                             if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
                             else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }

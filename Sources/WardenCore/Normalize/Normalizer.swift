@@ -37,11 +37,11 @@ public struct Normalizer: Sendable {
             let extracted = LinkExtractor.linksView(from: skeleton)
             result.set(extracted.view); result.links = extracted.links; result.inviteCount = extracted.invites
         }
+        if needed.contains(.joined) { result.set(Self.joined(skeleton)) }
         guard needed.contains(.leet) else { return result }
         let leet = Self.leet(skeleton)
         result.set(leet)
         if needed.contains(.collapsed) { result.set(Self.collapsed(leet)) }
-        if needed.contains(.joined) { result.set(Self.joined(leet)) }
         return result
     }
 
@@ -144,7 +144,7 @@ public struct Normalizer: Sendable {
     static func skeleton(_ stripped: TextView) -> TextView {
         mapScalars(stripped, to: .skeleton, ascii: { $0 }) { scalar, start, end, view in
             if let replacement = Confusables.skeleton(of: scalar) {
-                for s in replacement.unicodeScalars { view.append(s, from: start, to: end) }
+                replacement.forEach { view.append($0, from: start, to: end) }
             } else {
                 view.append(scalar, from: start, to: end)
             }
@@ -174,31 +174,38 @@ public struct Normalizer: Sendable {
         }
     }
 
-    /// Folds leetspeak inside words that contain a letter; digits anywhere in such a word, symbols only
-    /// between two word characters (so "hello!" and "@everyone" keep their punctuation).
-    static func leet(_ skeleton: TextView) -> TextView {
-        var view = TextView(kind: .leet, sharing: skeleton)
-        let n = view.bytes.count
+    /// Folds leetspeak in words that contain a letter: digits anywhere in such a word; symbols between its
+    /// first and last letter or digit ("sh!t", "a$$h0le"); outside them only `$`, which is never punctuation
+    /// ("$hit", "a$$"). So "word!!", "w0rd?!" and "@everyone" keep their punctuation.
+    static func leet(_ skeleton: TextView, as kind: ViewKind = .leet) -> TextView {
+        var view = TextView(kind: kind, sharing: skeleton)
+        foldLeet(&view.bytes)
+        return view
+    }
+
+    static func foldLeet(_ bytes: inout [UInt8]) {
+        let n = bytes.count
         var i = 0
         while i < n {
-            let b = view.bytes[i]
+            let b = bytes[i]
             guard isAlnum(b) || leetLetter(b) != nil else { i += 1; continue }
             var j = i
             var hasLetter = false
-            while j < n, isAlnum(view.bytes[j]) || leetLetter(view.bytes[j]) != nil {
-                if isLetter(view.bytes[j]) { hasLetter = true }
+            var firstAlnum = -1, lastAlnum = -1
+            while j < n, isAlnum(bytes[j]) || leetLetter(bytes[j]) != nil {
+                if isAlnum(bytes[j]) { if firstAlnum < 0 { firstAlnum = j }; lastAlnum = j }
+                if isLetter(bytes[j]) { hasLetter = true }
                 j += 1
             }
             if hasLetter {
                 for k in i..<j {
-                    let c = view.bytes[k]
+                    let c = bytes[k]
                     guard !isLetter(c), let mapped = leetLetter(c) else { continue }
-                    if isDigit(c) || (k > i && k < j - 1) { view.bytes[k] = mapped }
+                    if isDigit(c) || c == 0x24 || (k > firstAlnum && k < lastAlnum) { bytes[k] = mapped }
                 }
             }
             i = j
         }
-        return view
     }
 
     /// Collapses runs of one repeated letter to a single letter, remembering the run's length.
@@ -234,46 +241,66 @@ public struct Normalizer: Sendable {
         return view
     }
 
+    /// What may stand between the letters of a spelled-out word ("f.u.c.k", "f_u_c_k", "f | u | c | k").
     @inline(__always) static func isSpacer(_ b: UInt8) -> Bool {
-        b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x7C
+        b == 0x20 || b == 0x09 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x7C
+            || b == 0x5C || b == 0x7E
     }
 
-    /// Joins spaced-out letters ("f r e e" -> "free"): three or more one-character words separated by spacers.
-    static func joined(_ leet: TextView) -> TextView {
-        let bytes = leet.bytes
+    /// One character of a spelled-out word: a letter, a digit, or a leet symbol that is no spacer.
+    @inline(__always) static func isSpellable(_ b: UInt8) -> Bool {
+        isAlnum(b) || (leetLetter(b) != nil && !isSpacer(b))
+    }
+
+    /// Joins words spelled out letter by letter ("f r e e", "f.r.e.e!!", "s h ! t"): three or more
+    /// single characters separated by runs of spacers (zero-width characters are already gone), then
+    /// folds leetspeak as the leet view does. Built from the skeleton, not the leet view, so that "|" and
+    /// "!" between the letters are still separators and not letters.
+    static func joined(_ skeleton: TextView) -> TextView {
+        let bytes = skeleton.bytes
         let n = bytes.count
+        // A lone character: spellable, with no letter or digit touching it.
         func singleAt(_ k: Int) -> Bool {
-            k < n && isAlnum(bytes[k]) && (k == 0 || !isAlnum(bytes[k - 1])) && (k + 1 == n || !isAlnum(bytes[k + 1]))
+            k < n && isSpellable(bytes[k]) && (k == 0 || !isAlnum(bytes[k - 1])) && (k + 1 == n || !isAlnum(bytes[k + 1]))
         }
-        // Fast exit: no spaced-out letters, same text.
+        // The next element of a chain after the one at `k`: past one to eight spacers, a lone character.
+        func next(after k: Int) -> Int? {
+            var m = k + 1
+            while m < n && m - k <= 8 && isSpacer(bytes[m]) { m += 1 }
+            return m > k + 1 && singleAt(m) ? m : nil
+        }
+        // Fast exit: no spaced-out letters, the leet view's text.
         var found = false
         var k = 0
-        while k + 4 < n {
-            if singleAt(k) && isSpacer(bytes[k + 1]) && singleAt(k + 2) { found = true; break }
+        while k < n {
+            if isSpellable(bytes[k]), singleAt(k), let second = next(after: k), next(after: second) != nil { found = true; break }
             k += 1
         }
-        if !found { return TextView(kind: .joined, sharing: leet) }
+        if !found { return leet(skeleton, as: .joined) }
 
         var view = TextView(kind: .joined, capacity: n)
+        var spelled: [Bool] = []
+        spelled.reserveCapacity(n)
         var i = 0
+        var chain: [Int] = []
         while i < n {
             if singleAt(i) {
-                var chain = [i]
+                chain.removeAll(keepingCapacity: true)
+                chain.append(i)
                 var j = i
-                while true {
-                    var m = j + 1, gap = 0
-                    while m < n && isSpacer(bytes[m]) && gap < 3 { m += 1; gap += 1 }
-                    if gap >= 1 && singleAt(m) { chain.append(m); j = m } else { break }
-                }
+                while let m = next(after: j) { chain.append(m); j = m }
                 if chain.count >= 3 {
-                    for c in chain { view.append(bytes[c], from: leet.originStart(c), to: leet.originEnd(c)) }
+                    for c in chain { view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(true) }
                     i = j + 1
                     continue
                 }
             }
-            view.append(bytes[i], from: leet.originStart(i), to: leet.originEnd(i))
+            view.append(bytes[i], from: skeleton.originStart(i), to: skeleton.originEnd(i))
+            spelled.append(false)
             i += 1
         }
+        foldLeet(&view.bytes)
+        view.spelled = spelled
         return view
     }
 }

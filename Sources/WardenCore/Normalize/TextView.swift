@@ -15,17 +15,21 @@ public struct TextView: Sendable {
     /// `collapsed` only: how many repeats of the letter at byte `i` the source had (1 for everything else;
     /// empty when every run is 1).
     public internal(set) var runLengths: [UInt16]
+    /// `joined` only: true for each byte that was one letter of a word spelled out letter by letter, where
+    /// every letter boundary counts as a word boundary ("a f.u.c.k" joins to "afuck" and still holds
+    /// "fuck" as a word). Empty when nothing was joined.
+    public internal(set) var spelled: [Bool]
 
     init(kind: ViewKind, capacity: Int) {
         self.kind = kind
-        bytes = []; starts = []; ends = []; runLengths = []
+        bytes = []; starts = []; ends = []; runLengths = []; spelled = []
         bytes.reserveCapacity(capacity); starts.reserveCapacity(capacity); ends.reserveCapacity(capacity)
     }
 
     /// A view identical to `other` in content, under another name (shares storage).
     init(kind: ViewKind, sharing other: TextView) {
         self.kind = kind
-        bytes = other.bytes; starts = other.starts; ends = other.ends; runLengths = other.runLengths
+        bytes = other.bytes; starts = other.starts; ends = other.ends; runLengths = other.runLengths; spelled = other.spelled
     }
 
     public var count: Int { bytes.count }

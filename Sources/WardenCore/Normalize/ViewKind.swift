@@ -12,8 +12,19 @@ public enum ViewKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .skeleton: .stripped
         case .leet: .skeleton
         case .collapsed: .leet
-        case .joined: .leet
+        case .joined: .skeleton
         case .links: .skeleton
+        }
+    }
+
+    /// Whether keywords match this view with "i" and "l" as one letter. Lookalikes cannot say which of the
+    /// two they mean (UTS #39 gives capital I, l, 1 and | one skeleton, and lowercasing comes first here),
+    /// nor can leetspeak ("1" and "|" are both), so the views that fold lookalikes and leetspeak read them
+    /// alike; the views of the text as written match exactly.
+    public var readsIAsL: Bool {
+        switch self {
+        case .skeleton, .leet, .collapsed, .joined: true
+        default: false
         }
     }
 

@@ -8,13 +8,21 @@ public struct LiteralScanner: Sendable {
     private let outputs: [Int32]          // literal ids
     public let literalCount: Int
 
-    /// `literals[i]` gets id `i`. Empty literals are ignored.
-    public init(literals: [[UInt8]]) {
+    /// `literals[i]` gets id `i`. Empty literals are ignored. Each group of `alike` bytes is one letter to the
+    /// scanner (a literal with one of them is found with any of them); callers that need the exact bytes
+    /// check the hit.
+    public init(literals: [[UInt8]], alike: [[UInt8]] = []) {
         literalCount = literals.count
-        // Byte classes: each byte that occurs in some literal gets its own class; everything else is class 0.
+        // Byte classes: each byte that occurs in some literal gets its own class, shared with the bytes it is
+        // alike; everything else is class 0.
         var classes = [UInt8](repeating: 0, count: 256)
         var next = 1
-        for literal in literals { for b in literal where classes[Int(b)] == 0 { classes[Int(b)] = UInt8(next); next += 1 } }
+        for literal in literals {
+            for b in literal where classes[Int(b)] == 0 {
+                for group in alike where group.contains(b) { for other in group { classes[Int(other)] = UInt8(next) } }
+                classes[Int(b)] = UInt8(next); next += 1
+            }
+        }
         classOf = classes
         classCount = next
 
