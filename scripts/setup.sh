@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Warden needs that this machine lacks (Debian/Ubuntu): the C libraries it links
-# (PCRE2, libcurl, libpq, SQLite), pkg-config, and PostgreSQL for the test suite. Safe to re-run.
+# (PCRE2, libcurl, libpq, SQLite), pkg-config, PostgreSQL for the test suite, and ICU for regenerating
+# the confusables table (scripts/confusables). Safe to re-run.
 set -euo pipefail
 
-packages=(pkg-config libpcre2-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev postgresql)
+packages=(pkg-config libpcre2-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev postgresql libicu-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

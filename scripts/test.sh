@@ -3,7 +3,8 @@
 # free loopback port, builds the tests and runs them (SQLite files and that PostgreSQL server), then the
 # hostile-input checks against a real `warden serve`: raw malformed requests, schemathesis over the OpenAPI
 # document on both stores, the Python client's and the reference discord.py bot's tests, and the libFuzzer
-# targets for a bounded number of inputs each.
+# targets for a bounded number of inputs each; then the confusables table against ICU and the matching-quality
+# evaluation beside its public peers (scripts/quality.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,4 +20,6 @@ if (($# == 0)); then
   scripts/api-fuzz.sh sqlite
   scripts/with-postgres.sh scripts/api-fuzz.sh postgres
   scripts/fuzz.sh
+  scripts/confusables/regenerate.sh --check
+  scripts/quality.sh
 fi

@@ -16,6 +16,11 @@ import WardenStore
 //                     default run also ends with; --clustering-sizes A,B (default 10000,100000)
 //   --rule-rebuild    run only the rule rebuild measurement (RuleRebuildBench.swift): message latency in two
 //                     guilds while one of them compiles a 100,000-keyword rule
+//   --quality         run only the matching-quality evaluation (QualityBench.swift) over --corpus FILE and
+//                     --words FILE (scripts/quality/corpus.py writes both; scripts/quality.sh runs it all),
+//                     with the peers when --peer-python PATH is given; --check exits 2 below the targets;
+//                     --show-misses N prints N misses of each class
+//   --views TEXT      print every normalized view of TEXT and exit
 //   --in-memory       run only parse + normalize + content + spam once over the --messages corpus and exit:
 //                     no warm-up, servers, stores or clustering, for `valgrind --tool=callgrind`
 
@@ -45,6 +50,20 @@ let postgresURL = option("--postgres", ProcessInfo.processInfo.environment["WARD
 #if DEBUG
 print("note: this is a debug build; measure with `swift run -c release warden-bench`")
 #endif
+
+if let text = option("--views", nil) {
+    // Every view of one text, for working out why a rule does or does not match.
+    let normalized = Normalizer().normalize(text, views: ViewSet(ViewKind.allCases))
+    for kind in ViewKind.allCases {
+        print("\(kind.rawValue)\t\(String(decoding: normalized.view(kind)?.bytes ?? [], as: UTF8.self).debugDescription)")
+    }
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--quality") {
+    qualityBench()
+    exit(0)
+}
 
 if CommandLine.arguments.contains("--clustering") {
     clusteringBench()

@@ -33,6 +33,17 @@ import Testing
         #expect(view("🇫🇷🇪🇪", .skeleton) == "free")
     }
 
+    @Test func fullUnicodeConfusablesDataIsUsed() {
+        // Outside Warden's own list: Carian, Miao, Lisu, Warang Citi, Latin with hooks, mathematical letters.
+        #expect(view("\u{102A0}\u{16F40}ꓢ", .skeleton) == "aas")          // 𐊠 (Carian A), 𖽀 (Miao), ꓢ (Lisu S)
+        #expect(view("ƭɦ", .skeleton) == "th")
+        #expect(view("𝘧𝘳𝘦𝘦", .skeleton) == "free")
+        // Letters whose lowercase or NFKC form imitates another letter are read as written.
+        #expect(view("ΥΝΗ", .skeleton) == "ynh")                             // Greek capitals, not "uvn"
+        #expect(view("\u{03F9}\u{03F2}", .skeleton) == "cc")                 // lunate sigmas, not Σ and ς
+        #expect(view("υνη", .skeleton) == "uvn")                             // their lowercase as they look
+    }
+
     @Test func leetspeakFoldsOnlyInsideWords() {
         #expect(view("fr33 n1tr0", .leet) == "free nitro")
         #expect(view("h@ck the $y$tem!", .leet) == "hack the system!")   // "$" is never punctuation

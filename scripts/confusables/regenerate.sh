@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=Sources/WardenCore/Normalize/ConfusablesData.swift
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-cc -O2 -o "$work/skeletons" scripts/confusables/skeletons.c $(pkg-config --cflags --libs icu-i18n icu-uc)
+"$(command -v cc || command -v clang)" -O2 -o "$work/skeletons" scripts/confusables/skeletons.c $(pkg-config --cflags --libs icu-i18n icu-uc)
 "$work/skeletons" | python3 scripts/confusables/table.py > "$work/table.swift"
 if [ "${1:-}" = "--check" ]; then
   if ! diff -q "$work/table.swift" "$out" >/dev/null; then

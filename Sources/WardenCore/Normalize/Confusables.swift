@@ -37,6 +37,25 @@ enum Confusables {
         return map
     }()
 
+    /// Scalars the views' lowercasing or NFKC would misread, with what they imitate as written: Greek capital
+    /// Υ is "Y" but its lowercase υ is "u", lunate sigma Ϲ is "C" but NFKC makes it Σ. Only scalars that fold
+    /// to one other non-ASCII scalar are here (the skeleton view looks them up through the origin map).
+    /// Built from `directSource` by running each through the views without this table.
+    static let beforeFolding: [UInt32: PackedASCII] = {
+        var map: [UInt32: PackedASCII] = [:]
+        for entry in directSource.split(separator: " ") {
+            guard let colon = entry.firstIndex(of: ":"), let value = UInt32(entry[..<colon], radix: 16),
+                  let scalar = Unicode.Scalar(value), let direct = PackedASCII(entry[entry.index(after: colon)...]) else { continue }
+            let raw = Normalizer.rawView(Array(String(Character(scalar)).utf8))
+            let stripped = Normalizer.stripped(Normalizer.nfkc(raw))
+            guard let folded = String(decoding: stripped.bytes, as: UTF8.self).unicodeScalars.first,
+                  stripped.bytes.count == folded.utf8.count, !folded.isASCII, folded != scalar else { continue }
+            let viewed = skeleton(of: folded)?.raw ?? 0
+            if viewed != direct.raw { map[value] = direct }
+        }
+        return map
+    }()
+
     /// Warden's own lookalikes; each also covers its lowercase form (Cherokee capitals lowercase to the
     /// Cherokee small letters at U+AB70...).
     static let additions: [(String, String)] = [
@@ -44,8 +63,8 @@ enum Confusables {
         ("б", "b"), ("д", "d"), ("п", "n"), ("ъ", "b"), ("э", "e"), ("є", "e"), ("ђ", "h"), ("ӏ", "l"), ("ԃ", "d"),
         // Greek (the data says μ is "m")
         ("λ", "l"), ("μ", "u"), ("π", "n"), ("ς", "s"), ("ω", "w"), ("ώ", "w"), ("ϲ", "c"), ("ϸ", "b"),
-        // Armenian and Lisu (the data says ք is "f", ꓲ is "l")
-        ("ք", "p"), ("ւ", "l"), ("ꓲ", "i"),
+        // Armenian and Lisu (the data says ꓲ is "l")
+        ("ւ", "l"), ("ꓲ", "i"),
         // Latin small capitals and letters the data leaves to themselves
         ("ȷ", "j"), ("ᴀ", "a"), ("ʙ", "b"), ("ᴅ", "d"), ("ᴇ", "e"), ("ꜰ", "f"), ("ɢ", "g"), ("ʜ", "h"), ("ᴊ", "j"),
         ("ᴋ", "k"), ("ʟ", "l"), ("ᴍ", "m"), ("ɴ", "n"), ("ᴘ", "p"), ("ᴛ", "t"), ("ß", "ss"), ("ƈ", "c"),

@@ -30,7 +30,7 @@ public struct Normalizer: Sendable {
         let stripped = isASCII && !hasControl ? TextView(kind: .stripped, sharing: nfkc) : Self.stripped(nfkc)
         result.set(stripped)
         guard needed.contains(.skeleton) else { return result }
-        let skeleton = isASCII ? TextView(kind: .skeleton, sharing: stripped) : Self.skeleton(stripped)
+        let skeleton = isASCII ? TextView(kind: .skeleton, sharing: stripped) : Self.skeleton(stripped, original: bytes)
         result.set(skeleton)
 
         if needed.contains(.links) {
@@ -141,12 +141,23 @@ public struct Normalizer: Sendable {
         }
     }
 
-    static func skeleton(_ stripped: TextView) -> TextView {
-        mapScalars(stripped, to: .skeleton, ascii: { $0 }) { scalar, start, end, view in
-            if let replacement = Confusables.skeleton(of: scalar) {
-                replacement.forEach { view.append($0, from: start, to: end) }
-            } else {
-                view.append(scalar, from: start, to: end)
+    /// Maps lookalikes to the ASCII they imitate. A scalar that folding changed is looked up as it was
+    /// written first (`Confusables.beforeFolding`), found through the origin map in `original`.
+    static func skeleton(_ stripped: TextView, original: [UInt8]) -> TextView {
+        original.withUnsafeBufferPointer { raw in
+            mapScalars(stripped, to: .skeleton, ascii: { $0 }) { scalar, start, end, view in
+                if start >= 0, Int(start) < raw.count, raw[Int(start)] >= 0x80 {
+                    let (written, length) = decodeScalar(raw, at: Int(start))
+                    if written != scalar, Int(end - start) == length, let direct = Confusables.beforeFolding[written.value] {
+                        direct.forEach { view.append($0, from: start, to: end) }
+                        return
+                    }
+                }
+                if let replacement = Confusables.skeleton(of: scalar) {
+                    replacement.forEach { view.append($0, from: start, to: end) }
+                } else {
+                    view.append(scalar, from: start, to: end)
+                }
             }
         }
     }
