@@ -73,9 +73,23 @@ struct Harness {
         """)
         #expect(alike.rulesMatching("l1ck") == ["skeleton"])    // leet "1" stands for l here
         #expect(alike.rulesMatching("\u{399}ick") == ["skeleton"])  // Greek capital iota, lowercased to ι then i
+        #expect(alike.rulesMatching("1ick") == ["skeleton"])
+        #expect(alike.rulesMatching("Iick") == ["skeleton"])    // a capital I may be an l
         #expect(alike.rulesMatching("lick") == ["skeleton", "raw"])
-        #expect(alike.rulesMatching("iick") == ["skeleton"])    // the raw view matches exactly
+        #expect(alike.rulesMatching("iick") == [])              // a plainly typed i is an i
         #expect(alike.rulesMatching("slick") == [])
+    }
+
+    @Test func spelledOutPhrasesMatchWithOrWithoutTheGapBetweenWords() throws {
+        let phrases = try Harness("""
+        rules:
+          - name: phrase
+            type: content
+            keywords: ["free nitro"]
+        """)
+        #expect(phrases.rulesMatching("get f.r.e.e n.i.t.r.o now") == ["phrase"])   // the space parts the words
+        #expect(phrases.rulesMatching("get f r e e n i t r o now") == ["phrase"])   // no gap tells them apart
+        #expect(phrases.rulesMatching("get freenitro now") == [])                   // typed as one word: not the phrase
     }
 
     @Test func allowListDropsHitsInsideAllowedWords() {

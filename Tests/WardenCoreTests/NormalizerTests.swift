@@ -42,6 +42,11 @@ import Testing
         #expect(view("ΥΝΗ", .skeleton) == "ynh")                             // Greek capitals, not "uvn"
         #expect(view("\u{03F9}\u{03F2}", .skeleton) == "cc")                 // lunate sigmas, not Σ and ς
         #expect(view("υνη", .skeleton) == "uvn")                             // their lowercase as they look
+        #expect(view("\u{037A}", .skeleton) == "i")                          // ypogegrammeni, which NFKC makes " ͅ"
+        // A lookalike of a lookalike: ∩ is Armenian Ո in the data, whose lowercase ո is an n.
+        #expect(view("∩", .skeleton) == "n")
+        // A Latin letter with a hook the data leaves alone, read by its Unicode name.
+        #expect(view("ƫ", .skeleton) == "t")
     }
 
     @Test func leetspeakFoldsOnlyInsideWords() {
@@ -50,6 +55,7 @@ import Testing
         // Punctuation after a word stays punctuation; symbols inside it are letters.
         #expect(view("word!! w0rd?! sh!t!!", .leet) == "word!! word?! shit!!")
         #expect(view("a$$ b4ll$", .leet) == "ass balls")
+        #expect(view("p3n!$? $|ut", .leet) == "penis? slut")
         #expect(view("I have 10 apples", .leet) == "i have 10 apples")
         #expect(view("@everyone hello!", .leet) == "@everyone hello!")
     }

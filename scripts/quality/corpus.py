@@ -135,7 +135,8 @@ class Obfuscator:
 
 
 def benign(rng: random.Random, words: set[str], count: int) -> list[tuple[str, str]]:
-    plain = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
+    # A listed word between non-letters ("HELL_FROZEN_OVER" holds "hell"), as a plain word filter sees it.
+    plain = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![a-z0-9])")
     fortunes = []
     for path in sorted(glob.glob("/usr/share/games/fortunes/*")):
         if os.path.splitext(path)[1] or os.path.islink(path) or not os.path.isfile(path):

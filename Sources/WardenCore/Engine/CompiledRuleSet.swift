@@ -26,6 +26,9 @@ public final class CompiledRuleSet: Sendable {
         let openStart: Bool
         let openEnd: Bool
         let runs: [UInt16]
+        /// A phrase with its spaces taken out, for the joined view: matches only letters that were spelled out
+        /// ("c a r p e t m u n c h e r" has no gap to tell the words apart).
+        var spelledOnly = false
     }
 
     enum LiteralUse: Sendable {

@@ -13,10 +13,19 @@ public struct ContentStage: Sendable {
         (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b >= 0x80
     }
 
-    /// Whether `bytes` holds `literal` exactly at `start` (the scanner reads "i" and "l" alike).
-    @inline(__always) static func same(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+    /// Whether the hit's letters are the keyword's: the same bytes, or (views that read i and l alike) an "i"
+    /// for an "l" or the other way round where the writer typed something that could be either: a non-ASCII
+    /// lookalike, leetspeak's 1, | or !, or a capital I. A plainly typed "gal" is not "gai".
+    static func lettersAgree(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int, in view: ViewKind,
+                             of text: NormalizedText) -> Bool {
         guard start >= 0, start + literal.count <= bytes.count else { return false }
-        for k in literal.indices where literal[k] != bytes[start + k] { return false }
+        for k in literal.indices where literal[k] != bytes[start + k] {
+            guard view.readsIAsL else { return false }
+            let origin = text.originalRange(in: view, start + k, start + k + 1).lowerBound
+            guard origin >= 0, origin < text.original.count else { return false }
+            let written = text.original[origin]
+            if !(written >= 0x80 || written == 0x31 || written == 0x7C || written == 0x21 || written == 0x49) { return false }
+        }
         return true
     }
 
@@ -67,7 +76,8 @@ public struct ContentStage: Sendable {
                         case .keyword(let k):
                             guard canonical[k.view.index] == kind.index else { continue }
                             let start = end - k.length
-                            if !k.view.readsIAsL, !Self.same(set.literals[literal], bytes, at: start) { continue }
+                            if !Self.lettersAgree(set.literals[literal], bytes, at: start, in: k.view, of: text) { continue }
+                            if k.spelledOnly, spelled.isEmpty || !spelled[start] || !spelled[end - 1] { continue }
                             if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]), !joinedLetters(start - 1, start) { continue }
                             if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]), !joinedLetters(end - 1, end) { continue }
                             if k.view == .collapsed, !Self.runsMatch(collapsedRuns, at: start, keyword: k.runs) { continue }

@@ -56,6 +56,14 @@ public struct RuleSetBuilder {
                                              length: form.bytes.count, openStart: keyword.openStart, openEnd: keyword.openEnd,
                                              runs: form.runs)
         uses[literalID(form.bytes)].append(.keyword(use))
+        if view == .joined, form.bytes.contains(0x20) {
+            var spelled = use
+            spelled.spelledOnly = true
+            let bytes = form.bytes.filter { $0 != 0x20 }
+            spelled = CompiledRuleSet.KeywordUse(rule: use.rule, keyword: use.keyword, isAllow: isAllow, view: view, length: bytes.count,
+                                                 openStart: use.openStart, openEnd: use.openEnd, runs: [], spelledOnly: true)
+            uses[literalID(bytes)].append(.keyword(spelled))
+        }
     }
 
     /// Builds `views` for every message and runs the literal scan over them.

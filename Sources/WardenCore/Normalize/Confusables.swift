@@ -34,24 +34,52 @@ enum Confusables {
                 for lower in scalar.properties.lowercaseMapping.unicodeScalars { map[lower.value] = ascii }
             }
         }
+        // A scalar whose prototype is another non-ASCII one reads as that one does (∩ is Armenian Ո, whose
+        // lowercase ո is "n"), through either list.
+        for entry in aliasSource.split(separator: " ") {
+            guard let colon = entry.firstIndex(of: ":"), let scalar = UInt32(entry[..<colon], radix: 16), map[scalar] == nil,
+                  let value = UInt32(entry[entry.index(after: colon)...], radix: 16), let prototype = Unicode.Scalar(value) else { continue }
+            let lower = prototype.properties.lowercaseMapping.unicodeScalars
+            if let ascii = map[value] ?? (lower.count == 1 ? lower.first.flatMap { map[$0.value] } : nil) {
+                map[scalar] = ascii
+            }
+        }
+        return map
+    }()
+
+    /// Warden's lookalikes read as written, before lowercasing: Greek capital Γ is an "r", though its
+    /// lowercase γ is a "y".
+    static let writtenAdditions: [UInt32: PackedASCII] = {
+        var map: [UInt32: PackedASCII] = [:]
+        for (from, to) in [("Γ", "r")] {
+            guard let ascii = PackedASCII(Substring(to)) else { continue }
+            for scalar in from.unicodeScalars { map[scalar.value] = ascii }
+        }
         return map
     }()
 
     /// Scalars the views' lowercasing or NFKC would misread, with what they imitate as written: Greek capital
-    /// Υ is "Y" but its lowercase υ is "u", lunate sigma Ϲ is "C" but NFKC makes it Σ. Only scalars that fold
-    /// to one other non-ASCII scalar are here (the skeleton view looks them up through the origin map).
-    /// Built from `directSource` by running each through the views without this table.
+    /// Υ is "Y" but its lowercase υ is "u", lunate sigma Ϲ is "C" but NFKC makes it Σ, ypogegrammeni ͺ is an
+    /// "i" but NFKC makes it a space and a mark. The skeleton view finds them through the origin map. Built
+    /// from `directSource` by running each through the views without this table, keeping what they misread.
     static let beforeFolding: [UInt32: PackedASCII] = {
-        var map: [UInt32: PackedASCII] = [:]
+        var map = writtenAdditions
         for entry in directSource.split(separator: " ") {
             guard let colon = entry.firstIndex(of: ":"), let value = UInt32(entry[..<colon], radix: 16),
-                  let scalar = Unicode.Scalar(value), let direct = PackedASCII(entry[entry.index(after: colon)...]) else { continue }
+                  let scalar = Unicode.Scalar(value), let direct = PackedASCII(entry[entry.index(after: colon)...]),
+                  map[value] == nil else { continue }
             let raw = Normalizer.rawView(Array(String(Character(scalar)).utf8))
             let stripped = Normalizer.stripped(Normalizer.nfkc(raw))
-            guard let folded = String(decoding: stripped.bytes, as: UTF8.self).unicodeScalars.first,
-                  stripped.bytes.count == folded.utf8.count, !folded.isASCII, folded != scalar else { continue }
-            let viewed = skeleton(of: folded)?.raw ?? 0
-            if viewed != direct.raw { map[value] = direct }
+            // Only what folding changed: a scalar that reaches the skeleton as itself is read by `table`.
+            guard stripped.bytes != raw.bytes else { continue }
+            var viewed: [UInt8] = []
+            for folded in String(decoding: stripped.bytes, as: UTF8.self).unicodeScalars {
+                if let ascii = skeleton(of: folded) { ascii.forEach { viewed.append($0) } }
+                else { viewed.append(contentsOf: Array(String(Character(folded)).utf8)) }
+            }
+            var expected: [UInt8] = []
+            direct.forEach { expected.append($0) }
+            if viewed != expected { map[value] = direct }
         }
         return map
     }()
@@ -61,14 +89,18 @@ enum Confusables {
     static let additions: [(String, String)] = [
         // Cyrillic (the data says б is "6", ӏ is "i")
         ("б", "b"), ("д", "d"), ("п", "n"), ("ъ", "b"), ("э", "e"), ("є", "e"), ("ђ", "h"), ("ӏ", "l"), ("ԃ", "d"),
-        // Greek (the data says μ is "m")
-        ("λ", "l"), ("μ", "u"), ("π", "n"), ("ς", "s"), ("ω", "w"), ("ώ", "w"), ("ϲ", "c"), ("ϸ", "b"),
+        // Greek
+        ("λ", "l"), ("π", "n"), ("ς", "s"), ("ω", "w"), ("ώ", "w"), ("ϲ", "c"), ("ϸ", "b"),
         // Armenian and Lisu (the data says ꓲ is "l")
         ("ւ", "l"), ("ꓲ", "i"),
         // Latin small capitals and letters the data leaves to themselves
         ("ȷ", "j"), ("ᴀ", "a"), ("ʙ", "b"), ("ᴅ", "d"), ("ᴇ", "e"), ("ꜰ", "f"), ("ɢ", "g"), ("ʜ", "h"), ("ᴊ", "j"),
         ("ᴋ", "k"), ("ʟ", "l"), ("ᴍ", "m"), ("ɴ", "n"), ("ᴘ", "p"), ("ᴛ", "t"), ("ß", "ss"), ("ƈ", "c"),
-        ("ʋ", "v"), ("ⱳ", "w"), ("ɛ", "e"), ("ɔ", "c"), ("ʊ", "u"),
+        ("ⱳ", "w"), ("ɛ", "e"), ("ɔ", "c"), ("ʊ", "u"),
+        // Arabic letters used as an "o" with dots; Cherokee HU, shaped like Γ
+        ("ة", "o"), ("ۃ", "o"), ("Ꮁ", "r"), ("Ꮏ", "t"),
+        // Letters of other scripts shaped like Latin ones: runic ingwaz ◇, turned ui, Ethiopic BU
+        ("ᛜ", "o"), ("ꭑ", "m"), ("ቡ", "n"),
         // Canadian syllabics used as letters
         ("ᗩ", "a"), ("ᑕ", "c"), ("ᕮ", "e"), ("ᑎ", "n"), ("ᑫ", "q"), ("ᔕ", "s"), ("ᗯ", "w"), ("ᖻ", "y"), ("ᘔ", "z"),
         // Punctuation that imitates URL syntax

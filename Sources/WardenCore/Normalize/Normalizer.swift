@@ -141,25 +141,41 @@ public struct Normalizer: Sendable {
         }
     }
 
-    /// Maps lookalikes to the ASCII they imitate. A scalar that folding changed is looked up as it was
-    /// written first (`Confusables.beforeFolding`), found through the origin map in `original`.
+    /// Maps lookalikes to the ASCII they imitate. What folding made of a scalar that folding misreads
+    /// (`Confusables.beforeFolding`) is replaced as a whole by what the scalar imitates as written, found
+    /// through the origin map in `original`.
     static func skeleton(_ stripped: TextView, original: [UInt8]) -> TextView {
+        var view = TextView(kind: .skeleton, capacity: stripped.count + 8)
         original.withUnsafeBufferPointer { raw in
-            mapScalars(stripped, to: .skeleton, ascii: { $0 }) { scalar, start, end, view in
-                if start >= 0, Int(start) < raw.count, raw[Int(start)] >= 0x80 {
-                    let (written, length) = decodeScalar(raw, at: Int(start))
-                    if written != scalar, Int(end - start) == length, let direct = Confusables.beforeFolding[written.value] {
-                        direct.forEach { view.append($0, from: start, to: end) }
-                        return
+            stripped.bytes.withUnsafeBufferPointer { buf in
+                var i = 0
+                while i < buf.count {
+                    let start = stripped.originStart(i), end = stripped.originEnd(i)
+                    if start >= 0, Int(start) < raw.count, raw[Int(start)] >= 0x80 {
+                        let (written, length) = decodeScalar(raw, at: Int(start))
+                        if Int(end - start) == length, let direct = Confusables.beforeFolding[written.value],
+                           i == 0 || stripped.originStart(i - 1) != start {
+                            direct.forEach { view.append($0, from: start, to: end) }
+                            // Skip the rest of what folding made of it.
+                            i += 1
+                            while i < buf.count && stripped.originStart(i) == start { i += 1 }
+                            continue
+                        }
                     }
-                }
-                if let replacement = Confusables.skeleton(of: scalar) {
-                    replacement.forEach { view.append($0, from: start, to: end) }
-                } else {
-                    view.append(scalar, from: start, to: end)
+                    let b = buf[i]
+                    if b < 0x80 { view.append(b, from: start, to: end); i += 1; continue }
+                    let (scalar, length) = decodeScalar(buf, at: i)
+                    let scalarEnd = stripped.originEnd(min(i + length, buf.count) - 1)
+                    if let replacement = Confusables.skeleton(of: scalar) {
+                        replacement.forEach { view.append($0, from: start, to: scalarEnd) }
+                    } else {
+                        view.append(scalar, from: start, to: scalarEnd)
+                    }
+                    i += length
                 }
             }
         }
+        return view
     }
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
@@ -204,7 +220,8 @@ public struct Normalizer: Sendable {
             var hasLetter = false
             var firstAlnum = -1, lastAlnum = -1
             while j < n, isAlnum(bytes[j]) || leetLetter(bytes[j]) != nil {
-                if isAlnum(bytes[j]) { if firstAlnum < 0 { firstAlnum = j }; lastAlnum = j }
+                // "$" always folds, so it counts as a letter here ("p3n!$" is "penis", "$|ut" is "slut").
+                if isAlnum(bytes[j]) || bytes[j] == 0x24 { if firstAlnum < 0 { firstAlnum = j }; lastAlnum = j }
                 if isLetter(bytes[j]) { hasLetter = true }
                 j += 1
             }
@@ -263,6 +280,21 @@ public struct Normalizer: Sendable {
         isAlnum(b) || (leetLetter(b) != nil && !isSpacer(b))
     }
 
+    /// The gap that occurs most often between the letters of a chain (the first of those that tie). Gaps are
+    /// at most 8 spacers, so each packs into one word: one pass, however long the chain.
+    static func usualGap(_ bytes: [UInt8], _ chain: [Int]) -> ArraySlice<UInt8> {
+        func key(_ gap: ArraySlice<UInt8>) -> UInt64 { gap.reduce(0) { $0 << 8 | UInt64($1) } }
+        var counts: [UInt64: Int] = [:]
+        var best = bytes[(chain[0] + 1)..<chain[1]], bestCount = 0
+        for n in 1..<chain.count {
+            let gap = bytes[(chain[n - 1] + 1)..<chain[n]]
+            let count = counts[key(gap), default: 0] + 1
+            counts[key(gap)] = count
+            if count > bestCount { best = gap; bestCount = count }
+        }
+        return best
+    }
+
     /// Joins words spelled out letter by letter ("f r e e", "f.r.e.e!!", "s h ! t"): three or more
     /// single characters separated by runs of spacers (zero-width characters are already gone), then
     /// folds leetspeak as the leet view does. Built from the skeleton, not the leet view, so that "|" and
@@ -301,7 +333,18 @@ public struct Normalizer: Sendable {
                 var j = i
                 while let m = next(after: j) { chain.append(m); j = m }
                 if chain.count >= 3 {
-                    for c in chain { view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(true) }
+                    // A gap unlike the chain's usual one that holds a space parts two spelled words
+                    // ("b.o.o.t.y c.a.l.l", "b * l * u * e w * a * f * f * l * e").
+                    let usual = Self.usualGap(bytes, chain)
+                    for (n, c) in chain.enumerated() {
+                        if n > 0 {
+                            let gap = bytes[(chain[n - 1] + 1)..<c]
+                            if gap.contains(0x20) && !gap.elementsEqual(usual) {
+                                view.append(0x20, from: skeleton.originStart(c - 1), to: skeleton.originEnd(c - 1)); spelled.append(false)
+                            }
+                        }
+                        view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(true)
+                    }
                     i = j + 1
                     continue
                 }
