@@ -55,8 +55,11 @@ struct Harness {
         #expect(spelled.rulesMatching("you are a c.a.t") == ["words"])        // joins to "acat"
         #expect(spelled.rulesMatching("what a c a t!!") == ["words"])
         #expect(spelled.rulesMatching("get n | 1 | t | r | 0 now") == ["words"])
-        // The price: inside spelled-out text every letter boundary is a word boundary (docs/rules.md).
-        #expect(spelled.rulesMatching("b o b c a t s") == ["words"])
+        // Spelled letters are one word: emphasis holds no smaller word, uneven gaps do not part it.
+        #expect(spelled.rulesMatching("b o b c a t s") == [])
+        #expect(spelled.rulesMatching("C O N C A T") == [])
+        #expect(spelled.rulesMatching("c a  t") == ["words"])
+        #expect(spelled.rulesMatching("see the b.o.b c.a.t") == ["words"])     // an unusual gap parts words
         #expect(spelled.rulesMatching("concatenate") == [])
     }
 

@@ -42,6 +42,11 @@ import Testing
         #expect(view("ΥΝΗ", .skeleton) == "ynh")                             // Greek capitals, not "uvn"
         #expect(view("\u{03F9}\u{03F2}", .skeleton) == "cc")                 // lunate sigmas, not Σ and ς
         #expect(view("υνη", .skeleton) == "uvn")                             // their lowercase as they look
+        // What NFKC already made a letter keeps that letter: fullwidth capitals, long s.
+        #expect(view("ＦＲＥＥ ＮＩＴＲＯ", .skeleton) == "free nitro")
+        #expect(view("aſſ", .skeleton) == "ass")
+        // Digits of living scripts become ASCII digits (letters only inside words), currency signs stay.
+        #expect(view("bl०wjob €5 ١٠٥", .leet) == "blowjob €5 1٠0")
         #expect(view("\u{037A}", .skeleton) == "i")                          // ypogegrammeni, which NFKC makes " ͅ"
         // A lookalike of a lookalike: ∩ is Armenian Ո in the data, whose lowercase ո is an n.
         #expect(view("∩", .skeleton) == "n")
@@ -76,6 +81,10 @@ import Testing
         #expect(view("f__r--e..e!!", .joined) == "free!!")
         #expect(view("s h ! t", .joined) == "shit")
         #expect(view("n|1|t|r|0", .joined) == "nitro")
+        // Uneven gaps, a zero-width character among them, still join.
+        #expect(view("f\u{200B}r.e  e", .joined) == "free")
+        // A word whose letters are merely accented is no spelled word.
+        #expect(view("café au lait", .joined) == "cafe au lait")
     }
 
     @Test func linksArePercentDecodedAndListed() {

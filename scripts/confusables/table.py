@@ -11,7 +11,8 @@ import re
 import sys
 import unicodedata
 
-LETTER_PROTOTYPES = {"rn": "m"}  # the data's skeleton of "m"; other ASCII letters are their own
+LETTER_PROTOTYPES = {"rn": "m"}
+NOT_LETTERS = {"\u00d7", "\u00f7", "\u2715", "\u2a2f"}  # × ÷ ✕ ⨯  # the data's skeleton of "m"; other ASCII letters are their own
 
 
 def reduce(skeleton: str, skeletons: dict[str, str]) -> str:
@@ -29,8 +30,18 @@ def reduce(skeleton: str, skeletons: dict[str, str]) -> str:
     return LETTER_PROTOTYPES.get(text, text)
 
 
-def target(skeleton: str, skeletons: dict[str, str]) -> str | None:
+def target(skeleton: str, skeletons: dict[str, str], source: str = "") -> str | None:
     text = reduce(skeleton, skeletons).lower()
+    # Currency signs and spacing vowel signs are not letters in chat (€ is no "c"), nor are the operators
+    # that stand between numbers (3×3 is no "3x3"); other math symbols are (⊤, ∪ and ∨ spell "tuv").
+    category = unicodedata.category(source) if len(source) == 1 else ""
+    if category in ("Sc", "Mc") or source in NOT_LETTERS:
+        return None
+    # A digit of a living script shaped like o or l (०, ٥, ۱) becomes the ASCII digit of that shape, which
+    # the leet view reads as a letter only inside a word with letters: "bl०wjob" is caught, "١٠٥" stays a number.
+    # Digits of historic scripts (Warang Citi, outside the first plane) number nothing in chat: read as letters.
+    if category == "Nd" and ord(source) < 0x10000:
+        return {"o": "0", "l": "1"}.get(text)
     if not text or len(text) > 7 or any(not 0x21 <= ord(c) < 0x7F for c in text):
         return None
     return text
@@ -46,10 +57,20 @@ def latin_base(char: str) -> str | None:
     return (match.group(1) or match.group(2)).lower() if match else None
 
 
-def alias(skeleton: str, skeletons: dict[str, str]) -> str | None:
-    """A lone non-ASCII prototype (∩ is "ᑎ" in the data), which Warden's own list may read as a letter."""
+# Blocks whose letters Warden reads as Latin (the data's table or Warden's own list): an alias is kept only
+# when its prototype lies in one of them.
+LATIN_SHAPED = [(0x0180, 0x058F), (0x13A0, 0x13FF), (0x1400, 0x167F), (0x1D00, 0x1DBF), (0x2C60, 0x2C7F),
+                (0xA4D0, 0xA4FF), (0xA720, 0xA7FF), (0xAB30, 0xABBF)]
+
+
+def alias(skeleton: str, skeletons: dict[str, str], source: str) -> str | None:
+    """A lone non-ASCII prototype (∩ is Armenian Ո in the data), which the table may read as a letter."""
+    if target("a", skeletons, source) is None:   # the same refusals as for ASCII targets (€, ٠, ×)
+        return None
     text = reduce(skeleton, skeletons)
-    return text if len(text) == 1 and ord(text) >= 0x80 else None
+    if len(text) != 1 or not any(lo <= ord(text) <= hi for lo, hi in LATIN_SHAPED):
+        return None
+    return text
 
 
 def main() -> None:
@@ -73,7 +94,7 @@ def main() -> None:
         # The view is lowercase, but the data often says what a letter imitates through its capital
         # (Cyrillic к is confusable with "ĸ", its capital К with "K"): try the letter, then its capital.
         for form in (char, char.upper()):
-            mapped = target(skeletons.get(form, form), skeletons) if len(form) == 1 else None
+            mapped = target(skeletons.get(form, form), skeletons, char) if len(form) == 1 else None
             if mapped is not None:
                 entries.append((ord(char), mapped))
                 break
@@ -82,7 +103,7 @@ def main() -> None:
             if named is not None:
                 entries.append((ord(char), named))
                 continue
-            same = alias(skeletons.get(char, char), skeletons)
+            same = alias(skeletons.get(char, char), skeletons, char)
             if same is not None and same != char:
                 aliases.append((ord(char), same))
     # Each scalar's own skeleton, case kept, for the scalars whose lowercase or NFKC form imitates another
@@ -90,7 +111,7 @@ def main() -> None:
     # folding would misread.
     direct = []
     for char in sorted(skeletons):
-        mapped = target(skeletons[char], skeletons) if ord(char) >= 0x80 else None
+        mapped = target(skeletons[char], skeletons, char) if ord(char) >= 0x80 else None
         if mapped is not None:
             direct.append((ord(char), mapped))
     body = " ".join(f"{s:X}:{t}" for s, t in entries)

@@ -32,7 +32,7 @@ LEET = {"a": ["4"], "e": ["3"], "i": ["1", "!"], "o": ["0"], "s": ["5", "$"], "t
 TEMPLATES = ["you are a {w}", "{w}", "what a {w} thing to say", "stop it {w}", "lol {w} lol",
              "such a {w}, honestly", "i said {w} and left", "{w} {w}"]
 CLASSES = ["plain", "case_mixed", "zero_width", "zalgo", "fullwidth", "homoglyph", "spaced", "spaced_punct",
-           "leet_punct", "elongated_punct", "mixed"]
+           "spaced_uneven", "leet_punct", "elongated_punct", "mixed"]
 
 
 def prototypes(path: str) -> dict[str, str]:
@@ -98,6 +98,11 @@ class Obfuscator:
 
     def spaced_punct(self, w): return self.spaced(w) + self.rng.choice(PUNCTUATION)
 
+    def spaced_uneven(self, w):
+        # A different run of spacers between each pair of letters ("f u  c.k").
+        return " ".join("".join(c + (self.rng.choice(SEPARATORS) if i < len(part) - 1 else "") for i, c in enumerate(part))
+                        for part in w.split(" "))
+
     def leet(self, w):
         out = []
         for i, c in enumerate(w):
@@ -158,6 +163,24 @@ def benign(rng: random.Random, words: set[str], count: int) -> list[tuple[str, s
         text = " ".join(rng.choice(dictionary) for _ in range(rng.randint(4, 14)))
         if not plain.search(text.lower()):
             out.append(("benign_dictionary", text))
+    # Chat that stresses the views: words spelled out for emphasis, shouting, prices and multiplications.
+    spelled = 0
+    while spelled < count // 3:
+        word = rng.choice(dictionary)
+        if not (4 <= len(word) <= 9) or not word.isalpha() or plain.search(word.lower()):
+            continue
+        sep = rng.choice([" ", " ", ".", "-", " . ", "*"])
+        word = word.upper() if rng.random() < 0.5 else word.lower()
+        out.append(("benign_spaced", rng.choice(["that was {w}", "{w}!!", "so {w} today", "i am {w}"]).format(w=sep.join(word))))
+        spelled += 1
+    for text in rng.sample(fortunes, min(len(fortunes), count // 6)):
+        if not plain.search(text.lower()):
+            out.append(("benign_caps", text.upper()))
+    for _ in range(count // 10):
+        amount = rng.randint(1, 99)
+        out.append(("benign_prices", rng.choice([
+            "costs ${a}x more than last year", "only ${a} each, or 3 for ${b}", "x{a} for ${a}", "€{a} or ₽{b}00",
+            "it's {a}×{a} = {c}", "¥{b}00 at the shop", "{a}% off, now ${b}.99"]).format(a=amount, b=amount + 3, c=amount * amount)))
     return out
 
 

@@ -61,6 +61,8 @@ public final class CompiledRuleSet: Sendable {
     public let issues: [RuleIssue]
 
     public init(rules sources: [RuleSource], normalizer: Normalizer = Normalizer()) {
+        // The lookalike tables are built once per process; build them here rather than on a message's path.
+        _ = Confusables.table.isEmpty && Confusables.beforeFolding.isEmpty
         var rules: [CompiledRule] = []
         var issues: [RuleIssue] = []
         var aiRules: [CompiledRule] = []

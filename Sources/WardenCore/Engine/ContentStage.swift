@@ -1,3 +1,4 @@
+import Foundation
 /// The content stage: one literal scan per view finds keyword hits and regex candidates; PCRE2 then
 /// runs only the patterns whose required literal occurred (plus the few with none).
 public struct ContentStage: Sendable {
@@ -14,19 +15,48 @@ public struct ContentStage: Sendable {
     }
 
     /// Whether the hit's letters are the keyword's: the same bytes, or (views that read i and l alike) an "i"
-    /// for an "l" or the other way round where the writer typed something that could be either: a non-ASCII
-    /// lookalike, leetspeak's 1, | or !, or a capital I. A plainly typed "gal" is not "gai".
+    /// for an "l" or the other way round where the writer typed something that could be either: a lookalike
+    /// from another script or a symbol block, leetspeak's 1, | or !, or a capital I. A plainly typed "gal"
+    /// or "gał" is not "gai". `collapsed` caches where each collapsed byte starts in the leet view.
     static func lettersAgree(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int, in view: ViewKind,
-                             of text: NormalizedText) -> Bool {
+                             of text: NormalizedText, collapsed: inout [Int32]) -> Bool {
         guard start >= 0, start + literal.count <= bytes.count else { return false }
         for k in literal.indices where literal[k] != bytes[start + k] {
-            guard view.readsIAsL else { return false }
-            let origin = text.originalRange(in: view, start + k, start + k + 1).lowerBound
-            guard origin >= 0, origin < text.original.count else { return false }
-            let written = text.original[origin]
-            if !(written >= 0x80 || written == 0x31 || written == 0x7C || written == 0x21 || written == 0x49) { return false }
+            guard view.readsIAsL, let origin = originByte(of: start + k, in: view, text: text, collapsed: &collapsed),
+                  origin < text.original.count else { return false }
+            if !isAmbiguousIOrL(text.original, at: origin) { return false }
         }
         return true
+    }
+
+    /// The original byte offset of view byte `p`; the collapsed view goes through the leet view by its runs,
+    /// with prefix sums built once per message (a message full of near-hits stays linear).
+    static func originByte(of p: Int, in kind: ViewKind, text: NormalizedText, collapsed: inout [Int32]) -> Int? {
+        guard let view = text.view(kind), p < view.count else { return nil }
+        guard kind == .collapsed, !view.runLengths.isEmpty, let leet = text.view(.leet) else { return Int(view.originStart(p)) }
+        if collapsed.isEmpty {
+            collapsed.reserveCapacity(view.runLengths.count)
+            var sum: Int32 = 0
+            for run in view.runLengths { collapsed.append(sum); sum += Int32(run) }
+        }
+        let leetIndex = Int(collapsed[p])
+        return leetIndex < leet.count ? Int(leet.originStart(leetIndex)) : nil
+    }
+
+    /// Whether the character written at `offset` could stand for either i or l: ASCII 1 | ! I, or a
+    /// non-ASCII character other than an accented i or l (í, ĺ, ł are plainly the letter they are).
+    static func isAmbiguousIOrL(_ original: [UInt8], at offset: Int) -> Bool {
+        let b = original[offset]
+        if b < 0x80 { return b == 0x31 || b == 0x7C || b == 0x21 || b == 0x49 }
+        let (scalar, _) = original.withUnsafeBufferPointer { decodeScalar($0, at: offset) }
+        switch scalar.value {
+        case 0x0141, 0x0142, 0x013F, 0x0140: return false   // Ł ł Ŀ ŀ
+        case 0x00C0...0x024F, 0x1E00...0x1EFF:
+            // A Latin letter: plain when it decomposes to i or l with marks. Rare (a mismatch), so Foundation.
+            let base = String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars.first?.value ?? 0
+            return !(base == 0x69 || base == 0x6C || base == 0x49 || base == 0x4C)
+        default: return true
+        }
     }
 
     public func evaluate(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
@@ -58,14 +88,16 @@ public struct ContentStage: Sendable {
             }
         }
         let collapsedRuns = text.view(.collapsed)?.runLengths ?? []
+        var collapsedStarts: [Int32] = []   // built on the first i/l near-hit in the collapsed view
 
         for view in distinct {
             let kind = view.kind
             var viewBits: UInt16 = 0
             for other in set.scanViews where canonical[other.index] == kind.index { viewBits |= UInt16(1) << UInt16(other.index) }
             let spelled = view.spelled
-            // Between two letters of a spelled-out word is a word boundary too.
-            @inline(__always) func joinedLetters(_ a: Int, _ b: Int) -> Bool { !spelled.isEmpty && spelled[a] && spelled[b] }
+            // Inside spelled-out letters a word starts where the joined view marked one (`Spelled`).
+            @inline(__always) func wordStartsAt(_ p: Int) -> Bool { !spelled.isEmpty && p < spelled.count && spelled[p] == .wordStart }
+            @inline(__always) func isSpelled(_ p: Int) -> Bool { !spelled.isEmpty && spelled[p] != .no }
             view.bytes.withUnsafeBufferPointer { bytes in
                 set.scanner.scan(bytes) { literal, end in
                     for use in set.literalUses[literal] {
@@ -76,11 +108,12 @@ public struct ContentStage: Sendable {
                         case .keyword(let k):
                             guard canonical[k.view.index] == kind.index else { continue }
                             let start = end - k.length
-                            if !Self.lettersAgree(set.literals[literal], bytes, at: start, in: k.view, of: text) { continue }
-                            if k.spelledOnly, spelled.isEmpty || !spelled[start] || !spelled[end - 1] { continue }
-                            if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]), !joinedLetters(start - 1, start) { continue }
-                            if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]), !joinedLetters(end - 1, end) { continue }
+                            if k.spelledOnly, !isSpelled(start) || !isSpelled(end - 1) { continue }
+                            if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]), !wordStartsAt(start) { continue }
+                            if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]), !wordStartsAt(end) { continue }
                             if k.view == .collapsed, !Self.runsMatch(collapsedRuns, at: start, keyword: k.runs) { continue }
+                            // Last: the exact-letters check may walk the origin map.
+                            if !Self.lettersAgree(set.literals[literal], bytes, at: start, in: k.view, of: text, collapsed: &collapsedStarts) { continue }
                             if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
                             else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }
                         }

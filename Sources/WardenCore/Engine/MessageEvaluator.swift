@@ -104,7 +104,9 @@ public struct MessageEvaluator: Sendable {
         if original.contains(0x3C) { emoji += Self.customEmojiCount(original) }   // '<' starts every custom emoji
         stats.lines = lines; stats.longestCharRun = longestRun; stats.emoji = emoji; stats.characters = characters
         let normalized = text.view(.skeleton)?.bytes ?? original
-        let (hash, simhash) = normalized.withUnsafeBufferPointer { (SimHash.contentHash($0), SimHash.of($0)) }
+        // Only long texts are compared by simhash (SpamWindow), so short ones skip computing it.
+        let long = normalized.count >= SpamTracker.nearDuplicateMinLength
+        let (hash, simhash) = normalized.withUnsafeBufferPointer { (SimHash.contentHash($0), long ? SimHash.of($0) : 0) }
         var signals = SpamSignals(
             blankFor: message.guildID.rawValue, userID: message.author.id.rawValue, channelID: message.channelID.rawValue,
             messageID: message.id.rawValue, timestamp: message.timestamp.timeIntervalSince1970,

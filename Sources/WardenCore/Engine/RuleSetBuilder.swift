@@ -57,10 +57,8 @@ public struct RuleSetBuilder {
                                              runs: form.runs)
         uses[literalID(form.bytes)].append(.keyword(use))
         if view == .joined, form.bytes.contains(0x20) {
-            var spelled = use
-            spelled.spelledOnly = true
             let bytes = form.bytes.filter { $0 != 0x20 }
-            spelled = CompiledRuleSet.KeywordUse(rule: use.rule, keyword: use.keyword, isAllow: isAllow, view: view, length: bytes.count,
+            let spelled = CompiledRuleSet.KeywordUse(rule: use.rule, keyword: use.keyword, isAllow: isAllow, view: view, length: bytes.count,
                                                  openStart: use.openStart, openEnd: use.openEnd, runs: [], spelledOnly: true)
             uses[literalID(bytes)].append(.keyword(spelled))
         }

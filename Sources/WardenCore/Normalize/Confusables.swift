@@ -70,8 +70,10 @@ enum Confusables {
                   map[value] == nil else { continue }
             let raw = Normalizer.rawView(Array(String(Character(scalar)).utf8))
             let stripped = Normalizer.stripped(Normalizer.nfkc(raw))
-            // Only what folding changed: a scalar that reaches the skeleton as itself is read by `table`.
-            guard stripped.bytes != raw.bytes else { continue }
+            // Only what folding changed, and not into letters or digits: a scalar that reaches the skeleton as
+            // itself is read by `table`, and one NFKC already made a letter of (Ｉ, ſ, 𝐈) keeps that letter.
+            guard stripped.bytes != raw.bytes,
+                  !(!stripped.bytes.isEmpty && stripped.bytes.allSatisfy { Normalizer.isAlnum(Normalizer.lowercase($0) ?? $0) }) else { continue }
             var viewed: [UInt8] = []
             for folded in String(decoding: stripped.bytes, as: UTF8.self).unicodeScalars {
                 if let ascii = skeleton(of: folded) { ascii.forEach { viewed.append($0) } }

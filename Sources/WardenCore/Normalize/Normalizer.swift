@@ -7,7 +7,8 @@ public struct Normalizer: Sendable {
 
     /// Normalizes `text`, building only `views` (and the views they derive from).
     public func normalize(_ text: String, views wanted: ViewSet) -> NormalizedText {
-        normalize(utf8: Array(text.utf8), views: wanted)
+        // Native strings hand over their UTF-8 in one copy; the generic path walks it byte by byte.
+        normalize(utf8: text.utf8.withContiguousStorageIfAvailable { Array($0) } ?? Array(text.utf8), views: wanted)
     }
 
     public func normalize(utf8 bytes: [UInt8], views wanted: ViewSet) -> NormalizedText {
@@ -37,9 +38,10 @@ public struct Normalizer: Sendable {
             let extracted = LinkExtractor.linksView(from: skeleton)
             result.set(extracted.view); result.links = extracted.links; result.inviteCount = extracted.invites
         }
-        if needed.contains(.joined) { result.set(Self.joined(skeleton)) }
-        guard needed.contains(.leet) else { return result }
-        let leet = Self.leet(skeleton)
+        // joined derives from the skeleton, but without spelled-out letters it is the leet text: fold once.
+        let leet = needed.contains(.leet) || needed.contains(.joined) ? Self.leet(skeleton) : nil
+        if needed.contains(.joined), let leet { result.set(Self.joined(skeleton, leet: leet)) }
+        guard needed.contains(.leet), let leet else { return result }
         result.set(leet)
         if needed.contains(.collapsed) { result.set(Self.collapsed(leet)) }
         return result
@@ -211,28 +213,33 @@ public struct Normalizer: Sendable {
     }
 
     static func foldLeet(_ bytes: inout [UInt8]) {
-        let n = bytes.count
-        var i = 0
-        while i < n {
-            let b = bytes[i]
-            guard isAlnum(b) || leetLetter(b) != nil else { i += 1; continue }
-            var j = i
-            var hasLetter = false
-            var firstAlnum = -1, lastAlnum = -1
-            while j < n, isAlnum(bytes[j]) || leetLetter(bytes[j]) != nil {
-                // "$" always folds, so it counts as a letter here ("p3n!$" is "penis", "$|ut" is "slut").
-                if isAlnum(bytes[j]) || bytes[j] == 0x24 { if firstAlnum < 0 { firstAlnum = j }; lastAlnum = j }
-                if isLetter(bytes[j]) { hasLetter = true }
-                j += 1
-            }
-            if hasLetter {
-                for k in i..<j {
-                    let c = bytes[k]
-                    guard !isLetter(c), let mapped = leetLetter(c) else { continue }
-                    if isDigit(c) || c == 0x24 || (k > firstAlnum && k < lastAlnum) { bytes[k] = mapped }
+        // Most chat has no digit or leet symbol at all: one read-only pass, and the buffer stays shared.
+        let hasCandidate = bytes.withUnsafeBufferPointer { buf in buf.contains { isDigit($0) || leetLetter($0) != nil } }
+        guard hasCandidate else { return }
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            let n = bytes.count
+            var i = 0
+            while i < n {
+                let b = bytes[i]
+                guard isAlnum(b) || leetLetter(b) != nil else { i += 1; continue }
+                var j = i
+                var hasLetter = false
+                var firstAlnum = -1, lastAlnum = -1
+                while j < n, isAlnum(bytes[j]) || leetLetter(bytes[j]) != nil {
+                    // "$" always folds, so it counts as a letter here ("p3n!$" is "penis", "$|ut" is "slut").
+                    if isAlnum(bytes[j]) || bytes[j] == 0x24 { if firstAlnum < 0 { firstAlnum = j }; lastAlnum = j }
+                    if isLetter(bytes[j]) { hasLetter = true }
+                    j += 1
                 }
+                if hasLetter {
+                    for k in i..<j {
+                        let c = bytes[k]
+                        guard !isLetter(c), let mapped = leetLetter(c) else { continue }
+                        if isDigit(c) || c == 0x24 || (k > firstAlnum && k < lastAlnum) { bytes[k] = mapped }
+                    }
+                }
+                i = j
             }
-            i = j
         }
     }
 
@@ -297,20 +304,26 @@ public struct Normalizer: Sendable {
 
     /// Joins words spelled out letter by letter ("f r e e", "f.r.e.e!!", "s h ! t"): three or more
     /// single characters separated by runs of spacers (zero-width characters are already gone), then
-    /// folds leetspeak as the leet view does. Built from the skeleton, not the leet view, so that "|" and
+    /// folds leetspeak as the leet view does. The letters are marked (`TextView.spelled`) with where words
+    /// start among them. Built from the skeleton, not the leet view, so that "|" and
     /// "!" between the letters are still separators and not letters.
-    static func joined(_ skeleton: TextView) -> TextView {
+    static func joined(_ skeleton: TextView, leet: TextView) -> TextView {
         let bytes = skeleton.bytes
         let n = bytes.count
+        // Whether something invisible stood between bytes a and a + 1 (a zero-width character or a mark the
+        // stripped view dropped): it parts letters as a spacer does ("a\u{200B}s.s").
+        func hidden(_ a: Int) -> Bool { skeleton.originEnd(a) < skeleton.originStart(a + 1) }
         // A lone character: spellable, with no letter or digit touching it.
         func singleAt(_ k: Int) -> Bool {
-            k < n && isSpellable(bytes[k]) && (k == 0 || !isAlnum(bytes[k - 1])) && (k + 1 == n || !isAlnum(bytes[k + 1]))
+            k < n && isSpellable(bytes[k]) && (k == 0 || !isAlnum(bytes[k - 1]) || hidden(k - 1))
+                && (k + 1 == n || !isAlnum(bytes[k + 1]) || hidden(k))
         }
-        // The next element of a chain after the one at `k`: past one to eight spacers, a lone character.
+        // The next element of a chain after the one at `k`: past one to eight spacers (or something hidden),
+        // a lone character.
         func next(after k: Int) -> Int? {
             var m = k + 1
             while m < n && m - k <= 8 && isSpacer(bytes[m]) { m += 1 }
-            return m > k + 1 && singleAt(m) ? m : nil
+            return (m > k + 1 || (m < n && hidden(k))) && singleAt(m) ? m : nil
         }
         // Fast exit: no spaced-out letters, the leet view's text.
         var found = false
@@ -319,10 +332,10 @@ public struct Normalizer: Sendable {
             if isSpellable(bytes[k]), singleAt(k), let second = next(after: k), next(after: second) != nil { found = true; break }
             k += 1
         }
-        if !found { return leet(skeleton, as: .joined) }
+        if !found { return TextView(kind: .joined, sharing: leet) }
 
         var view = TextView(kind: .joined, capacity: n)
-        var spelled: [Bool] = []
+        var spelled: [Spelled] = []
         spelled.reserveCapacity(n)
         var i = 0
         var chain: [Int] = []
@@ -333,24 +346,22 @@ public struct Normalizer: Sendable {
                 var j = i
                 while let m = next(after: j) { chain.append(m); j = m }
                 if chain.count >= 3 {
-                    // A gap unlike the chain's usual one that holds a space parts two spelled words
-                    // ("b.o.o.t.y c.a.l.l", "b * l * u * e w * a * f * f * l * e").
+                    // Word starts inside the chain: after a leading one-letter word ("a f u c k"), and at a gap
+                    // unlike the chain's usual one ("b.o.o.t.y c.a.l.l", "you are a f.u.c.k").
                     let usual = Self.usualGap(bytes, chain)
                     for (n, c) in chain.enumerated() {
-                        if n > 0 {
-                            let gap = bytes[(chain[n - 1] + 1)..<c]
-                            if gap.contains(0x20) && !gap.elementsEqual(usual) {
-                                view.append(0x20, from: skeleton.originStart(c - 1), to: skeleton.originEnd(c - 1)); spelled.append(false)
-                            }
-                        }
-                        view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(true)
+                        var mark = Spelled.letter
+                        if n == 0 { mark = .wordStart }
+                        else if n == 1, bytes[chain[0]] == 0x61 || bytes[chain[0]] == 0x69 { mark = .wordStart }
+                        else if !bytes[(chain[n - 1] + 1)..<c].elementsEqual(usual) { mark = .wordStart }
+                        view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(mark)
                     }
                     i = j + 1
                     continue
                 }
             }
             view.append(bytes[i], from: skeleton.originStart(i), to: skeleton.originEnd(i))
-            spelled.append(false)
+            spelled.append(.no)
             i += 1
         }
         foldLeet(&view.bytes)

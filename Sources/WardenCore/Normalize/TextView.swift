@@ -15,10 +15,10 @@ public struct TextView: Sendable {
     /// `collapsed` only: how many repeats of the letter at byte `i` the source had (1 for everything else;
     /// empty when every run is 1).
     public internal(set) var runLengths: [UInt16]
-    /// `joined` only: true for each byte that was one letter of a word spelled out letter by letter, where
-    /// every letter boundary counts as a word boundary ("a f.u.c.k" joins to "afuck" and still holds
-    /// "fuck" as a word). Empty when nothing was joined.
-    public internal(set) var spelled: [Bool]
+    /// `joined` only: for each byte, `Spelled.no`, or that it was one letter of a word spelled out letter by
+    /// letter, and whether a word boundary lies before it inside the spelled letters (see `Spelled`). Empty
+    /// when nothing was joined.
+    public internal(set) var spelled: [Spelled]
 
     init(kind: ViewKind, capacity: Int) {
         self.kind = kind
@@ -72,4 +72,12 @@ func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Sc
         value = (value << 6) | UInt32(bytes[i + k] & 0x3F); k += 1
     }
     return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+}
+
+/// What the joined view knows of each byte: not spelled out, a spelled letter, or a spelled letter with a
+/// word boundary before it. Spelled letters join into one word ("H E L L O" is "hello", which holds no
+/// "hell"); a boundary falls after a leading one-letter word ("a f u c k": "a" then "fuck") and at a gap
+/// unlike the chain's usual one ("b.o.o.t.y c.a.l.l", "f u  c k" is still "fuck" where no boundary is needed).
+public enum Spelled: UInt8, Sendable {
+    case no, letter, wordStart
 }

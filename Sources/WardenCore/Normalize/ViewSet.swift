@@ -10,14 +10,24 @@ public struct ViewSet: OptionSet, Sendable, Hashable {
 
     public func contains(_ kind: ViewKind) -> Bool { rawValue & (1 << kind.index) != 0 }
 
-    /// This set plus every view the members derive from.
+    /// This set plus every view the members derive from (one table lookup per member: this runs per message).
     public var closedOverParents: ViewSet {
         var result = self
-        for kind in ViewKind.allCases where contains(kind) {
-            var parent = kind.parent
-            while let p = parent { result.insert(ViewSet([p])); parent = p.parent }
+        var bits = rawValue
+        while bits != 0 {
+            let index = bits.trailingZeroBitCount
+            result.insert(ViewSet(rawValue: Self.ancestors[index]))
+            bits &= bits - 1
         }
         return result
+    }
+
+    /// For each view index, the bits of every view it derives from.
+    private static let ancestors: [UInt16] = ViewKind.allCases.sorted { $0.index < $1.index }.map { kind in
+        var bits: UInt16 = 0
+        var parent = kind.parent
+        while let p = parent { bits |= 1 << p.index; parent = p.parent }
+        return bits
     }
 
     public var kinds: [ViewKind] { ViewKind.allCases.filter { contains($0) } }

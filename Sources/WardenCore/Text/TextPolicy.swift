@@ -9,7 +9,12 @@ public enum TextPolicy {
     /// The first refused scalar of `text` and its offset in Unicode scalars (Python `str` index), or nil.
     public static func firstControl(in text: String) -> (scalar: Unicode.Scalar, offset: Int)? {
         // Most texts hold no byte below 0x20 but the allowed three: one pass over the UTF-8 decides.
-        guard text.utf8.contains(where: { $0 < 0x20 && !isAllowed($0) }) else { return nil }
+        let refused = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // A tight loop over native UTF-8, not the generic sequence path (this runs for every message).
+            for b in bytes where b < 0x20 && !isAllowed(b) { return true }
+            return false
+        } ?? text.utf8.contains(where: { $0 < 0x20 && !isAllowed($0) })
+        guard refused else { return nil }
         for (offset, scalar) in text.unicodeScalars.enumerated() where scalar.value < 0x20 && !isAllowed(UInt8(scalar.value)) {
             return (scalar, offset)
         }
