@@ -77,6 +77,31 @@ import Foundation
         #expect(RequiredLiterals.of(#"(a)\1bcdef"#) == ["bcdef"])
         #expect(RequiredLiterals.of(#"\Qnitro\E"#) == nil)
     }
+
+    /// A pattern of one top-level branch needs every literal run and group it requires; alternatives at the
+    /// top need one of their branches' sets.
+    @Test func everyRequirementOfASingleBranch() {
+        #expect(RequiredLiterals.requirements(of: #"\bquestion\s+yofelgri\b"#) == [["question"], ["yofelgri"]])
+        #expect(RequiredLiterals.requirements(of: #"free\s*nitro"#) == [["nitro"], ["free"]])
+        #expect(RequiredLiterals.requirements(of: #"(?:discord\.gift|dsc\.gg)"#) == [["discord.gift", "dsc.gg"]])
+        #expect(RequiredLiterals.requirements(of: #"free nitro|gift\s+card"#) == [["free nitro", "gift"]])
+        #expect(RequiredLiterals.requirements(of: #"colou?r\s+me"#) == [["colo"]])
+        #expect(RequiredLiterals.requirements(of: #"(?:nitro)?x"#) == nil)
+        #expect(RequiredLiterals.requirements(of: #"a(?=bcd)efg|hij"#) == [["efg", "hij"]])
+        // At most four, the most selective first, ties in pattern order.
+        #expect(RequiredLiterals.requirements(of: #"aaa\dbbb\dccc\dddd\deeee"#) == [["eeee"], ["aaa"], ["bbb"], ["ccc"]])
+    }
+
+    /// A pattern with no required literal of three letters is prefiltered on two-letter ones rather than
+    /// run on every message; with no required literal at all it still runs everywhere.
+    @Test func twoLetterLiteralsOnlyWhenNothingLongerIsRequired() {
+        #expect(RequiredLiterals.of(#"st[e3]{1,2}am"#) == ["st"])
+        #expect(RequiredLiterals.of(#"(?!discord)d(?:sc|cs)[o0]r"#) == ["sc", "cs"])
+        #expect(RequiredLiterals.of(#"\bdsc\s*[^\w\s]\s*gg/"#) == ["dsc"])
+        #expect(RequiredLiterals.of(#"[il]nv[il]te\s*[^\w\s]\s*gg\s*/"#) == ["nv"])
+        #expect(RequiredLiterals.of(#"a|bc"#) == nil)
+        #expect(RequiredLiterals.of(#"[a-z]\.[a-z]{2,}"#) == nil)
+    }
 }
 
 @Suite struct LiteralScannerTests {
@@ -100,12 +125,18 @@ import Foundation
         #"\pL\pL\pLfree"#, #"gift(?:card)?s?\s+\d+"#, #"n[i1]tro"#, #"cl(?:ai|ia)m\s+(?:now|here)"#,
         #"\x{66}ree\s+stuff"#, #"(?:https?://|www\.)[a-z.]*\p{Cf}(?=[a-z])"#, #"(a)\1bcd"#, #"\p{L}{3}free"#,
         #"(?<w>gift)\k<w>"#, #"\Qfree\E nitro"#,
+        #"\bquestion\s+yofelgri\b"#, #"(?:gift|free)\s+(?:nitro|steam)\s+now"#,
+        // Prefiltered on two-letter literals only.
+        #"st[e3]{1,2}[a4]?m[a-z]*\.[a-z]{2,}"#, #"(?!discord)d(?:[il1]|ii)?(?:sc|cs)[o0]r[a-z]*\.[a-z]{2,}"#,
+        #"\b(?:dsc|[il]nv[il]te)\s*[^\w\s?!,;:]\s*gg\s*/\s*[a-z0-9-]{2,32}"#,
     ]
     static let texts = [
         "get free nitro now", "\u{66}ree stuff here", "abcdef", "steam gift", "stearngift", "colour me", "color me",
         "Buy now", "BUY NOW please", "disc0rd.gg/abc", "aaaargh", "hello world", "nitrogen", "xyzogen", "abcfree",
         "giftcards 20", "gift 5", "n1tro", "claim here", "clam now", "nothing at all", "", "ｆｒｅｅ ｎｉｔｒｏ",
         "https://disc\u{200B}ord.gg", "aabcd", "giftgift", "free nitro",
+        "question yofelgri", "a question", "yofelgri question", "free steam now", "gift now nitro", "nitro free now",
+        "st3am.gift", "STEEAM.com", "d1scor.ru", "dcsor-nitro.xyz", "discord.com", "lnvite: gg/abc", "dsc . gg / xyz",
     ]
 
     @Test(arguments: [[ViewKind.skeleton, .leet, .joined], [.raw], [.folded, .links]])

@@ -248,6 +248,26 @@ private func simhash(_ s: String) -> UInt64 {
         long2 += "1"
         #expect(long.withUTF8 { SimHash.contentHash($0) } != long2.withUTF8 { SimHash.contentHash($0) })
     }
+
+    /// The bit-sliced counters give exactly the SimHash of its definition: a bit is set when a strict
+    /// majority of the shingles' hashes have it (odd and even counts, ties, lengths past 255 and 65,535).
+    @Test(arguments: [3, 4, 5, 12, 100, 255, 256, 257, 1_000, 4_099, 70_000])
+    func simHashIsTheMajorityOfShingleBits(length: Int) {
+        var state: UInt64 = UInt64(length) &* 0x9E37_79B9_7F4A_7C15
+        var bytes: [UInt8] = (0..<length).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 59) &+ 0x61   // few distinct bytes: repeated shingles, ties
+        }
+        if length == 4 { bytes = [0x61, 0x62, 0x61, 0x62] }   // two different shingles: every bit that differs ties
+        var counts = [Int](repeating: 0, count: 64)
+        for i in 0..<(length - 2) {
+            let h = SimHash.shingleHash(bytes[i], bytes[i + 1], bytes[i + 2])
+            for bit in 0..<64 where h >> UInt64(bit) & 1 == 1 { counts[bit] += 1 }
+        }
+        var expected: UInt64 = 0
+        for bit in 0..<64 where 2 * counts[bit] > length - 2 { expected |= 1 << UInt64(bit) }
+        #expect(bytes.withUnsafeBufferPointer { SimHash.of($0) } == expected)
+    }
 }
 
 @Suite struct SpamMemoryTests {

@@ -14,6 +14,11 @@ import WardenPipeline
         rules = CompiledRuleSet(rules: pack.map { RuleSource(id: nil, definition: $0.definition) })
     }
 
+    /// Every pattern of the default pack is prefiltered by the literal scan: none runs on every message.
+    @Test func noPatternRunsOnEveryMessage() {
+        #expect(rules.alwaysRunPatternCount == 0)
+    }
+
     func verdict(_ text: String) -> (Verdict, [String]) {
         let m = message(text, user: UInt64.random(in: 1...1_000_000_000))
         let e = evaluator.evaluate(m, rules: rules, policy: GuildPolicy())

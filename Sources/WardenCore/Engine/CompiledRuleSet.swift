@@ -14,6 +14,9 @@ public final class CompiledRuleSet: Sendable {
         let rule: Int
         /// No required literal could be derived: the pattern runs on every message.
         let alwaysRun: Bool
+        /// One bit per requirement (a set of literals one of which must occur in the view; see
+        /// `RequiredLiterals.requirements`): the pattern runs on a view that holds them all.
+        let requirements: UInt64
     }
 
     struct KeywordUse: Sendable {
@@ -25,26 +28,83 @@ public final class CompiledRuleSet: Sendable {
         let length: Int
         let openStart: Bool
         let openEnd: Bool
-        let runs: [UInt16]
+        /// Collapsed view only: the keyword's run lengths, a range of `LiteralTable.runs`.
+        let runs: Range<Int>
         /// A phrase with its spaces taken out, for the joined view: matches only letters that were spelled out
         /// ("c a r p e t m u n c h e r" has no gap to tell the words apart).
         var spelledOnly = false
     }
 
     enum LiteralUse: Sendable {
-        case pattern(Int)
+        /// A literal of pattern `index`'s requirement `requirement`.
+        case pattern(Int, requirement: Int)
         case keyword(KeywordUse)
+    }
+
+    /// What the literal scan needs per hit, in flat arrays of plain values: a hit reads them through
+    /// `withBuffers` without touching a reference count (one per message, not one per hit).
+    struct LiteralTable: Sendable {
+        /// `uses[useStarts[l]..<useStarts[l + 1]]` are literal `l`'s uses.
+        let useStarts: [Int32]
+        let uses: [LiteralUse]
+        /// `bytes[byteStarts[l]..<byteStarts[l + 1]]` is literal `l`, for hits that must be exact.
+        let byteStarts: [Int32]
+        let bytes: [UInt8]
+        /// Run lengths of collapsed-view keywords (`KeywordUse.runs`).
+        let runs: [UInt16]
+
+        init(literals: [[UInt8]], uses perLiteral: [[LiteralUse]], runs: [UInt16]) {
+            var useStarts: [Int32] = [0], uses: [LiteralUse] = []
+            for list in perLiteral { uses.append(contentsOf: list); useStarts.append(Int32(uses.count)) }
+            var byteStarts: [Int32] = [0], bytes: [UInt8] = []
+            for literal in literals { bytes.append(contentsOf: literal); byteStarts.append(Int32(bytes.count)) }
+            self.useStarts = useStarts; self.uses = uses; self.byteStarts = byteStarts; self.bytes = bytes; self.runs = runs
+        }
+
+        struct Buffers {
+            let useStarts: UnsafeBufferPointer<Int32>
+            let allUses: UnsafeBufferPointer<LiteralUse>
+            let byteStarts: UnsafeBufferPointer<Int32>
+            let allBytes: UnsafeBufferPointer<UInt8>
+            let allRuns: UnsafeBufferPointer<UInt16>
+
+            @inline(__always) func uses(of literal: Int) -> UnsafeBufferPointer<LiteralUse> {
+                UnsafeBufferPointer(rebasing: allUses[Int(useStarts[literal])..<Int(useStarts[literal + 1])])
+            }
+            @inline(__always) func bytes(of literal: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: allBytes[Int(byteStarts[literal])..<Int(byteStarts[literal + 1])])
+            }
+            @inline(__always) func runs(_ range: Range<Int>) -> UnsafeBufferPointer<UInt16> {
+                UnsafeBufferPointer(rebasing: allRuns[range])
+            }
+        }
+
+        func withBuffers<R>(_ body: (Buffers) -> R) -> R {
+            useStarts.withUnsafeBufferPointer { useStarts in
+                uses.withUnsafeBufferPointer { uses in
+                    byteStarts.withUnsafeBufferPointer { byteStarts in
+                        bytes.withUnsafeBufferPointer { bytes in
+                            runs.withUnsafeBufferPointer { runs in
+                                body(Buffers(useStarts: useStarts, allUses: uses, byteStarts: byteStarts, allBytes: bytes, allRuns: runs))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     public let rules: [CompiledRule]
     let patterns: [Pattern]
     let scanner: LiteralScanner
-    let literalUses: [[LiteralUse]]
-    /// The scanner's literals, for hits that must be exact (`ViewKind.readsIAsL`).
-    let literals: [[UInt8]]
+    /// The uses, bytes and run lengths of the scanner's literals.
+    let literalTable: LiteralTable
     /// Keywords as written, indexed by `KeywordUse.keyword`.
     let keywordTexts: [String]
     let alwaysRunPatterns: [Int]
+    /// `Pattern.requirements` of each pattern, apart, so the scan's candidates are checked without
+    /// touching the patterns.
+    let patternRequirements: [UInt64]
     /// Views to build for each message.
     public let views: ViewSet
     /// Views the literal scanner runs over.
@@ -86,10 +146,10 @@ public final class CompiledRuleSet: Sendable {
         self.patterns = patterns
         // "i" and "l" are one letter to the keyword scan of the skeleton views (see `ViewKind.readsIAsL`).
         self.scanner = LiteralScanner(literals: builder.literals, alike: [[0x69, 0x6C]])
-        self.literals = builder.literals
-        self.literalUses = builder.uses
+        self.literalTable = LiteralTable(literals: builder.literals, uses: builder.uses, runs: builder.keywordRuns)
         self.keywordTexts = builder.keywordTexts
         self.alwaysRunPatterns = patterns.indices.filter { patterns[$0].alwaysRun }
+        self.patternRequirements = patterns.map(\.requirements)
         self.views = builder.views.closedOverParents
         self.scanViews = builder.scanViews.kinds
         self.spamRules = spamRules

@@ -18,7 +18,7 @@ public struct ContentStage: Sendable {
     /// for an "l" or the other way round where the writer typed something that could be either: a lookalike
     /// from another script or a symbol block, leetspeak's 1, | or !, or a capital I. A plainly typed "gal"
     /// or "gał" is not "gai". `collapsed` caches where each collapsed byte starts in the leet view.
-    static func lettersAgree(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int, in view: ViewKind,
+    static func lettersAgree(_ literal: UnsafeBufferPointer<UInt8>, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int, in view: ViewKind,
                              of text: NormalizedText, collapsed: inout [Int32]) -> Bool {
         guard start >= 0, start + literal.count <= bytes.count else { return false }
         for k in literal.indices where literal[k] != bytes[start + k] {
@@ -59,6 +59,22 @@ public struct ContentStage: Sendable {
         }
     }
 
+    /// For each view kind, another kind (the one whose identical text is scanned for it), packed four bits
+    /// a kind so that it costs no allocation per message.
+    struct ViewIndexMap {
+        private var packed: UInt64 = ~0
+        /// The index of the kind mapped to `kind`'s, or 0xF for none.
+        @inline(__always) func index(_ kind: ViewKind) -> Int { Int(packed >> UInt64(4 * kind.index) & 0xF) }
+        @inline(__always) func maps(_ kind: ViewKind, to other: ViewKind) -> Bool { index(kind) == other.index }
+        subscript(kind: ViewKind) -> ViewKind? {
+            get { let i = index(kind); return i < ViewKind.allCases.count ? ViewKind.byIndex[i] : nil }
+            set {
+                let shift = UInt64(4 * kind.index)
+                packed = packed & ~(0xF << shift) | UInt64(newValue?.index ?? 0xF) << shift
+            }
+        }
+    }
+
     public func evaluate(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
                          scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
         var matches: [RuleMatch] = []
@@ -71,56 +87,57 @@ public struct ContentStage: Sendable {
         candidates.removeAll(keepingCapacity: true)
         candidates.append(contentsOf: repeatElement(0, count: set.patterns.count))
         var candidateList: [Int] = []   // patterns with a bit set, in the order first seen
+        candidateList.reserveCapacity(16)
         var keywordHits: [KeywordHit] = []
         var allowHits: [KeywordHit] = []
 
         // Views often hold the same text (plain ASCII chat has no leetspeak to fold or letters to join):
         // each distinct text is scanned once, for every view that shares it.
-        var canonical = [Int](repeating: -1, count: ViewKind.allCases.count)
-        var distinct: [TextView] = []
-        for kind in set.scanViews {
-            guard let view = text.view(kind) else { continue }
-            if let same = distinct.first(where: { $0.bytes == view.bytes }) {
-                canonical[kind.index] = same.kind.index
-            } else {
-                canonical[kind.index] = kind.index
-                distinct.append(view)
-            }
+        var canonical = ViewIndexMap()
+        var distinct = ViewSet()
+        for kind in set.scanViews where text.hasView(kind) {
+            var same: ViewKind? = nil
+            for other in set.scanViews where distinct.contains(other) && text.sameText(other, kind) { same = other; break }
+            canonical[kind] = same ?? kind
+            if same == nil { distinct.insert(ViewSet(rawValue: 1 << kind.index)) }
         }
         let collapsedRuns = text.view(.collapsed)?.runLengths ?? []
         var collapsedStarts: [Int32] = []   // built on the first i/l near-hit in the collapsed view
 
-        for view in distinct {
-            let kind = view.kind
-            var viewBits: UInt16 = 0
-            for other in set.scanViews where canonical[other.index] == kind.index { viewBits |= UInt16(1) << UInt16(other.index) }
-            let spelled = view.spelled
-            // Inside spelled-out letters a word starts where the joined view marked one (`Spelled`).
-            @inline(__always) func wordStartsAt(_ p: Int) -> Bool { !spelled.isEmpty && p < spelled.count && spelled[p] == .wordStart }
-            @inline(__always) func isSpelled(_ p: Int) -> Bool { !spelled.isEmpty && spelled[p] != .no }
-            view.bytes.withUnsafeBufferPointer { bytes in
-                set.scanner.scan(bytes) { literal, end in
-                    for use in set.literalUses[literal] {
-                        switch use {
-                        case .pattern(let p):
-                            if candidates[p] == 0 { candidateList.append(p) }
-                            candidates[p] |= viewBits
-                        case .keyword(let k):
-                            guard canonical[k.view.index] == kind.index else { continue }
-                            let start = end - k.length
-                            if k.spelledOnly, !isSpelled(start) || !isSpelled(end - 1) { continue }
-                            if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]), !wordStartsAt(start) { continue }
-                            if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]), !wordStartsAt(end) { continue }
-                            if k.view == .collapsed, !Self.runsMatch(collapsedRuns, at: start, keyword: k.runs) { continue }
-                            // Last: the exact-letters check may walk the origin map.
-                            if !Self.lettersAgree(set.literals[literal], bytes, at: start, in: k.view, of: text, collapsed: &collapsedStarts) { continue }
-                            if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
-                            else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }
+        candidates.withUnsafeMutableBufferPointer { candidates in set.literalTable.withBuffers { table in
+            for kind in set.scanViews where distinct.contains(kind) {
+                guard let view = text.view(kind) else { continue }
+                // Bit 4v of `viewNibbles` for each view v that shares this text: a hit of requirement r sets bit 4v + r.
+                var viewNibbles: UInt64 = 0
+                for other in set.scanViews where canonical.maps(other, to: kind) { viewNibbles |= UInt64(1) << UInt64(4 * other.index) }
+                let spelled = view.spelled
+                // Inside spelled-out letters a word starts where the joined view marked one (`Spelled`).
+                @inline(__always) func wordStartsAt(_ p: Int) -> Bool { !spelled.isEmpty && p < spelled.count && spelled[p] == .wordStart }
+                @inline(__always) func isSpelled(_ p: Int) -> Bool { !spelled.isEmpty && spelled[p] != .no }
+                view.bytes.withUnsafeBufferPointer { bytes in
+                    set.scanner.scan(bytes) { literal, end in
+                        for use in table.uses(of: literal) {
+                            switch use {
+                            case .pattern(let p, let requirement):
+                                if candidates[p] == 0 { candidateList.append(p) }
+                                candidates[p] |= viewNibbles << UInt64(requirement)
+                            case .keyword(let k):
+                                guard canonical.maps(k.view, to: kind) else { continue }
+                                let start = end - k.length
+                                if k.spelledOnly, !isSpelled(start) || !isSpelled(end - 1) { continue }
+                                if !k.openStart, start > 0, Self.isWordByte(bytes[start - 1]), !wordStartsAt(start) { continue }
+                                if !k.openEnd, end < bytes.count, Self.isWordByte(bytes[end]), !wordStartsAt(end) { continue }
+                                if k.view == .collapsed, !Self.runsMatch(collapsedRuns, at: start, keyword: table.runs(k.runs)) { continue }
+                                // Last: the exact-letters check may walk the origin map.
+                                if !Self.lettersAgree(table.bytes(of: literal), bytes, at: start, in: k.view, of: text, collapsed: &collapsedStarts) { continue }
+                                if k.isAllow { allowHits.append(KeywordHit(use: k, start: start, end: end)) }
+                                else { keywordHits.append(KeywordHit(use: k, start: start, end: end)) }
+                            }
                         }
                     }
                 }
             }
-        }
+        } }
 
         var matched = scratch.matched
         scratch.matched = []
@@ -141,8 +158,11 @@ public struct ContentStage: Sendable {
             matches.append(Self.match(rule, view: view, text: text, span: hit.start..<hit.end, pattern: nil, keyword: written))
         }
 
-        // Regex patterns in rule order: candidates from the scan, plus those with no required literal.
-        var toRun = candidateList
+        // Regex patterns in rule order: candidates from the scan that some view holds every required literal
+        // of, plus those with no required literal.
+        var toRun = set.patternRequirements.withUnsafeBufferPointer { requirements in
+            candidateList.filter { Self.someViewHoldsAll(candidates[$0], requirements[$0]) }
+        }
         for p in set.alwaysRunPatterns where candidates[p] == 0 { toRun.append(p) }
         toRun.sort()
         for p in toRun {
@@ -151,9 +171,9 @@ public struct ContentStage: Sendable {
             guard !matched[rule.index], !rule.isDisabled, rule.applies(channel: channel, roles: roles) else { continue }
             var tried: UInt16 = 0   // canonical views this pattern already ran on: identical text, same answer
             viewLoop: for kind in rule.views {
-                guard pattern.alwaysRun || candidates[p] & (UInt16(1) << UInt16(kind.index)) != 0,
+                guard pattern.alwaysRun || candidates[p] >> UInt64(4 * kind.index) & pattern.requirements == pattern.requirements,
                       let view = text.view(kind) else { continue }
-                let same = canonical[kind.index] >= 0 ? canonical[kind.index] : kind.index
+                let same = (canonical[kind] ?? kind).index
                 if tried & (UInt16(1) << UInt16(same)) != 0 { continue }
                 tried |= UInt16(1) << UInt16(same)
                 let outcome = view.bytes.withUnsafeBufferPointer { pattern.regex.firstMatch(in: $0, scratch: scratch) }
@@ -176,7 +196,25 @@ public struct ContentStage: Sendable {
         return (matches, failures)
     }
 
-    static func runsMatch(_ textRuns: [UInt16], at start: Int, keyword runs: [UInt16]) -> Bool {
+    /// Whether, in `found` (bit 4v + r: view v holds a literal of requirement r), some view holds a literal
+    /// of every requirement in `required` (bit r for requirement r).
+    @inline(__always) static func someViewHoldsAll(_ found: UInt64, _ required: UInt64) -> Bool {
+        var views = everyView
+        var bits = required
+        while bits != 0 {
+            views &= found >> UInt64(bits.trailingZeroBitCount)
+            bits &= bits - 1
+        }
+        return views & everyView != 0
+    }
+
+    /// Bit 4v for every view v (four requirement bits a view must fit in 64).
+    static let everyView: UInt64 = {
+        precondition(4 * ViewKind.allCases.count <= 64, "four candidate bits a view no longer fit in a UInt64")
+        return ViewKind.allCases.reduce(0) { $0 | UInt64(1) << UInt64(4 * $1.index) }
+    }()
+
+    static func runsMatch(_ textRuns: [UInt16], at start: Int, keyword runs: UnsafeBufferPointer<UInt16>) -> Bool {
         guard start >= 0 else { return false }
         if textRuns.isEmpty { return runs.allSatisfy { $0 == 1 } }
         guard start + runs.count <= textRuns.count else { return false }
@@ -202,3 +240,4 @@ public struct ContentStage: Sendable {
                          action: rule.definition.effectiveAction)
     }
 }
+

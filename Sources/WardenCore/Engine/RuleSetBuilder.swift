@@ -18,6 +18,8 @@ public struct RuleSetBuilder {
     var uses: [[CompiledRuleSet.LiteralUse]] = []
     /// Keywords as written, for evidence; `KeywordUse.keyword` indexes it.
     var keywordTexts: [String] = []
+    /// Run lengths of collapsed-view keywords, `KeywordUse.runs` ranges into it.
+    var keywordRuns: [UInt16] = []
     var views = ViewSet()
     var scanViews = ViewSet()
     var spamRules: [SpamRule] = []
@@ -36,13 +38,17 @@ public struct RuleSetBuilder {
         return literals.count - 1
     }
 
-    /// Adds a regex pattern of `rule`. It runs on a message only when one of `literals` occurs in a
-    /// scanned view, or always when `literals` is nil (none could be derived).
-    public mutating func addPattern(_ regex: RegexPattern, literals: Set<String>?, for rule: Rule) {
+    /// Adds a regex pattern of `rule`. It runs on a view only when the view holds one literal of each of
+    /// `requirements` (at most four; see `RequiredLiterals.requirements`), or always when that is nil.
+    public mutating func addPattern(_ regex: RegexPattern, requirements: [Set<String>]?, for rule: Rule) {
         let p = patterns.count
-        patterns.append(CompiledRuleSet.Pattern(regex: regex, rule: rule.index, alwaysRun: literals == nil))
+        let required = Array((requirements ?? []).prefix(4))
+        patterns.append(CompiledRuleSet.Pattern(regex: regex, rule: rule.index, alwaysRun: requirements == nil,
+                                                requirements: (UInt64(1) << UInt64(required.count)) - 1))
         rulePatterns.append(p)
-        for literal in literals ?? [] { uses[literalID(Array(literal.utf8))].append(.pattern(p)) }
+        for (r, literals) in required.enumerated() {
+            for literal in literals { uses[literalID(Array(literal.utf8))].append(.pattern(p, requirement: r)) }
+        }
     }
 
     /// Adds a keyword of `rule` (or, when `isAllow`, a word whose hits cancel the rule's keyword hits
@@ -52,14 +58,16 @@ public struct RuleSetBuilder {
         if view == .collapsed && form.runs.isEmpty { form.runs = Array(repeating: 1, count: form.bytes.count) }
         guard !form.bytes.isEmpty else { return }
         keywordTexts.append(written)
+        let runs = keywordRuns.count..<(keywordRuns.count + form.runs.count)
+        keywordRuns.append(contentsOf: form.runs)
         let use = CompiledRuleSet.KeywordUse(rule: rule.index, keyword: keywordTexts.count - 1, isAllow: isAllow, view: view,
                                              length: form.bytes.count, openStart: keyword.openStart, openEnd: keyword.openEnd,
-                                             runs: form.runs)
+                                             runs: runs)
         uses[literalID(form.bytes)].append(.keyword(use))
         if view == .joined, form.bytes.contains(0x20) {
             let bytes = form.bytes.filter { $0 != 0x20 }
             let spelled = CompiledRuleSet.KeywordUse(rule: use.rule, keyword: use.keyword, isAllow: isAllow, view: view, length: bytes.count,
-                                                 openStart: use.openStart, openEnd: use.openEnd, runs: [], spelledOnly: true)
+                                                 openStart: use.openStart, openEnd: use.openEnd, runs: 0..<0, spelledOnly: true)
             uses[literalID(bytes)].append(.keyword(spelled))
         }
     }

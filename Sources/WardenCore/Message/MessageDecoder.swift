@@ -36,8 +36,12 @@ public struct MessageDecoder: Sendable {
 
     public func decode(_ data: Data) throws(IngestError) -> DiscordMessage {
         let message = try MessageJSONParser.parse(data)
-        let length = message.content.count
-        if length > Self.contentLimit { throw .contentTooLong(length: length, limit: Self.contentLimit) }
+        // Characters are never more than UTF-8 bytes, so counting them (grapheme breaking, the costliest
+        // thing decoding would do) is needed only for long texts.
+        if message.content.utf8.count > Self.contentLimit {
+            let length = message.content.count
+            if length > Self.contentLimit { throw .contentTooLong(length: length, limit: Self.contentLimit) }
+        }
         // The texts of a message that are stored (automod log, spam history) follow the one text policy:
         // a control character refuses the message, naming the field, rather than being cut or dropped.
         do throws(InvalidText) {

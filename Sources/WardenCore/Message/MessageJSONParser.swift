@@ -272,13 +272,18 @@ struct MessageJSONParser {
         i += 1
         let start = i
         // Fast path: no escapes.
+        var isASCII = true
         while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") {
             guard bytes[i] >= 0x20 else { throw .malformedJSON(detail: "control character in a string at byte \(i)") }
+            if bytes[i] >= 0x80 { isASCII = false }
             i += 1
         }
         guard i < bytes.count else { throw .malformedJSON(detail: "unterminated string starting at byte \(start - 1)") }
         if bytes[i] == UInt8(ascii: "\"") {
-            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else {
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<i])
+            // ASCII is valid UTF-8: decoding it cannot repair anything, and it skips the generic validation.
+            if isASCII { i += 1; return String(decoding: raw, as: UTF8.self) }
+            guard let text = String(validating: raw, as: UTF8.self) else {
                 throw .malformedJSON(detail: "invalid UTF-8 in a string starting at byte \(start - 1)")
             }
             i += 1

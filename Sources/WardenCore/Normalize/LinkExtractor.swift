@@ -38,6 +38,17 @@ enum LinkExtractor {
         var invites = 0
         let bytes = skeleton.bytes
         let n = bytes.count
+        // Every start but "www." holds a slash: most chat has neither, and is done in one quick pass.
+        let mayHoldLink = bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < n {
+                if b[i] == 0x2F { return true }
+                if b[i] == 0x2E, i >= 3, b[i - 1] == 0x77, b[i - 2] == 0x77, b[i - 3] == 0x77 { return true }
+                i += 1
+            }
+            return false
+        }
+        guard mayHoldLink else { return Extracted(view: view, links: [], invites: 0) }
         var i = 0
         while i < n {
             let b = bytes[i]

@@ -1,18 +1,58 @@
 /// A message's text with the views a rule set needs, plus the facts the spam stage counts.
 public struct NormalizedText: Sendable {
     public let original: [UInt8]
-    private var views: [TextView?]
+    private var views = Slots()
     /// URLs found in the text (percent-decoded, lowercased), when the links view was built.
     public internal(set) var links: [String] = []
     public internal(set) var inviteCount = 0
 
     init(original: [UInt8]) {
         self.original = original
-        views = Array(repeating: nil, count: ViewKind.allCases.count)
     }
 
-    public func view(_ kind: ViewKind) -> TextView? { views[kind.index] }
-    mutating func set(_ view: TextView) { views[view.kind.index] = view }
+    public func view(_ kind: ViewKind) -> TextView? { views[kind] }
+    mutating func set(_ view: TextView) { views[view.kind] = view }
+    /// Whether the `kind` view was built.
+    func hasView(_ kind: ViewKind) -> Bool { views[kind] != nil }
+    /// Whether two built views hold the same bytes (views that share a buffer compare in constant time).
+    func sameText(_ a: ViewKind, _ b: ViewKind) -> Bool {
+        guard let x = views[a]?.bytes, let y = views[b]?.bytes else { return false }
+        return x == y
+    }
+
+    /// One slot per view kind, stored inline: a message's views cost no array of their own.
+    struct Slots: Sendable {
+        var raw, folded, nfkc, stripped, skeleton, leet, collapsed, joined, links: TextView?
+
+        subscript(kind: ViewKind) -> TextView? {
+            get {
+                switch kind {
+                case .raw: raw
+                case .folded: folded
+                case .nfkc: nfkc
+                case .stripped: stripped
+                case .skeleton: skeleton
+                case .leet: leet
+                case .collapsed: collapsed
+                case .joined: joined
+                case .links: links
+                }
+            }
+            set {
+                switch kind {
+                case .raw: raw = newValue
+                case .folded: folded = newValue
+                case .nfkc: nfkc = newValue
+                case .stripped: stripped = newValue
+                case .skeleton: skeleton = newValue
+                case .leet: leet = newValue
+                case .collapsed: collapsed = newValue
+                case .joined: joined = newValue
+                case .links: links = newValue
+                }
+            }
+        }
+    }
 
     /// The original byte range of view bytes `start..<end`. A collapsed view keeps no origin map of its own:
     /// its runs lead back to the leet view, whose map leads to the original.

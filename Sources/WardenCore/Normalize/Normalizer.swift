@@ -278,8 +278,10 @@ public struct Normalizer: Sendable {
 
     /// What may stand between the letters of a spelled-out word ("f.u.c.k", "f_u_c_k", "f | u | c | k").
     @inline(__always) static func isSpacer(_ b: UInt8) -> Bool {
-        b == 0x20 || b == 0x09 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x7C
-            || b == 0x5C || b == 0x7E
+        // One bit per spacer: space, tab, . - * / below 64; _ | \ ~ from 64 to 127.
+        let low: UInt64 = 1 << 0x20 | 1 << 0x09 | 1 << 0x2E | 1 << 0x2D | 1 << 0x2A | 1 << 0x2F
+        let high: UInt64 = 1 << (0x5F - 64) | 1 << (0x7C - 64) | 1 << (0x5C - 64) | 1 << (0x7E - 64)
+        return b < 64 ? low >> UInt64(b) & 1 != 0 : b < 128 && high >> UInt64(b - 64) & 1 != 0
     }
 
     /// One character of a spelled-out word: a letter, a digit, or a leet symbol that is no spacer.
@@ -325,12 +327,17 @@ public struct Normalizer: Sendable {
             while m < n && m - k <= 8 && isSpacer(bytes[m]) { m += 1 }
             return (m > k + 1 || (m < n && hidden(k))) && singleAt(m) ? m : nil
         }
-        // Fast exit: no spaced-out letters, the leet view's text.
-        var found = false
-        var k = 0
-        while k < n {
-            if isSpellable(bytes[k]), singleAt(k), let second = next(after: k), next(after: second) != nil { found = true; break }
-            k += 1
+        // Fast exit: no spaced-out letters, the leet view's text. A chain starts with a character followed by a
+        // spacer or something hidden, which rules out most bytes at the cost of one look at the next.
+        let mapped = !skeleton.starts.isEmpty
+        let found = bytes.withUnsafeBufferPointer { b in
+            var k = 0
+            while k + 1 < n {
+                if isSpacer(b[k + 1]) || (mapped && hidden(k)), isSpellable(b[k]), singleAt(k),
+                   let second = next(after: k), next(after: second) != nil { return true }
+                k += 1
+            }
+            return false
         }
         if !found { return TextView(kind: .joined, sharing: leet) }
 

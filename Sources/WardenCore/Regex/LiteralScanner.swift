@@ -3,7 +3,9 @@
 public struct LiteralScanner: Sendable {
     private let classOf: [UInt8]          // byte -> class
     private let classCount: Int
-    private let transitions: [Int32]      // state * classCount + class -> state
+    /// Row offset of the current state + class -> the next state's row offset (`state * classCount`), or its
+    /// bitwise complement when that state has outputs: the scan tests one sign per byte.
+    private let transitions: [Int32]
     private let outputStart: [Int32]      // state -> range in outputs (includes failure-chain outputs)
     private let outputs: [Int32]          // literal ids
     public let literalCount: Int
@@ -68,8 +70,12 @@ public struct LiteralScanner: Sendable {
         var table = [Int32](); table.reserveCapacity(stateCount * next)
         var starts = [Int32](); starts.reserveCapacity(stateCount + 1)
         var outs = [Int32]()
+        precondition(stateCount * next < Int(Int32.max), "literal scanner too large: \(stateCount) states")
         for state in 0..<stateCount {
-            table.append(contentsOf: children[state])
+            for target in children[state] {
+                let offset = Int32(Int(target) * next)
+                table.append(terminal[Int(target)].isEmpty ? offset : ~offset)
+            }
             starts.append(Int32(outs.count))
             outs.append(contentsOf: terminal[state])
         }
@@ -83,11 +89,17 @@ public struct LiteralScanner: Sendable {
         guard literalCount > 0 else { return }
         transitions.withUnsafeBufferPointer { table in
             classOf.withUnsafeBufferPointer { classes in
-                var state = 0
-                for i in 0..<text.count {
-                    state = Int(table[state &* classCount &+ Int(classes[Int(text[i])])])
-                    let lo = Int(outputStart[state]), hi = Int(outputStart[state + 1])
-                    if lo != hi { for k in lo..<hi { found(Int(outputs[k]), i + 1) } }
+                outputStart.withUnsafeBufferPointer { outputStart in
+                    outputs.withUnsafeBufferPointer { outputs in
+                        var offset = 0
+                        for i in 0..<text.count {
+                            let entry = table[offset &+ Int(classes[Int(text[i])])]
+                            if entry >= 0 { offset = Int(entry); continue }
+                            offset = Int(~entry)
+                            let state = offset / classCount
+                            for k in Int(outputStart[state])..<Int(outputStart[state + 1]) { found(Int(outputs[k]), i + 1) }
+                        }
+                    }
                 }
             }
         }

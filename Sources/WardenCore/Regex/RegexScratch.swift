@@ -17,7 +17,8 @@ public final class RegexScratch {
     private let jitStack: OpaquePointer?
 
     /// Per-message working buffers of the content stage, reused so a message allocates none of them.
-    var candidates: [UInt16] = []
+    /// Per pattern, which of its required literals each view holds (`ContentStage`: four bits a view).
+    var candidates: [UInt64] = []
     var matched: [Bool] = []
 
     public init() {

@@ -2,11 +2,49 @@
 /// match. The prefilter uses it to skip patterns that cannot match. It is conservative: when unsure it
 /// returns nil ("always run the pattern"), never a wrong set.
 public enum RequiredLiterals {
-    /// Literals shorter than this are not selective enough to be worth it.
+    /// Literals shorter than this are not selective enough to be worth it, unless nothing longer is required:
+    /// then two-letter literals ("gg", "sc") still spare most messages a pattern that would run on all of them.
     static let minimumLength = 3
+    static let fallbackLength = 2
 
     public static func of(_ pattern: String) -> Set<String>? {
-        var parser = Parser(bytes: Array(pattern.utf8))
+        of(pattern, minimumLength: minimumLength) ?? of(pattern, minimumLength: fallbackLength)
+    }
+
+    /// Every requirement of a pattern made of one top-level branch, each a set of literals of which one must
+    /// occur (so a match needs all of them: `\bquestion\s+yofelgri\b` needs "question" and "yofelgri"),
+    /// the most selective first, at most `limit`. A pattern with top-level alternatives has one: `of`'s.
+    public static func requirements(of pattern: String, limit: Int = 4) -> [Set<String>]? {
+        requirements(of: pattern, minimumLength: minimumLength, limit: limit)
+            ?? requirements(of: pattern, minimumLength: fallbackLength, limit: limit)
+    }
+
+    static func requirements(of pattern: String, minimumLength: Int, limit: Int) -> [Set<String>]? {
+        if pattern.contains("(?x") || pattern.contains("\\Q") { return nil }
+        var parser = Parser(bytes: Array(pattern.utf8), minimumLength: minimumLength)
+        var union: Set<String> = []
+        var branches: [[Set<String>]] = []
+        while true {
+            guard let best = parser.branch() else { return nil }
+            branches.append(parser.lastBranchSets)
+            union.formUnion(best)
+            if parser.peek() == UInt8(ascii: "|") { parser.i += 1; continue }
+            break
+        }
+        guard parser.ok, parser.i == parser.bytes.count else { return nil }
+        let sets = branches.count == 1 ? branches[0] : [union]
+        let usable = sets.filter { set in !set.isEmpty && set.allSatisfy { $0.utf8.count >= minimumLength } }
+        guard !usable.isEmpty else { return nil }
+        // Stable: equally selective sets keep their order in the pattern.
+        let ranked = usable.enumerated().sorted { a, b in
+            let x = Parser.score(a.element), y = Parser.score(b.element)
+            return x != y ? x > y : a.offset < b.offset
+        }
+        return ranked.prefix(limit).map(\.element)
+    }
+
+    static func of(_ pattern: String, minimumLength: Int) -> Set<String>? {
+        var parser = Parser(bytes: Array(pattern.utf8), minimumLength: minimumLength)
         if pattern.contains("(?x") || pattern.contains("\\Q") { return nil }  // whitespace/quoting rules: give up
         guard let set = parser.alternation(), parser.ok, parser.i == parser.bytes.count else { return nil }
         return set.allSatisfy { $0.utf8.count >= minimumLength } ? set : nil
@@ -14,10 +52,15 @@ public enum RequiredLiterals {
 
     struct Parser {
         let bytes: [UInt8]
+        let minimumLength: Int
         var i = 0
         var ok = true
+        /// Every required set of the branch `branch()` parsed last, in pattern order.
+        var lastBranchSets: [Set<String>] = []
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        static func score(_ s: Set<String>) -> Int { s.map { $0.utf8.count }.min() ?? 0 }
+
+        init(bytes: [UInt8], minimumLength: Int) { self.bytes = bytes; self.minimumLength = minimumLength }
 
         static let standaloneEscapes = Set("dDsSwWbBhHvVRXAzZGKnrtfeaC".utf8)
 
@@ -77,14 +120,15 @@ public enum RequiredLiterals {
         /// One sequence of atoms; returns its most selective required set.
         mutating func branch() -> Set<String>? {
             var best: Set<String>? = nil
+            var all: [Set<String>] = []
             var run: [UInt8] = []
-            func score(_ s: Set<String>) -> Int { s.map { $0.utf8.count }.min() ?? 0 }
             func consider(_ s: Set<String>?) {
                 guard let s, !s.isEmpty else { return }
-                if best == nil || score(s) > score(best ?? []) { best = s }
+                all.append(s)
+                if best == nil || Self.score(s) > Self.score(best ?? []) { best = s }
             }
             func endRun() {
-                if run.count >= RequiredLiterals.minimumLength { consider([String(decoding: run, as: UTF8.self)]) }
+                if run.count >= minimumLength { consider([String(decoding: run, as: UTF8.self)]) }
                 run.removeAll(keepingCapacity: true)
             }
             while let b = peek(), b != UInt8(ascii: "|"), b != UInt8(ascii: ")") {
@@ -121,6 +165,7 @@ public enum RequiredLiterals {
                 }
             }
             endRun()
+            lastBranchSets = all
             return best
         }
 

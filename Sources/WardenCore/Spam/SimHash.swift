@@ -36,52 +36,52 @@ public enum SimHash {
         if n == 0 { return 0 }
         if n < 3 { return contentHash(bytes) }
         let shingles = n - 2
-        // Per-bit counts of set bits, kept as 8 vectors of 8 lanes so that one table lookup per hash byte
-        // adds eight counters at once. 16-bit lanes halve the vector work; they are flushed into 32-bit
-        // totals every `chunk` shingles so no text length can overflow them.
-        var t0 = SIMD8<Int32>(), t1 = SIMD8<Int32>(), t2 = SIMD8<Int32>(), t3 = SIMD8<Int32>()
-        var t4 = SIMD8<Int32>(), t5 = SIMD8<Int32>(), t6 = SIMD8<Int32>(), t7 = SIMD8<Int32>()
-        let chunk = Int(Int16.max)
-        var i = 0
-        byteBits.withUnsafeBufferPointer { table in
-            while i < shingles {
-                let end = min(shingles, i + chunk)
-                var c0 = SIMD8<Int16>(), c1 = SIMD8<Int16>(), c2 = SIMD8<Int16>(), c3 = SIMD8<Int16>()
-                var c4 = SIMD8<Int16>(), c5 = SIMD8<Int16>(), c6 = SIMD8<Int16>(), c7 = SIMD8<Int16>()
-                while i < end {
-                    let packed = UInt64(bytes[i]) | UInt64(bytes[i + 1]) << 8 | UInt64(bytes[i + 2]) << 16
-                    let h = mum(packed ^ p0, p2)
-                    c0 &+= table[Int(truncatingIfNeeded: h) & 0xff]
-                    c1 &+= table[Int(truncatingIfNeeded: h >> 8) & 0xff]
-                    c2 &+= table[Int(truncatingIfNeeded: h >> 16) & 0xff]
-                    c3 &+= table[Int(truncatingIfNeeded: h >> 24) & 0xff]
-                    c4 &+= table[Int(truncatingIfNeeded: h >> 32) & 0xff]
-                    c5 &+= table[Int(truncatingIfNeeded: h >> 40) & 0xff]
-                    c6 &+= table[Int(truncatingIfNeeded: h >> 48) & 0xff]
-                    c7 &+= table[Int(truncatingIfNeeded: h >> 56) & 0xff]
-                    i += 1
-                }
-                t0 &+= SIMD8<Int32>(truncatingIfNeeded: c0)
-                t1 &+= SIMD8<Int32>(truncatingIfNeeded: c1)
-                t2 &+= SIMD8<Int32>(truncatingIfNeeded: c2)
-                t3 &+= SIMD8<Int32>(truncatingIfNeeded: c3)
-                t4 &+= SIMD8<Int32>(truncatingIfNeeded: c4)
-                t5 &+= SIMD8<Int32>(truncatingIfNeeded: c5)
-                t6 &+= SIMD8<Int32>(truncatingIfNeeded: c6)
-                t7 &+= SIMD8<Int32>(truncatingIfNeeded: c7)
+        // The 64 per-bit counters are packed: bit 4j + r of a hash is counted in nibble j of `nibbles[r]`, so
+        // one shift, mask and add counts 16 bits at once. Every 15 shingles (before a nibble can overflow) the
+        // nibbles move into byte lanes, and every 255 into the totals.
+        let ones: UInt64 = 0x1111_1111_1111_1111, lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { totals in
+            totals.initialize(repeating: 0)
+            var n0: UInt64 = 0, n1: UInt64 = 0, n2: UInt64 = 0, n3: UInt64 = 0
+            // Byte lanes: lane k of `lanes[2r + s]` counts bit 8k + 4s + r.
+            var lanes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            @inline(__always) func moveNibbles() {
+                lanes.0 &+= n0 & lowNibbles; lanes.1 &+= n0 >> 4 & lowNibbles
+                lanes.2 &+= n1 & lowNibbles; lanes.3 &+= n1 >> 4 & lowNibbles
+                lanes.4 &+= n2 & lowNibbles; lanes.5 &+= n2 >> 4 & lowNibbles
+                lanes.6 &+= n3 & lowNibbles; lanes.7 &+= n3 >> 4 & lowNibbles
+                n0 = 0; n1 = 0; n2 = 0; n3 = 0
             }
+            @inline(__always) func add(_ word: UInt64, from bit: Int) {
+                for k in 0..<8 { totals[bit + 8 * k] &+= Int32(truncatingIfNeeded: word >> UInt64(8 * k) & 0xFF) }
+            }
+            @inline(__always) func moveLanes() {
+                add(lanes.0, from: 0); add(lanes.1, from: 4); add(lanes.2, from: 1); add(lanes.3, from: 5)
+                add(lanes.4, from: 2); add(lanes.5, from: 6); add(lanes.6, from: 3); add(lanes.7, from: 7)
+                lanes = (0, 0, 0, 0, 0, 0, 0, 0)
+            }
+            var i = 0, sinceNibbles = 0, sinceLanes = 0
+            while i < shingles {
+                let h = shingleHash(bytes[i], bytes[i + 1], bytes[i + 2])
+                n0 &+= h & ones; n1 &+= h >> 1 & ones; n2 &+= h >> 2 & ones; n3 &+= h >> 3 & ones
+                i += 1; sinceNibbles += 1
+                if sinceNibbles == 15 {
+                    moveNibbles(); sinceNibbles = 0; sinceLanes += 15
+                    if sinceLanes == 255 { moveLanes(); sinceLanes = 0 }
+                }
+            }
+            moveNibbles(); moveLanes()
+            // A bit is set when its count is a strict majority: 2·count > shingles.
+            var result: UInt64 = 0
+            for bit in 0..<64 where 2 * Int(totals[bit]) > shingles { result |= 1 << UInt64(bit) }
+            return result
         }
-        // A bit is set when its count is a strict majority: 2·count > shingles (Int32 is ample for 2·count:
-        // a buffer of a billion bytes is not a Discord message).
-        let half = SIMD8<Int32>(repeating: Int32(clamping: shingles))
-        @inline(__always) func byte(_ c: SIMD8<Int32>) -> UInt64 {
-            let mask = (c &* 2) .> half
-            var b: UInt64 = 0
-            for lane in 0..<8 where mask[lane] { b |= 1 << UInt64(lane) }
-            return b
-        }
-        return byte(t0) | byte(t1) << 8 | byte(t2) << 16 | byte(t3) << 24
-            | byte(t4) << 32 | byte(t5) << 40 | byte(t6) << 48 | byte(t7) << 56
+    }
+
+    /// The hash of one 3-byte shingle.
+    @inline(__always)
+    static func shingleHash(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt64 {
+        mum((UInt64(a) | UInt64(b) << 8 | UInt64(c) << 16) ^ p0, p2)
     }
 
     /// Hamming distance (popcount of xor).
@@ -113,12 +113,5 @@ public enum SimHash {
         h = mum(h ^ tail ^ p2, p3)
         h = mum(h, p1)
         return h == 0 ? 1 : h
-    }
-
-    /// For each byte value, a lane vector with 1 where the bit is set: turns a hash byte into counter increments.
-    private static let byteBits: [SIMD8<Int16>] = (0..<256).map { value in
-        var lanes = SIMD8<Int16>()
-        for bit in 0..<8 where value & (1 << bit) != 0 { lanes[bit] = 1 }
-        return lanes
     }
 }

@@ -30,8 +30,8 @@ public struct RegexKind: RuleKind {
         for text in patterns ?? [] {
             guard let regex = try? RegexPattern(text) else { continue }  // validated before compiling
             // Literals are lowercase; the raw view is not, so patterns on it always run.
-            let literals = rule.views.contains(.raw) ? nil : RequiredLiterals.of(text)
-            builder.addPattern(regex, literals: literals, for: rule)
+            let requirements = rule.views.contains(.raw) ? nil : RequiredLiterals.requirements(of: text)
+            builder.addPattern(regex, requirements: requirements, for: rule)
         }
         builder.scan(rule.views)
     }
