@@ -47,6 +47,11 @@ import Testing
         #expect(view("aſſ", .skeleton) == "ass")
         // Digits of living scripts become ASCII digits (letters only inside words), currency signs stay.
         #expect(view("bl०wjob €5 ١٠٥", .leet) == "blowjob €5 1٠0")
+        // Against a Latin letter (or a lookalike of one) a currency sign, such a digit or a symbol evasion tools
+        // use is the letter it imitates: ₽ an f, Arabic-Indic ٧ a v, APL's ⍥ an o. Amounts and numbers stay.
+        #expect(view("₽anny ₽ȉng pissof₽ in٧ite c⍥m", .skeleton) == "fanny fing pissoff invite com")
+        #expect(view("₽500 5₽ ₽ ١٠٧ ٧", .skeleton) == "₽500 5₽ ₽ 1٠٧ ٧")   // ١ is an l-shaped digit: 1
+        #expect(view("¥es", .skeleton) == "yes")
         #expect(view("\u{037A}", .skeleton) == "i")                          // ypogegrammeni, which NFKC makes " ͅ"
         // A lookalike of a lookalike: ∩ is Armenian Ո in the data, whose lowercase ո is an n.
         #expect(view("∩", .skeleton) == "n")

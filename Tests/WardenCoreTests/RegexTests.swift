@@ -88,6 +88,13 @@ import Foundation
         #expect(RequiredLiterals.requirements(of: #"colou?r\s+me"#) == [["colo"]])
         #expect(RequiredLiterals.requirements(of: #"(?:nitro)?x"#) == nil)
         #expect(RequiredLiterals.requirements(of: #"a(?=bcd)efg|hij"#) == [["efg", "hij"]])
+        // What the parser cannot be sure of gives no requirement: extended syntax turned on by any option
+        // group, a '{' that is no quantifier; an escaped non-ASCII letter is a letter, never half a literal.
+        #expect(RequiredLiterals.requirements(of: #"(?ix)giftcard\s+ab c"#) == nil)
+        #expect(RequiredLiterals.requirements(of: #"(?^x:gift card)"#) == nil)
+        #expect(RequiredLiterals.requirements(of: #"scam{1|hello}"#) == nil)
+        #expect(RequiredLiterals.requirements(of: #"giftcard\s+abc\é"#) == [["giftcard"], ["abc"]])
+        #expect(RequiredLiterals.requirements(of: #"nitro{2,}x{,3}gift"#) == [["nitro"], ["gift"]])
         // At most four, the most selective first, ties in pattern order.
         #expect(RequiredLiterals.requirements(of: #"aaa\dbbb\dccc\dddd\deeee"#) == [["eeee"], ["aaa"], ["bbb"], ["ccc"]])
     }
@@ -125,7 +132,8 @@ import Foundation
         #"\pL\pL\pLfree"#, #"gift(?:card)?s?\s+\d+"#, #"n[i1]tro"#, #"cl(?:ai|ia)m\s+(?:now|here)"#,
         #"\x{66}ree\s+stuff"#, #"(?:https?://|www\.)[a-z.]*\p{Cf}(?=[a-z])"#, #"(a)\1bcd"#, #"\p{L}{3}free"#,
         #"(?<w>gift)\k<w>"#, #"\Qfree\E nitro"#,
-        #"\bquestion\s+yofelgri\b"#, #"(?:gift|free)\s+(?:nitro|steam)\s+now"#,
+        #"\bquestion\s+yofelgri\b"#, #"(?:gift|free)\s+(?:nitro|steam)\s+now"#, #"steam\s+giftcard"#,
+        #"giftcard\s+ab\é"#, #"(?ix)giftcard\s+ab c"#, #"scam{1|hello}"#,
         // Prefiltered on two-letter literals only.
         #"st[e3]{1,2}[a4]?m[a-z]*\.[a-z]{2,}"#, #"(?!discord)d(?:[il1]|ii)?(?:sc|cs)[o0]r[a-z]*\.[a-z]{2,}"#,
         #"\b(?:dsc|[il]nv[il]te)\s*[^\w\s?!,;:]\s*gg\s*/\s*[a-z0-9-]{2,32}"#,
@@ -135,6 +143,7 @@ import Foundation
         "Buy now", "BUY NOW please", "disc0rd.gg/abc", "aaaargh", "hello world", "nitrogen", "xyzogen", "abcfree",
         "giftcards 20", "gift 5", "n1tro", "claim here", "clam now", "nothing at all", "", "ｆｒｅｅ ｎｉｔｒｏ",
         "https://disc\u{200B}ord.gg", "aabcd", "giftgift", "free nitro",
+        "ſteam giftcard", "giftcard abé", "giftcard abc", "hello}", "scamm",
         "question yofelgri", "a question", "yofelgri question", "free steam now", "gift now nitro", "nitro free now",
         "st3am.gift", "STEEAM.com", "d1scor.ru", "dcsor-nitro.xyz", "discord.com", "lnvite: gg/abc", "dsc . gg / xyz",
     ]

@@ -47,6 +47,17 @@ def target(skeleton: str, skeletons: dict[str, str], source: str = "") -> str | 
     return text
 
 
+def in_word(skeleton: str, skeletons: dict[str, str], source: str) -> str | None:
+    """What a currency sign or a digit of a living script imitates when it stands against a Latin letter, where
+    it is no amount or number: ₽ in "₽anny" is a "p", Arabic-Indic ٧ in "in٧ite" a "v". `target` refuses them
+    everywhere else ("₽500", "١٠٧" stay as written)."""
+    category = unicodedata.category(source) if len(source) == 1 else ""
+    if category not in ("Sc", "Nd") or target(skeleton, skeletons, source) is not None:
+        return None
+    text = reduce(skeleton, skeletons).lower()
+    return text if len(text) == 1 and "a" <= text <= "z" else None
+
+
 LATIN_NAME = re.compile(r"LATIN (?:SMALL|CAPITAL) LETTER ([A-Z]) WITH |LATIN LETTER SMALL CAPITAL ([A-Z])$")
 
 
@@ -114,7 +125,17 @@ def main() -> None:
         mapped = target(skeletons[char], skeletons, char) if ord(char) >= 0x80 else None
         if mapped is not None:
             direct.append((ord(char), mapped))
+    in_words = []
+    for char in sorted(skeletons):
+        if ord(char) < 0x80:
+            continue
+        for form in (char, char.upper()):
+            mapped = in_word(skeletons.get(form, form), skeletons, char) if len(form) == 1 else None
+            if mapped is not None:
+                in_words.append((ord(char), mapped))
+                break
     body = " ".join(f"{s:X}:{t}" for s, t in entries)
+    in_word_body = " ".join(f"{s:X}:{t}" for s, t in in_words)
     direct_body = " ".join(f"{s:X}:{t}" for s, t in direct)
     alias_body = " ".join(f"{s:X}:{ord(t):X}" for s, t in aliases)
     assert '"##' not in body and '"##' not in direct_body
@@ -127,6 +148,8 @@ def main() -> None:
     print(f'    static let directSource = ##"{direct_body}"##')
     print("    /// `HEX:HEX` pairs: a scalar whose prototype is another non-ASCII scalar, read as that one is.")
     print(f'    static let aliasSource = "{alias_body}"')
+    print("    /// `HEX:ascii` pairs: currency signs and digits read as the letter they imitate only against a Latin letter.")
+    print(f'    static let inWordSource = "{in_word_body}"')
     print("}")
 
 

@@ -122,7 +122,7 @@ public final class CompiledRuleSet: Sendable {
 
     public init(rules sources: [RuleSource], normalizer: Normalizer = Normalizer()) {
         // The lookalike tables are built once per process; build them here rather than on a message's path.
-        _ = Confusables.table.isEmpty && Confusables.beforeFolding.isEmpty
+        _ = (Confusables.table.isEmpty, Confusables.beforeFolding.isEmpty, Confusables.inWord.isEmpty)
         var rules: [CompiledRule] = []
         var issues: [RuleIssue] = []
         var aiRules: [CompiledRule] = []

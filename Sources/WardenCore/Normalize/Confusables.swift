@@ -47,6 +47,29 @@ enum Confusables {
         return map
     }()
 
+    /// Currency signs and digits of living scripts that imitate a letter (₽ a "p", Arabic-Indic ٧ a "v"), read
+    /// so only against a Latin letter, where they are no amount or number (`inWordSource`, generated).
+    static let inWord: [UInt32: PackedASCII] = {
+        var map: [UInt32: PackedASCII] = [:]
+        for entry in inWordSource.split(separator: " ") {
+            guard let colon = entry.firstIndex(of: ":"), let scalar = UInt32(entry[..<colon], radix: 16),
+                  let ascii = PackedASCII(entry[entry.index(after: colon)...]) else { continue }
+            map[scalar] = ascii
+        }
+        for (from, to) in inWordAdditions {
+            guard let ascii = PackedASCII(Substring(to)) else { continue }
+            for scalar in from.unicodeScalars where table[scalar.value] == nil { map[scalar.value] = ascii }
+        }
+        return map
+    }()
+
+    /// Warden's own: symbols the data leaves alone that evasion tools (the `confusables` package) use as
+    /// letters. Only against a Latin letter, where no APL program or ruble amount has them.
+    static let inWordAdditions: [(String, String)] = [
+        ("₽", "f"), ("⍺", "a"), ("⍳", "i"), ("⍴", "p"), ("⍥", "o"), ("∇", "o"), ("℮", "e"), ("⋿", "e"),
+        ("🝌", "c"), ("🝨", "t"),
+    ]
+
     /// Warden's lookalikes read as written, before lowercasing: Greek capital Γ is an "r", though its
     /// lowercase γ is a "y".
     static let writtenAdditions: [UInt32: PackedASCII] = {
@@ -127,6 +150,9 @@ struct PackedASCII: Sendable, Hashable {
     }
 
     init(letter offset: UInt32) { raw = UInt64(0x61 + offset) }
+
+    /// The first byte.
+    var first: UInt8 { UInt8(truncatingIfNeeded: raw) }
 
     /// Calls `body` with each byte in order.
     @inline(__always) func forEach(_ body: (UInt8) -> Void) {

@@ -97,7 +97,11 @@ public struct Normalizer: Sendable {
 
     static func folded(_ raw: TextView) -> TextView {
         mapScalars(raw, to: .folded, ascii: lowercase) { scalar, start, end, view in
-            if scalar.properties.changesWhenLowercased {
+            // Long s is an s to PCRE2's caseless matching (as the Kelvin sign, which lowercases to k, is a k),
+            // so the folded view says so too: the literal prefilter looks for "s" where a pattern may match "ſ".
+            if scalar.value == 0x017F {
+                view.append(UInt8(ascii: "s"), from: start, to: end)
+            } else if scalar.properties.changesWhenLowercased {
                 for s in scalar.properties.lowercaseMapping.unicodeScalars { view.append(s, from: start, to: end) }
             } else {
                 view.append(scalar, from: start, to: end)
@@ -170,6 +174,9 @@ public struct Normalizer: Sendable {
                     let scalarEnd = stripped.originEnd(min(i + length, buf.count) - 1)
                     if let replacement = Confusables.skeleton(of: scalar) {
                         replacement.forEach { view.append($0, from: start, to: scalarEnd) }
+                    } else if let letter = Confusables.inWord[scalar.value],
+                              view.bytes.last.map(isLetter) == true || Self.letterStarts(buf, at: i + length) {
+                        letter.forEach { view.append($0, from: start, to: scalarEnd) }
                     } else {
                         view.append(scalar, from: start, to: scalarEnd)
                     }
@@ -181,6 +188,13 @@ public struct Normalizer: Sendable {
     }
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+
+    /// Whether the scalar at `i` of lowercase UTF-8 is a Latin letter, or a lookalike of one.
+    static func letterStarts(_ buf: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i < buf.count else { return false }
+        if buf[i] < 0x80 { return isLetter(buf[i]) }
+        return Confusables.skeleton(of: decodeScalar(buf, at: i).0).map { isLetter($0.first) } ?? false
+    }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
 

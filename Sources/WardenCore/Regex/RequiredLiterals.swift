@@ -20,7 +20,7 @@ public enum RequiredLiterals {
     }
 
     static func requirements(of pattern: String, minimumLength: Int, limit: Int) -> [Set<String>]? {
-        if pattern.contains("(?x") || pattern.contains("\\Q") { return nil }
+        if usesExtendedSyntax(pattern) || pattern.contains("\\Q") { return nil }
         var parser = Parser(bytes: Array(pattern.utf8), minimumLength: minimumLength)
         var union: Set<String> = []
         var branches: [[Set<String>]] = []
@@ -43,9 +43,28 @@ public enum RequiredLiterals {
         return ranked.prefix(limit).map(\.element)
     }
 
+    /// Whether an inline option group turns on extended syntax, where whitespace and `#` comments are not
+    /// literal text: (?x), (?ix), (?^x), (?xx:...).
+    static func usesExtendedSyntax(_ pattern: String) -> Bool {
+        let bytes = Array(pattern.utf8)
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "("), bytes[i + 1] == UInt8(ascii: "?") {
+                var j = i + 2
+                while j < bytes.count, bytes[j] == UInt8(ascii: "^") || bytes[j] == UInt8(ascii: "-")
+                        || (bytes[j] | 0x20 >= 0x61 && bytes[j] | 0x20 <= 0x7A) {
+                    if bytes[j] == UInt8(ascii: "x") { return true }
+                    j += 1
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
     static func of(_ pattern: String, minimumLength: Int) -> Set<String>? {
         var parser = Parser(bytes: Array(pattern.utf8), minimumLength: minimumLength)
-        if pattern.contains("(?x") || pattern.contains("\\Q") { return nil }  // whitespace/quoting rules: give up
+        if usesExtendedSyntax(pattern) || pattern.contains("\\Q") { return nil }  // whitespace/quoting rules: give up
         guard let set = parser.alternation(), parser.ok, parser.i == parser.bytes.count else { return nil }
         return set.allSatisfy { $0.utf8.count >= minimumLength } ? set : nil
     }
@@ -144,7 +163,11 @@ public enum RequiredLiterals {
                     i += 1
                     guard let e = peek() else { ok = false; return nil }
                     i += 1
-                    if isAlnum(e) {
+                    if e >= 0x80 {
+                        // An escaped non-ASCII character is that character: like one written plainly, it ends
+                        // the run (its bytes are never half-read into a literal).
+                        endRun(); while let c = peek(), c & 0xC0 == 0x80 { i += 1 }; _ = quantifier()
+                    } else if isAlnum(e) {
                         // An escape that is not a plain punctuation literal ends the run; its argument, if it
                         // takes one (\p{L}, \x66, \101, \g{1}, \k<name>), is skipped, never read as literal text.
                         guard skipEscapeArgument(e) else { ok = false; return nil }
@@ -188,10 +211,16 @@ public enum RequiredLiterals {
             case UInt8(ascii: "?"), UInt8(ascii: "*"): required = false; i += 1
             case UInt8(ascii: "+"): i += 1
             case UInt8(ascii: "{"):
-                var j = i + 1, minimum = 0, digits = 0
-                while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39 { minimum = minimum * 10 + Int(bytes[j] - 0x30); j += 1; digits += 1 }
-                guard digits > 0 || (j < bytes.count && bytes[j] == UInt8(ascii: ",")) else { return true }  // a literal '{'
-                while j < bytes.count, bytes[j] != UInt8(ascii: "}") { j += 1 }
+                // {n}, {n,}, {n,m} or {,m}; anything else is a literal '{' to PCRE2 (left for the caller, which
+                // gives up on it), so "scam{1|hello}" is no quantifier reaching past the '|'.
+                var j = i + 1, minimum = 0, digits = 0, upperDigits = 0
+                func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
+                while isDigit(j) { minimum = minimum * 10 + Int(bytes[j] - 0x30); j += 1; digits += 1 }
+                if j < bytes.count, bytes[j] == UInt8(ascii: ",") {
+                    j += 1
+                    while isDigit(j) { j += 1; upperDigits += 1 }
+                }
+                guard digits + upperDigits > 0, j < bytes.count, bytes[j] == UInt8(ascii: "}") else { return true }
                 i = j + 1
                 required = minimum > 0
             default: return true
