@@ -52,6 +52,10 @@ import Testing
         #expect(view("₽anny ₽ȉng pissof₽ in٧ite c⍥m", .skeleton) == "fanny fing pissoff invite com")
         #expect(view("₽500 5₽ ₽ ١٠٧ ٧", .skeleton) == "₽500 5₽ ₽ 1٠٧ ٧")   // ١ is an l-shaped digit: 1
         #expect(view("¥es", .skeleton) == "yes")
+        // Only touching a Latin-written word and no digit: a currency code before an amount, something invisible,
+        // a flag, Persian text.
+        #expect(view("JP¥455 ok\u{200B}₽500 🇷🇺₽", .skeleton) == "jp¥455 ok₽500 ru₽")
+        #expect(view("۲۷ام", .skeleton).contains("۷") && view("صفحه۷", .skeleton).hasSuffix("۷"))
         #expect(view("\u{037A}", .skeleton) == "i")                          // ypogegrammeni, which NFKC makes " ͅ"
         // A lookalike of a lookalike: ∩ is Armenian Ո in the data, whose lowercase ո is an n.
         #expect(view("∩", .skeleton) == "n")

@@ -49,8 +49,8 @@ def target(skeleton: str, skeletons: dict[str, str], source: str = "") -> str | 
 
 def in_word(skeleton: str, skeletons: dict[str, str], source: str) -> str | None:
     """What a currency sign or a digit of a living script imitates when it stands against a Latin letter, where
-    it is no amount or number: ₽ in "₽anny" is a "p", Arabic-Indic ٧ in "in٧ite" a "v". `target` refuses them
-    everywhere else ("₽500", "١٠٧" stay as written)."""
+    it is no amount or number: ¥ in "¥es" is a "y", Arabic-Indic ٧ in "in٧ite" a "v". `target` refuses them
+    everywhere else ("¥500", "١٠٧" stay as written)."""
     category = unicodedata.category(source) if len(source) == 1 else ""
     if category not in ("Sc", "Nd") or target(skeleton, skeletons, source) is not None:
         return None

@@ -47,8 +47,9 @@ enum Confusables {
         return map
     }()
 
-    /// Currency signs and digits of living scripts that imitate a letter (₽ a "p", Arabic-Indic ٧ a "v"), read
-    /// so only against a Latin letter, where they are no amount or number (`inWordSource`, generated).
+    /// Currency signs and digits of living scripts that imitate a letter (Arabic-Indic ٧ a "v", ¥ a "y"), read
+    /// so only against a Latin letter, where they are no amount or number (`inWordSource`, generated, and
+    /// `inWordAdditions`; see `Normalizer.standsAgainstALetter`).
     static let inWord: [UInt32: PackedASCII] = {
         var map: [UInt32: PackedASCII] = [:]
         for entry in inWordSource.split(separator: " ") {
@@ -63,12 +64,9 @@ enum Confusables {
         return map
     }()
 
-    /// Warden's own: symbols the data leaves alone that evasion tools (the `confusables` package) use as
-    /// letters. Only against a Latin letter, where no APL program or ruble amount has them.
-    static let inWordAdditions: [(String, String)] = [
-        ("₽", "f"), ("⍺", "a"), ("⍳", "i"), ("⍴", "p"), ("⍥", "o"), ("∇", "o"), ("℮", "e"), ("⋿", "e"),
-        ("🝌", "c"), ("🝨", "t"),
-    ]
+    /// Warden's own: signs the data leaves alone that evasion tools (the `confusables` package) use as letters:
+    /// ₽ for f (as that package has it; its shape is a P's, so "₽orn" is missed), APL's ⍥ and ∇ for o.
+    static let inWordAdditions: [(String, String)] = [("₽", "f"), ("⍥", "o"), ("∇", "o")]
 
     /// Warden's lookalikes read as written, before lowercasing: Greek capital Γ is an "r", though its
     /// lowercase γ is a "y".

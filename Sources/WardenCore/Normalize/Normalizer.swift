@@ -175,7 +175,7 @@ public struct Normalizer: Sendable {
                     if let replacement = Confusables.skeleton(of: scalar) {
                         replacement.forEach { view.append($0, from: start, to: scalarEnd) }
                     } else if let letter = Confusables.inWord[scalar.value],
-                              view.bytes.last.map(isLetter) == true || Self.letterStarts(buf, at: i + length) {
+                              Self.standsAgainstALetter(buf, at: i, length: length, in: stripped) {
                         letter.forEach { view.append($0, from: start, to: scalarEnd) }
                     } else {
                         view.append(scalar, from: start, to: scalarEnd)
@@ -189,11 +189,30 @@ public struct Normalizer: Sendable {
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
 
-    /// Whether the scalar at `i` of lowercase UTF-8 is a Latin letter, or a lookalike of one.
-    static func letterStarts(_ buf: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        guard i < buf.count else { return false }
-        if buf[i] < 0x80 { return isLetter(buf[i]) }
-        return Confusables.skeleton(of: decodeScalar(buf, at: i).0).map { isLetter($0.first) } ?? false
+    /// Whether the scalar at `i..<i + length` of the stripped view touches a letter of a Latin-written word
+    /// (nothing stripped between them) and no digit: "in٧ite", "₽anny", "pissof₽", but not "₽500", "JP¥455",
+    /// "ok\u{200B}₽", nor Persian "۲۷ام" or "صفحه۷" (digits of Arabic-script text stay digits).
+    static func standsAgainstALetter(_ buf: UnsafeBufferPointer<UInt8>, at i: Int, length: Int, in stripped: TextView) -> Bool {
+        var before: Unicode.Scalar? = nil, after: Unicode.Scalar? = nil
+        if i > 0, stripped.originEnd(i - 1) == stripped.originStart(i) {
+            var k = i - 1
+            while k > 0 && buf[k] & 0xC0 == 0x80 { k -= 1 }
+            before = decodeScalar(buf, at: k).0
+        }
+        let next = i + length
+        if next < buf.count, stripped.originEnd(next - 1) == stripped.originStart(next) { after = decodeScalar(buf, at: next).0 }
+        func isDigit(_ s: Unicode.Scalar?) -> Bool { s?.properties.numericType != nil }
+        if isDigit(before) || isDigit(after) { return false }
+        return isLatinLetter(before) || isLatinLetter(after)
+    }
+
+    /// A Latin letter (the stripped view is lowercase and mark-free) or a lookalike of one from the table;
+    /// lookalikes from Arabic-script blocks (heh is an "o") do not make a word Latin-written.
+    static func isLatinLetter(_ scalar: Unicode.Scalar?) -> Bool {
+        guard let v = scalar?.value else { return false }
+        if v < 0x80 { return v >= 0x61 && v <= 0x7A }
+        if (0x0600...0x08FF).contains(v) || (0xFB50...0xFDFF).contains(v) || (0xFE70...0xFEFF).contains(v) { return false }
+        return Confusables.table[v].map { isLetter($0.first) } ?? false
     }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
