@@ -58,6 +58,16 @@ def in_word(skeleton: str, skeletons: dict[str, str], source: str) -> str | None
     return text if len(text) == 1 and "a" <= text <= "z" else None
 
 
+def through_case(char: str, read, skeletons: dict[str, str]) -> str | None:
+    """`read` of the letter's skeleton, else of its capital's: the data often says what a letter imitates
+    through its capital."""
+    for form in (char, char.upper()):
+        mapped = read(skeletons.get(form, form), skeletons, char) if len(form) == 1 else None
+        if mapped is not None:
+            return mapped
+    return None
+
+
 LATIN_NAME = re.compile(r"LATIN (?:SMALL|CAPITAL) LETTER ([A-Z]) WITH |LATIN LETTER SMALL CAPITAL ([A-Z])$")
 
 
@@ -104,11 +114,9 @@ def main() -> None:
             continue
         # The view is lowercase, but the data often says what a letter imitates through its capital
         # (Cyrillic к is confusable with "ĸ", its capital К with "K"): try the letter, then its capital.
-        for form in (char, char.upper()):
-            mapped = target(skeletons.get(form, form), skeletons, char) if len(form) == 1 else None
-            if mapped is not None:
-                entries.append((ord(char), mapped))
-                break
+        mapped = through_case(char, target, skeletons)
+        if mapped is not None:
+            entries.append((ord(char), mapped))
         else:
             named = latin_base(char)
             if named is not None:
@@ -125,15 +133,8 @@ def main() -> None:
         mapped = target(skeletons[char], skeletons, char) if ord(char) >= 0x80 else None
         if mapped is not None:
             direct.append((ord(char), mapped))
-    in_words = []
-    for char in sorted(skeletons):
-        if ord(char) < 0x80:
-            continue
-        for form in (char, char.upper()):
-            mapped = in_word(skeletons.get(form, form), skeletons, char) if len(form) == 1 else None
-            if mapped is not None:
-                in_words.append((ord(char), mapped))
-                break
+    in_words = [(ord(c), m) for c in sorted(skeletons) if ord(c) >= 0x80
+                for m in [through_case(c, in_word, skeletons)] if m is not None]
     body = " ".join(f"{s:X}:{t}" for s, t in entries)
     in_word_body = " ".join(f"{s:X}:{t}" for s, t in in_words)
     direct_body = " ".join(f"{s:X}:{t}" for s, t in direct)

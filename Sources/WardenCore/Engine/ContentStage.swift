@@ -59,19 +59,16 @@ public struct ContentStage: Sendable {
         }
     }
 
-    /// For each view kind, another kind (the one whose identical text is scanned for it), packed four bits
-    /// a kind so that it costs no allocation per message.
+    /// For each view kind, the kind whose identical text is scanned for it, packed four bits a kind so that it
+    /// costs no allocation per message.
     struct ViewIndexMap {
         private var packed: UInt64 = ~0
-        /// The index of the kind mapped to `kind`'s, or 0xF for none.
+        /// The index of the kind `kind` maps to, or 0xF for none.
         @inline(__always) func index(_ kind: ViewKind) -> Int { Int(packed >> UInt64(4 * kind.index) & 0xF) }
         @inline(__always) func maps(_ kind: ViewKind, to other: ViewKind) -> Bool { index(kind) == other.index }
-        subscript(kind: ViewKind) -> ViewKind? {
-            get { let i = index(kind); return i < ViewKind.allCases.count ? ViewKind.byIndex[i] : nil }
-            set {
-                let shift = UInt64(4 * kind.index)
-                packed = packed & ~(0xF << shift) | UInt64(newValue?.index ?? 0xF) << shift
-            }
+        mutating func map(_ kind: ViewKind, to other: ViewKind) {
+            let shift = UInt64(4 * kind.index)
+            packed = packed & ~(0xF << shift) | UInt64(other.index) << shift
         }
     }
 
@@ -98,7 +95,7 @@ public struct ContentStage: Sendable {
         for kind in set.scanViews where text.hasView(kind) {
             var same: ViewKind? = nil
             for other in set.scanViews where distinct.contains(other) && text.sameText(other, kind) { same = other; break }
-            canonical[kind] = same ?? kind
+            canonical.map(kind, to: same ?? kind)
             if same == nil { distinct.insert(ViewSet(rawValue: 1 << kind.index)) }
         }
         let collapsedRuns = text.view(.collapsed)?.runLengths ?? []
@@ -173,7 +170,7 @@ public struct ContentStage: Sendable {
             viewLoop: for kind in rule.views {
                 guard pattern.alwaysRun || candidates[p] >> UInt64(4 * kind.index) & pattern.requirements == pattern.requirements,
                       let view = text.view(kind) else { continue }
-                let same = (canonical[kind] ?? kind).index
+                let mapped = canonical.index(kind), same = mapped == 0xF ? kind.index : mapped
                 if tried & (UInt16(1) << UInt16(same)) != 0 { continue }
                 tried |= UInt16(1) << UInt16(same)
                 let outcome = view.bytes.withUnsafeBufferPointer { pattern.regex.firstMatch(in: $0, scratch: scratch) }
@@ -210,7 +207,8 @@ public struct ContentStage: Sendable {
 
     /// Bit 4v for every view v (four requirement bits a view must fit in 64).
     static let everyView: UInt64 = {
-        precondition(4 * ViewKind.allCases.count <= 64, "four candidate bits a view no longer fit in a UInt64")
+        precondition(4 * ViewKind.allCases.count <= 64 && RequiredLiterals.requirementLimit <= 4,
+                     "candidate bits: four a view, one a requirement, in a UInt64")
         return ViewKind.allCases.reduce(0) { $0 | UInt64(1) << UInt64(4 * $1.index) }
     }()
 

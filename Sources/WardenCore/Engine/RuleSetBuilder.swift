@@ -39,10 +39,10 @@ public struct RuleSetBuilder {
     }
 
     /// Adds a regex pattern of `rule`. It runs on a view only when the view holds one literal of each of
-    /// `requirements` (at most four; see `RequiredLiterals.requirements`), or always when that is nil.
+    /// `requirements` (at most `RequiredLiterals.requirementLimit`; see `RequiredLiterals.requirements`), or always when that is nil.
     public mutating func addPattern(_ regex: RegexPattern, requirements: [Set<String>]?, for rule: Rule) {
         let p = patterns.count
-        let required = Array((requirements ?? []).prefix(4))
+        let required = Array((requirements ?? []).prefix(RequiredLiterals.requirementLimit))
         patterns.append(CompiledRuleSet.Pattern(regex: regex, rule: rule.index, alwaysRun: requirements == nil,
                                                 requirements: (UInt64(1) << UInt64(required.count)) - 1))
         rulePatterns.append(p)

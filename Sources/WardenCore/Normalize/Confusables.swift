@@ -19,14 +19,19 @@ enum Confusables {
         return table[v]
     }
 
+    /// The `HEX:ascii` pairs of a generated list (ConfusablesData.swift), in order.
+    static func pairs(_ source: String) -> [(UInt32, PackedASCII)] {
+        source.split(separator: " ").compactMap { entry in
+            guard let colon = entry.firstIndex(of: ":"), let scalar = UInt32(entry[..<colon], radix: 16),
+                  let ascii = PackedASCII(entry[entry.index(after: colon)...]) else { return nil }
+            return (scalar, ascii)
+        }
+    }
+
     static let table: [UInt32: PackedASCII] = {
         var map: [UInt32: PackedASCII] = [:]
         map.reserveCapacity(1400)
-        for entry in generatedSource.split(separator: " ") {
-            guard let colon = entry.firstIndex(of: ":"), let scalar = UInt32(entry[..<colon], radix: 16),
-                  let ascii = PackedASCII(entry[entry.index(after: colon)...]) else { continue }
-            map[scalar] = ascii
-        }
+        for (scalar, ascii) in pairs(generatedSource) { map[scalar] = ascii }
         for (from, to) in additions {
             guard let ascii = PackedASCII(Substring(to)) else { continue }
             for scalar in from.unicodeScalars {
@@ -51,12 +56,7 @@ enum Confusables {
     /// so only against a Latin letter, where they are no amount or number (`inWordSource`, generated, and
     /// `inWordAdditions`; see `Normalizer.standsAgainstALetter`).
     static let inWord: [UInt32: PackedASCII] = {
-        var map: [UInt32: PackedASCII] = [:]
-        for entry in inWordSource.split(separator: " ") {
-            guard let colon = entry.firstIndex(of: ":"), let scalar = UInt32(entry[..<colon], radix: 16),
-                  let ascii = PackedASCII(entry[entry.index(after: colon)...]) else { continue }
-            map[scalar] = ascii
-        }
+        var map = Dictionary(uniqueKeysWithValues: pairs(inWordSource))
         for (from, to) in inWordAdditions {
             guard let ascii = PackedASCII(Substring(to)) else { continue }
             for scalar in from.unicodeScalars where table[scalar.value] == nil { map[scalar.value] = ascii }
@@ -85,10 +85,8 @@ enum Confusables {
     /// from `directSource` by running each through the views without this table, keeping what they misread.
     static let beforeFolding: [UInt32: PackedASCII] = {
         var map = writtenAdditions
-        for entry in directSource.split(separator: " ") {
-            guard let colon = entry.firstIndex(of: ":"), let value = UInt32(entry[..<colon], radix: 16),
-                  let scalar = Unicode.Scalar(value), let direct = PackedASCII(entry[entry.index(after: colon)...]),
-                  map[value] == nil else { continue }
+        for (value, direct) in pairs(directSource) {
+            guard let scalar = Unicode.Scalar(value), map[value] == nil else { continue }
             let raw = Normalizer.rawView(Array(String(Character(scalar)).utf8))
             let stripped = Normalizer.stripped(Normalizer.nfkc(raw))
             // Only what folding changed, and not into letters or digits: a scalar that reaches the skeleton as

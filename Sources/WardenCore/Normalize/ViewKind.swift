@@ -41,7 +41,4 @@ public enum ViewKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .links: 8
         }
     }
-
-    /// The kinds in `index` order.
-    static let byIndex: [ViewKind] = allCases.sorted { $0.index < $1.index }
 }

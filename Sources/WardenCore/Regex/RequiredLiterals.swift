@@ -7,20 +7,23 @@ public enum RequiredLiterals {
     static let minimumLength = 3
     static let fallbackLength = 2
 
-    public static func of(_ pattern: String) -> Set<String>? {
-        of(pattern, minimumLength: minimumLength) ?? of(pattern, minimumLength: fallbackLength)
-    }
+    /// The most selective requirement of `requirements(of:)`.
+    public static func of(_ pattern: String) -> Set<String>? { requirements(of: pattern, limit: 1)?.first }
+
+    /// The most requirements a pattern keeps: the content stage has four candidate bits a view for them.
+    public static let requirementLimit = 4
 
     /// Every requirement of a pattern made of one top-level branch, each a set of literals of which one must
     /// occur (so a match needs all of them: `\bquestion\s+yofelgri\b` needs "question" and "yofelgri"),
-    /// the most selective first, at most `limit`. A pattern with top-level alternatives has one: `of`'s.
-    public static func requirements(of pattern: String, limit: Int = 4) -> [Set<String>]? {
+    /// the most selective first, at most `limit`. A pattern with top-level alternatives has one, the union
+    /// of its branches' most selective sets.
+    public static func requirements(of pattern: String, limit: Int = requirementLimit) -> [Set<String>]? {
         requirements(of: pattern, minimumLength: minimumLength, limit: limit)
             ?? requirements(of: pattern, minimumLength: fallbackLength, limit: limit)
     }
 
     static func requirements(of pattern: String, minimumLength: Int, limit: Int) -> [Set<String>]? {
-        if usesExtendedSyntax(pattern) || pattern.contains("\\Q") { return nil }
+        if usesExtendedSyntax(pattern) || pattern.contains("\\Q") { return nil }  // whitespace/quoting rules: give up
         var parser = Parser(bytes: Array(pattern.utf8), minimumLength: minimumLength)
         var union: Set<String> = []
         var branches: [[Set<String>]] = []
@@ -60,13 +63,6 @@ public enum RequiredLiterals {
             i += 1
         }
         return false
-    }
-
-    static func of(_ pattern: String, minimumLength: Int) -> Set<String>? {
-        var parser = Parser(bytes: Array(pattern.utf8), minimumLength: minimumLength)
-        if usesExtendedSyntax(pattern) || pattern.contains("\\Q") { return nil }  // whitespace/quoting rules: give up
-        guard let set = parser.alternation(), parser.ok, parser.i == parser.bytes.count else { return nil }
-        return set.allSatisfy { $0.utf8.count >= minimumLength } ? set : nil
     }
 
     struct Parser {
