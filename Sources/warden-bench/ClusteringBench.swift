@@ -248,6 +248,7 @@ func clusteringBench() {
     let averageLength = corpus.prefix(10_000).reduce(0) { $0 + $1.text.utf8.count } / max(1, min(10_000, corpus.count))
     print("ticket clustering (TicketClusterer, one guild, summaries added one by one; avg \(averageLength) B, "
         + "\(SummaryCorpus.areas.count * SummaryCorpus.problems.count) topics + 5% one-offs):")
+    clusteringFixtureRun(configuration: TicketClusterer.Configuration())
     var times: [(Int, Double)] = []
     for size in sizes {
         times.append((size, clusteringRun(Array(corpus.prefix(size)))))
@@ -256,4 +257,39 @@ func clusteringBench() {
         print(String(format: "  growth: %d → %d summaries (%.0fx) took %.1fx the time (linear would be %.0fx)",
                      first.0, last.0, Double(last.0) / Double(first.0), last.1 / first.1, Double(last.0) / Double(first.0)))
     }
+}
+
+/// The 65 labelled fixture tickets (`fixtures/tickets/tickets.jsonl`, recorded summaries and keys): purity
+/// and ARI in file order and over 20 seeded shuffles, the figures the README quotes for small guilds.
+func clusteringFixtureRun(configuration: TicketClusterer.Configuration) {
+    struct Fixture: Decodable {
+        struct Summary: Decodable {
+            var summary: String
+            var similarity_key: String
+        }
+        var id: Int64
+        var topic: String
+        var summary: Summary
+    }
+    guard let text = try? String(contentsOfFile: "fixtures/tickets/tickets.jsonl", encoding: .utf8) else {
+        print("  fixtures: fixtures/tickets/tickets.jsonl not found (run from the repository root)")
+        return
+    }
+    let tickets = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Fixture.self, from: Data($0.utf8)) }
+    func run(_ order: [Fixture]) -> (clusters: Int, purity: Double, ari: Double) {
+        var clusterer = TicketClusterer(configuration: configuration)
+        for t in order { _ = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key) }
+        let assigned = order.map { clusterer.clusterID(of: $0.id) ?? "?" }
+        let truth = order.map(\.topic)
+        return (clusterer.clusterCount, ClusteringQuality.purity(assigned: assigned, truth: truth),
+                ClusteringQuality.adjustedRandIndex(assigned: assigned, truth: truth))
+    }
+    let fileOrder = run(tickets)
+    var rng = SeededGenerator(state: 65)
+    let shuffled = (0..<20).map { _ in run(tickets.shuffled(using: &rng)) }
+    print(String(format: "  fixtures (%d tickets, %d topics): file order %d clusters, purity %.3f, ARI %.3f; "
+                    + "20 shuffles: purity min %.3f, ARI mean %.3f (min %.3f)",
+                 tickets.count, Set(tickets.map(\.topic)).count, fileOrder.clusters, fileOrder.purity, fileOrder.ari,
+                 shuffled.map(\.purity).min() ?? 0, shuffled.map(\.ari).reduce(0, +) / Double(shuffled.count),
+                 shuffled.map(\.ari).min() ?? 0))
 }

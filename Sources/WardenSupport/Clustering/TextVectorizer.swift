@@ -15,6 +15,12 @@ public struct SparseVector: Sendable, Equatable {
         values = []
     }
 
+    /// A vector from indices already strictly increasing and their non-zero values (not checked).
+    init(sortedIndices: [UInt32], values: [Double]) {
+        indices = sortedIndices
+        self.values = values
+    }
+
     /// Builds a vector from index/value pairs; zero values are dropped.
     public init(_ pairs: [UInt32: Double]) {
         let sorted = pairs.filter { $0.value != 0 }.sorted { $0.key < $1.key }
@@ -108,6 +114,8 @@ public struct TextVectorizer: Sendable {
     /// Documents added so far (the N of IDF).
     public private(set) var documentCount: Int = 0
     private var documentFrequency: [Int32]
+    /// ln(1 + k) for k = 0 ... documentCount.
+    private var logOnePlus: [Double] = [0]
     private let halfMask: UInt32
     private let half: UInt32
 
@@ -139,6 +147,7 @@ public struct TextVectorizer: Sendable {
     /// Lowercased, diacritics folded, apostrophes dropped ("can't" → "cant"), every other non-alphanumeric
     /// character turned into a space; then split on whitespace.
     public static func words(_ text: String) -> [String] {
+        if let ascii = asciiWords(text) { return ascii }
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         var scalars = String.UnicodeScalarView()
         for s in folded.unicodeScalars {
@@ -150,6 +159,33 @@ public struct TextVectorizer: Sendable {
             }
         }
         return String(scalars).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// `words` for pure-ASCII text (nearly every summary), without Foundation's folding and character sets,
+    /// which were most of the cost of vectorizing: the same result, since folding ASCII only lowercases it
+    /// and its alphanumerics are [A-Za-z0-9]. Nil when the text has a non-ASCII byte.
+    static func asciiWords(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var out: [String] = []
+            var word: [UInt8] = []
+            word.reserveCapacity(32)
+            for b in bytes {
+                switch b {
+                case 0x80...: return nil
+                case UInt8(ascii: "'"): continue
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): word.append(b)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(b | 0x20)
+                default:
+                    if !word.isEmpty {
+                        out.append(String(decoding: word, as: UTF8.self))
+                        word.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            if !word.isEmpty { out.append(String(decoding: word, as: UTF8.self)) }
+            return out
+        }
     }
 
     /// Crude suffix stripping so that "refunds", "refunded" and "refunding" share a word feature.
@@ -181,7 +217,24 @@ public struct TextVectorizer: Sendable {
             h ^= UInt64(u)
             h = h &* 0x0000_0100_0000_01b3
         }
-        // Final avalanche so the low bits (the bucket) depend on every input unit.
+        return finish(h)
+    }
+
+    /// FNV-1a steps over scalars, for hashing a feature made of several pieces without joining them.
+    @inline(__always)
+    private static func feed(_ state: UInt64, _ scalars: some Sequence<Unicode.Scalar>) -> UInt64 {
+        var h = state
+        for s in scalars {
+            h ^= UInt64(s.value)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    /// Final avalanche so the low bits (the bucket) depend on every input unit.
+    @inline(__always)
+    private static func finish(_ state: UInt64) -> UInt64 {
+        var h = state
         h ^= h >> 33
         h = h &* 0xff51_afd7_ed55_8ccd
         h ^= h >> 33
@@ -202,36 +255,51 @@ public struct TextVectorizer: Sendable {
         // The first sentence of a summary states the problem (the topic); later sentences hold the
         // resolution and ticket-specific details, so the lead sentence's features count more.
         let (lead, rest) = Self.splitLead(text)
-        var wordCounts: [UInt32: Double] = [:]
-        var charCounts: [UInt32: Double] = [:]
+        // (bucket, weight) per occurrence, summed per bucket after sorting: sorted arrays rather than
+        // dictionaries, since the vector is built sorted anyway and hashing each feature again cost more.
+        var wordHits: [(UInt32, Double)] = []
+        var charHits: [(UInt32, Double)] = []
         for (segment, weight) in [(lead, configuration.leadWeight), (rest, 1.0)] {
             let content = Self.contentWords(segment)
             guard !content.isEmpty else { continue }
             let stems = content.map(Self.stem)
             for (i, s) in stems.enumerated() {
-                let u = Self.fnv(Self.wordSeed, s.unicodeScalars.map(\.value))
-                wordCounts[UInt32(truncatingIfNeeded: u) & halfMask, default: 0] += weight
+                let u = Self.finish(Self.feed(Self.wordSeed, s.unicodeScalars))
+                wordHits.append((UInt32(truncatingIfNeeded: u) & halfMask, weight))
                 if i > 0 {
-                    let b = Self.fnv(Self.bigramSeed, (stems[i - 1] + " " + s).unicodeScalars.map(\.value))
-                    wordCounts[UInt32(truncatingIfNeeded: b) & halfMask, default: 0] += weight
+                    // The bigram "previous current", hashed without building the joined string.
+                    var h = Self.feed(Self.bigramSeed, stems[i - 1].unicodeScalars)
+                    h = Self.feed(h, CollectionOfOne(Unicode.Scalar(UInt8(ascii: " "))))
+                    let b = Self.finish(Self.feed(h, s.unicodeScalars))
+                    wordHits.append((UInt32(truncatingIfNeeded: b) & halfMask, weight))
                 }
             }
             // Character n-grams over the content words joined and padded with spaces, so word starts
             // and ends are features too (" ref", "und ").
-            let joined: [UInt32] = [32] + content.joined(separator: " ").unicodeScalars.map(\.value) + [32]
+            var joined: [UInt32] = [32]
+            for (i, word) in content.enumerated() {
+                if i > 0 { joined.append(32) }
+                for scalar in word.unicodeScalars { joined.append(scalar.value) }
+            }
+            joined.append(32)
             for n in configuration.characterGrams where n <= joined.count {
+                let seed = Self.charSeed &+ UInt64(n)
                 for start in 0...(joined.count - n) {
-                    let h = Self.fnv(Self.charSeed &+ UInt64(n), joined[start..<(start + n)])
-                    charCounts[(UInt32(truncatingIfNeeded: h) & halfMask) | half, default: 0] += weight
+                    let h = Self.fnv(seed, joined[start..<(start + n)])
+                    charHits.append(((UInt32(truncatingIfNeeded: h) & halfMask) | half, weight))
                 }
             }
         }
-        guard !wordCounts.isEmpty || !charCounts.isEmpty else { return SparseVector() }
-        var combined: [UInt32: Double] = [:]
-        combined.reserveCapacity(wordCounts.count + charCounts.count)
-        Self.addBlock(wordCounts, weight: configuration.wordWeight, into: &combined)
-        Self.addBlock(charCounts, weight: 1 - configuration.wordWeight, into: &combined)
-        return SparseVector(combined)
+        guard !wordHits.isEmpty || !charHits.isEmpty else { return SparseVector() }
+        // Word buckets are all below `half` and character buckets at or above it, so the two blocks,
+        // each sorted, concatenate into one sorted vector.
+        var indices: [UInt32] = []
+        var values: [Double] = []
+        indices.reserveCapacity(wordHits.count + charHits.count)
+        values.reserveCapacity(wordHits.count + charHits.count)
+        Self.addBlock(&wordHits, weight: configuration.wordWeight, indices: &indices, values: &values)
+        Self.addBlock(&charHits, weight: 1 - configuration.wordWeight, indices: &indices, values: &values)
+        return SparseVector(sortedIndices: indices, values: values)
     }
 
     /// Splits off the first sentence (up to the first ". ", "! ", "? " or newline).
@@ -247,16 +315,35 @@ public struct TextVectorizer: Sendable {
         return (text, "")
     }
 
-    private static func addBlock(_ counts: [UInt32: Double], weight: Double, into out: inout [UInt32: Double]) {
-        guard weight > 0 else { return }
+    /// Sums the hits per bucket, applies sublinear TF (1 + ln count) and scales the block to length
+    /// √weight, appending it to `indices`/`values` in bucket order.
+    private static func addBlock(
+        _ hits: inout [(UInt32, Double)], weight: Double, indices: inout [UInt32], values: inout [Double]
+    ) {
+        guard weight > 0, !hits.isEmpty else { return }
+        hits.sort { $0.0 < $1.0 }
+        let start = values.count
         var sq = 0.0
-        for (_, c) in counts {
-            let t = c >= 1 ? 1 + log(c) : c
+        var i = 0
+        while i < hits.count {
+            let bucket = hits[i].0
+            var c = 0.0
+            while i < hits.count, hits[i].0 == bucket {
+                c += hits[i].1
+                i += 1
+            }
+            let t = c == 1 ? 1 : (c >= 1 ? 1 + log(c) : c)
             sq += t * t
+            indices.append(bucket)
+            values.append(t)
         }
-        guard sq > 0 else { return }
+        guard sq > 0 else {
+            indices.removeSubrange(start...)
+            values.removeSubrange(start...)
+            return
+        }
         let scale = weight.squareRoot() / sq.squareRoot()
-        for (k, c) in counts { out[k] = (c >= 1 ? 1 + log(c) : c) * scale }
+        for j in start..<values.count { values[j] *= scale }
     }
 
     // MARK: Corpus
@@ -267,14 +354,22 @@ public struct TextVectorizer: Sendable {
         for i in termFrequencies.indices where Int(i) < documentFrequency.count {
             documentFrequency[Int(i)] &+= 1
         }
+        // A frequency never exceeds the document count, so the table of ln(1 + df) only needs to reach it.
+        while logOnePlus.count <= documentCount { logOnePlus.append(log(1 + Double(logOnePlus.count))) }
     }
 
     /// Smoothed inverse document frequency, ln((1 + N) / (1 + df)) + 1: never zero, so a feature every
     /// document shares still counts a little, and defined before any document was added.
     @inline(__always)
     public func idf(_ index: UInt32) -> Double {
-        let df = Int(index) < documentFrequency.count ? Double(documentFrequency[Int(index)]) : 0
-        return log((1 + Double(documentCount)) / (1 + df)) + 1
+        // From the table rather than `log` per call: the clusterer asks for thousands of IDFs a summary.
+        let df = Int(index) < documentFrequency.count ? Int(documentFrequency[Int(index)]) : 0
+        return logOnePlus[documentCount] - logOnePlus[min(df, documentCount)] + 1
+    }
+
+    /// In how many documents added so far the feature occurs.
+    public func documentFrequency(_ index: UInt32) -> Int {
+        Int(index) < documentFrequency.count ? Int(documentFrequency[Int(index)]) : 0
     }
 
     /// TF-IDF with the current document frequencies, L2-normalized.
