@@ -8,8 +8,12 @@ import WardenStore
 /// Clustering is incremental (a summary joins the nearest cluster when it arrives), so the in-memory
 /// `TicketClusterer` is the working state and the store is its record. `assign` runs inside the transaction
 /// that writes the summary, under the guild's clustering lock: it first checks that its state was built up to
-/// the guild's newest stored summary; if not (another process clustered since, or our last write was rolled
-/// back) it rebuilds the guild from the store, in id order, with each summary's stored cluster.
+/// the guild's newest stored summary. If another worker clustered since, it catches up with just the
+/// summaries stored after its mark, each into its stored cluster, and checks that every cluster they went to
+/// has as many stored members as it now has in memory; that holds unless the other worker moved older
+/// summaries (a small cluster merged in, a pair split), which always end up in the new summary's cluster.
+/// Only then, or when our own last write was rolled back, does it rebuild the guild from the store (in id
+/// order, each summary into its stored cluster), so workers sharing a busy guild do not rebuild it per summary.
 public final class ClusterBook: Sendable {
     private final class Slot: Sendable {
         struct State: Sendable {
@@ -36,6 +40,20 @@ public final class ClusterBook: Sendable {
 
     public let configuration: TicketClusterer.Configuration
     private let slots = Mutex<[Int64: Slot]>([:])
+    private let counts = Mutex(Counts())
+
+    /// How a guild's state was brought up to date before an assignment.
+    public struct Counts: Sendable, Equatable {
+        /// Whole guilds read back from the store (the first assignment of a guild in this process included).
+        public var rebuilds = 0
+        /// Catch-ups with only the summaries other workers stored since.
+        public var catchUps = 0
+        /// Summaries read back during catch-ups.
+        public var caughtUpSummaries = 0
+    }
+
+    /// Rebuilds and catch-ups so far, for tests and metrics.
+    public var syncCounts: Counts { counts.withLock { $0 } }
 
     public init(configuration: TicketClusterer.Configuration = TicketClusterer.Configuration()) {
         self.configuration = configuration
@@ -57,7 +75,14 @@ public final class ClusterBook: Sendable {
         return try slot.state.withLock { state in
             let latest = try SummaryRepository.latestSummary(on: conn, guild: guild)
             if state.builtUpTo != latest {
-                state = Slot.State(clusterer: try rebuild(on: conn, guild: guild), builtUpTo: latest)
+                // In place: a failed catch-up leaves a state that the rebuild replaces.
+                if let mark = state.builtUpTo, mark.id < latest.id,
+                   try catchUp(&state.clusterer, on: conn, guild: guild, after: mark, to: latest)
+                {
+                    state.builtUpTo = latest
+                } else {
+                    state = Slot.State(clusterer: try rebuild(on: conn, guild: guild), builtUpTo: latest)
+                }
             }
             // Invalid until the row is written: if anything below throws, the next call rebuilds.
             state.builtUpTo = nil
@@ -86,7 +111,44 @@ public final class ClusterBook: Sendable {
         _ = slots.withLock { $0.removeValue(forKey: guild) }
     }
 
+    /// Puts the summaries stored after `mark` into their stored clusters. False when the result would not
+    /// match the store (a summary without a cluster, or a cluster whose stored size differs: the other worker
+    /// moved older summaries); the caller then rebuilds.
+    private func catchUp(_ clusterer: inout TicketClusterer, on conn: any SQLConnection, guild: Int64,
+                         after mark: SummaryRepository.SummaryMark, to latest: SummaryRepository.SummaryMark)
+        throws -> Bool
+    {
+        var touched = Set<String>()
+        var after = mark.id
+        var read = 0
+        var last = mark
+        while true {
+            let page = try SummaryRepository.summaries(on: conn, guild: guild, after: after, limit: 2_000)
+            for s in page {
+                guard let key = s.clusterKey else { return false }
+                clusterer.restore(id: s.ticketID, text: s.summary, similarityKey: s.similarityKey,
+                                  embedding: s.embeddingJSON.flatMap(Self.vector), clusterID: key)
+                touched.insert(key)
+                last = SummaryRepository.SummaryMark(id: s.id, ticketID: s.ticketID)
+            }
+            read += page.count
+            guard let tail = page.last, page.count == 2_000 else { break }
+            after = tail.id
+        }
+        guard last == latest else { return false }
+        for key in touched {
+            let stored = try SummaryRepository.clusterSize(on: conn, guild: guild, clusterKey: key)
+            if stored != clusterer.size(of: key) { return false }
+        }
+        counts.withLock {
+            $0.catchUps += 1
+            $0.caughtUpSummaries += read
+        }
+        return true
+    }
+
     private func rebuild(on conn: any SQLConnection, guild: Int64) throws -> TicketClusterer {
+        counts.withLock { $0.rebuilds += 1 }
         var clusterer = TicketClusterer(configuration: configuration)
         var after: Int64 = 0
         while true {
