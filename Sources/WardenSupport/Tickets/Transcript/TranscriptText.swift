@@ -106,7 +106,8 @@ enum TranscriptText {
 
     /// One line of text for Markdown: every ASCII punctuation character backslash-escaped (CommonMark allows
     /// it for all of them), so the line cannot open a heading, list, link, image, autolink, emphasis, table,
-    /// code span or raw HTML; bare URLs are not linked either, their `:` `/` and `.` being escaped. Leading
+    /// code span or raw HTML; bare URLs are not linked either, their `:` `/` and `.` being escaped, nor e-mail
+    /// addresses, whose `@` is written as a code span. Leading
     /// spaces and tabs become character references, so the line cannot become an indented code block.
     static func markdownLine(_ line: String) -> String {
         var out = ""
@@ -138,9 +139,13 @@ enum TranscriptText {
     /// ASCII punctuation as CommonMark counts it: each may be backslash-escaped.
     static let markdownPunctuation = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
 
+    /// Backslash before each ASCII punctuation character, but `@` as a code span: GitHub's renderer links
+    /// e-mail addresses after escapes are resolved (`a\@b\.c` still became a mailto link in the tests), and
+    /// only an element between the address's parts stops it.
     static func escapeMarkdownPunctuation(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
+            if scalar == "@" { out += "`@`"; continue }
             if markdownPunctuation.contains(scalar) { out += "\\" }
             out.unicodeScalars.append(scalar)
         }
