@@ -99,8 +99,8 @@ public struct TranscriptRenderer: Sendable {
     public func markdown() -> String {
         let t = ticket
         var lines = ["# Ticket \(t.id) in guild \(Self.id(t.guildID))", ""]
-        lines += facts().map { "- \($0.label): \(TranscriptText.markdownInline($0.value))" }
-        lines += ["", TranscriptText.markdownLine(Self.note), "", "## Messages", ""]
+        lines += facts(escape: TranscriptText.markdownInline).map { "- \($0.label): \($0.value)" }
+        lines += ["", Self.note, "", "## Messages", ""]
         for (index, message) in transcript.messages.enumerated() {
             lines.append("### \(index + 1). \(transcript.role(of: message).rawValue) \(Self.id(message.authorID)), \(Self.time(message.createdAt))")
             lines.append("")
@@ -130,11 +130,12 @@ public struct TranscriptRenderer: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Label and value pairs about the ticket, in order; values are escaped by each form.
-    private func facts() -> [(label: String, value: String)] {
+    /// Label and value pairs about the ticket, in order. Ids and times are ours; the stored texts (the
+    /// member's name, the status) go through `escape`, the form's escaping.
+    private func facts(escape: (String) -> String) -> [(label: String, value: String)] {
         let t = ticket
-        var facts: [(String, String)] = [("Status", t.status)]
-        facts.append(("Opened by", "member \(Self.id(t.userID))" + (t.username.map { " (\($0))" } ?? "")))
+        var facts: [(String, String)] = [("Status", escape(t.status))]
+        facts.append(("Opened by", "member \(Self.id(t.userID))" + (t.username.map { " (\(escape($0)))" } ?? "")))
         facts.append(("Opened", Self.time(t.createdAt)))
         if let channel = t.channelID { facts.append(("Channel", Self.id(channel))) }
         if let by = t.claimedBy { facts.append(("Claimed by", Self.id(by))) }
@@ -201,11 +202,8 @@ public struct TranscriptRenderer: Sendable {
             <dl>
 
             """
-        for fact in facts() {
-            let value = fact.label == "Opened by"
-                ? "member \(Self.id(t.userID))" + (t.username.map { " (<bdi>\(TranscriptText.html($0))</bdi>)" } ?? "")
-                : TranscriptText.html(fact.value)
-            out += "<dt>\(fact.label)</dt><dd>\(value)</dd>\n"
+        for fact in facts(escape: { "<bdi>" + TranscriptText.html($0) + "</bdi>" }) {
+            out += "<dt>\(fact.label)</dt><dd>\(fact.value)</dd>\n"
         }
         out += "</dl>\n<p class=\"note\">\(TranscriptText.html(Self.note))</p>\n<h2>Messages</h2>\n<ol class=\"messages\">\n"
         for message in transcript.messages {
