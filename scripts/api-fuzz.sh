@@ -41,7 +41,8 @@ warden_token bot >/dev/null   # token 2, the example DELETE revokes
 warden_serve
 
 # Records for the document's examples (guild 1100000000000000001, row 1 of each kind), so generated requests
-# also reach real rows: a blocked message (log 1), an appeal of it, a ticket with a message, a screenshot, a webhook.
+# also reach real rows: a blocked message (log 1), an appeal of it, a ticket with a message and an FAQ suggestion,
+# a screenshot, a webhook.
 api="http://127.0.0.1:$port/v1"
 auth=(-H "Authorization: Bearer $token")
 post() { curl -fsS -o /dev/null "${auth[@]}" -H "Content-Type: ${3:-application/json}" --data-binary "$2" "$api$1"; }
@@ -50,6 +51,11 @@ post /messages '{"id":"1400000000000000001","guild_id":"'$guild'","channel_id":"
 post "/guilds/$guild/appeals" '{"log_id":1,"user_id":"42","reason":"it was a joke"}'
 post "/guilds/$guild/tickets" '{"user_id":"42","username":"sam","description":"my payment did not go through"}'
 post "/guilds/$guild/tickets/1/messages" '{"author_id":"42","content":"still waiting"}'
+# FAQ entry 1 (drafted, then approved as staff would) and ticket 1's suggestion of it, for the deflection routes.
+"$bin" support faq draft --database "$url" --guild $guild --by 77 --title "My payment did not go through" \
+  --answer "Payments can take an hour to clear; check your bank's statement." --keywords payment >/dev/null
+post "/guilds/$guild/faq/proposals/1/approve" '{"staff_id":"77"}'
+post "/guilds/$guild/tickets/1/suggestions" '{}'
 post "/guilds/$guild/verifications?user_id=42" @fixtures/screenshots/valid.png image/png
 # Webhook 1 points at the discard port: its deliveries fail and are retried, harmlessly.
 post /webhooks '{"url":"http://127.0.0.1:9/hook","guild_id":"'$guild'"}'

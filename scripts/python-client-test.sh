@@ -20,6 +20,11 @@ warden_venv
 
 url="sqlite:$work/warden.db"
 "$bin" admin migrate --database "$url" >/dev/null
+# One FAQ entry for the deflection test, drafted and approved as staff would.
+"$bin" support faq draft --database "$url" --guild 1100000000000000001 --by 77 --title "Premium did not unlock after paying" \
+  --answer "Link your Ko-fi email with /premium link." --keywords premium,kofi >/dev/null
+export WARDEN_FAQ_ENTRY
+WARDEN_FAQ_ENTRY=$("$bin" support faq approve 1 --database "$url" --guild 1100000000000000001 --by 77 | sed -n 's/.*FAQ entry #\([0-9]*\).*/\1/p')
 export WARDEN_BOT_TOKEN WARDEN_MODERATOR_TOKEN WARDEN_ADMIN_TOKEN
 WARDEN_BOT_TOKEN=$(warden_token bot)
 WARDEN_MODERATOR_TOKEN=$(warden_token moderator)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Warden needs that this machine lacks (Debian/Ubuntu): the C libraries it links
-# (PCRE2, libcurl, libpq, SQLite), pkg-config, PostgreSQL for the test suite, and ICU for regenerating
-# the confusables table (scripts/confusables). Safe to re-run.
+# (PCRE2, libcurl, libpq, SQLite), pkg-config, PostgreSQL for the test suite, ICU for regenerating
+# the confusables table (scripts/confusables), and cmark-gfm, GitHub's Markdown renderer, which the transcript
+# tests run on exported Markdown. Safe to re-run.
 set -euo pipefail
 
-packages=(pkg-config libpcre2-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev postgresql libicu-dev)
+packages=(pkg-config libpcre2-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev postgresql libicu-dev cmark-gfm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

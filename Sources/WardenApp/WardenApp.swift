@@ -50,6 +50,8 @@ public final class WardenApp: Sendable {
     public let settings: SettingDesk
     public let tickets: TicketDesk
     public let faq: FAQDesk
+    /// FAQ suggestions for tickets and how often they deflect them.
+    public let deflection: FAQDeflectionDesk
     public let verifications: VerificationDesk
     public let webhooks: WebhookDesk
     /// Support summaries are clustered in memory by this book (rebuilt from the store on first use).
@@ -109,6 +111,7 @@ public final class WardenApp: Sendable {
         settings = SettingDesk(database: database, guilds: guilds, checks: SettingCheck.warden, clock: clock)
         tickets = TicketDesk(database: database, clock: clock)
         faq = FAQDesk(database: database, clock: clock)
+        deflection = FAQDeflectionDesk(database: database, clock: clock)
         verifications = VerificationDesk(database: database, clock: clock)
         webhooks = WebhookDesk(database: database, eventKinds: Self.eventKinds, clock: clock)
     }

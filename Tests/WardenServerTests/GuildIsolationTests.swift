@@ -78,6 +78,9 @@ struct GuildIsolationTests {
                 (.get, "\(b)/tickets/\(ticket)", .bot, nil),
                 (.post, "\(b)/tickets/\(ticket)/messages", .bot, #"{"author_id": "42", "content": "hi"}"#),
                 (.post, "\(b)/tickets/\(ticket)/transitions", .staff, #"{"event": "close"}"#),
+                (.post, "\(b)/tickets/\(ticket)/suggestions", .bot, nil),
+                (.post, "\(b)/tickets/\(ticket)/suggestions/1/solved", .bot, #"{"user_id": "42"}"#),
+                (.get, "\(b)/tickets/\(ticket)/transcript?format=html", .staff, nil),
                 (.get, "\(b)/verifications/\(verification)", .moderator, nil),
                 (.post, "\(b)/verifications/\(verification)/resolve", .moderator, #"{"verified": true, "moderator_id": "1"}"#),
                 (.get, "\(b)/faq/proposals/\(proposal)", .staff, nil),
@@ -151,7 +154,7 @@ struct GuildIsolationTests {
         var counts: [Int64] = []
         for table in ["automod_logs", "automod_appeals", "automod_rules", "bot_settings", "settings_history", "support_tickets",
                       "ticket_messages", "verification_tickets", "faq_entries", "faq_proposals", "events", "admin_log", "api_tokens",
-                      "message_decisions", "faq_search_logs"] {
+                      "message_decisions", "faq_search_logs", "faq_suggestions"] {
             counts.append(try await count(db, "SELECT COUNT(*) AS n FROM \(table)"))
         }
         let pending = try await count(db, "SELECT COUNT(*) AS n FROM automod_appeals WHERE status = 'pending'")

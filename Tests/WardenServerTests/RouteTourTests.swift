@@ -130,6 +130,20 @@ struct RouteTourTests {
             #expect((search.json["results"] as? [Any])?.count == 1)
             #expect(try await count(h.database, "SELECT COUNT(*) AS n FROM admin_log WHERE action LIKE 'faq_proposal.%'") == 3)
 
+            // FAQ deflection: the bot asks for answers when a ticket opens; the member says one solved it.
+            let asking = try #require(try await tour.call(.post, "\(g)/tickets", bot, json: #"{"user_id": "44", "description": "premium did not unlock after paying"}"#).json["id"] as? Int)
+            let suggested = try await tour.call(.post, "\(g)/tickets/\(asking)/suggestions", bot, json: #"{"limit": 2}"#)
+            let suggestedEntry = try #require((suggested.json["suggestions"] as? [[String: Any]])?.first?["entry_id"] as? Int)
+            #expect(suggestedEntry == entry.json["id"] as? Int)
+            let solved = try await tour.call(.post, "\(g)/tickets/\(asking)/suggestions/\(suggestedEntry)/solved", bot, json: #"{"user_id": "44"}"#)
+            #expect(solved.json["status"] as? String == "closed" && solved.json["changed"] as? Bool == true)
+            let deflection = try await tour.call(.get, "\(g)/faq/deflection?days=30", staff)
+            #expect(deflection.json["tickets_suggested"] as? Int == 1 && deflection.json["deflection_rate"] as? Double == 1)
+            // Its transcript, in each form.
+            let transcript = try await tour.call(.get, "\(g)/tickets/\(asking)/transcript?format=html", staff)
+            #expect(transcript.status == 200 && transcript.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(transcript.text.contains("premium did not unlock after paying"))
+
             // Admins: rules.
             let rules = try await tour.call(.get, "\(g)/rules", admin)
             #expect(((rules.json["rules"] as? [Any])?.count ?? 0) > 5)

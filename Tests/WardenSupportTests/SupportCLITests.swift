@@ -111,6 +111,47 @@ import WardenTestSupport
         }
     }
 
+    /// A ticket from open to a deflection and its transcript, as a newcomer types the README's commands.
+    @Test(arguments: allDialects)
+    func deflectionAndTranscriptCommandsWorkEndToEnd(_ dialect: SQLDialect) async throws {
+        if dialect == .postgres, TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
+        try await TestStores.withURL(dialect) { url, db in
+            let store = ["--database", url], guild = "1100000000000000001"
+            let draft = try Warden.run(["support", "faq", "draft", "--guild", guild, "--by", "77", "--title", "Premium did not unlock after paying",
+                                        "--answer", "Link your Ko-fi email with /premium link.", "--keywords", "premium,kofi"] + store)
+            #expect(draft.status == 0, "\(draft.stderr)")
+            #expect(try Warden.run(["support", "faq", "approve", "1", "--guild", guild, "--by", "77"] + store).status == 0)
+            let opened = try Warden.run(["support", "tickets", "open", "--guild", guild, "--user", "42", "--username", "sam",
+                                         "--description", "premium did not unlock <b>after</b> paying"] + store)
+            let ticket = opened.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let suggest = try Warden.run(["support", "tickets", "suggest", ticket, "--guild", guild] + store)
+            #expect(suggest.stdout.contains("1. FAQ entry #1: Premium did not unlock after paying"), "\(suggest.stdout) \(suggest.stderr)")
+            let wrong = try Warden.run(["support", "tickets", "solved", ticket, "--guild", guild, "--entry", "1", "--user", "43"] + store)
+            #expect(wrong.status != 0 && wrong.stderr.contains("did not open ticket"))
+            let solved = try Warden.run(["support", "tickets", "solved", ticket, "--guild", guild, "--entry", "1", "--user", "42"] + store)
+            #expect(solved.stdout.contains("ticket \(ticket): closed, solved by FAQ entry #1"), "\(solved.stdout) \(solved.stderr)")
+            let figures = try Warden.run(["support", "faq", "deflection", "--guild", guild] + store)
+            #expect(figures.stdout.contains("1 ticket(s) opened, 1 got a suggestion (100.0%), 1 deflected (100.0%)"), "\(figures.stdout)")
+            #expect(figures.stdout.contains("#1 Premium did not unlock after paying: deflected 1 of 1"))
+            let json = try Warden.run(["support", "faq", "deflection", "--guild", guild, "--json"] + store)
+            #expect(json.stdout.contains(#""deflection_rate":1"#), "\(json.stdout)")
+
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("transcript-\(UUID().uuidString).html")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let html = try Warden.run(["support", "tickets", "transcript", ticket, "--guild", guild, "--format", "html", "--output", file.path] + store)
+            #expect(html.status == 0, "\(html.stderr)")
+            let page = try String(contentsOf: file, encoding: .utf8)
+            #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("premium did not unlock &lt;b&gt;after&lt;/b&gt; paying"))
+            let markdown = try Warden.run(["support", "tickets", "transcript", ticket, "--guild", guild, "--format", "markdown"] + store)
+            #expect(markdown.stdout.contains("> premium did not unlock \\<b\\>after\\<\\/b\\> paying"), "\(markdown.stdout)")
+            let unknown = try Warden.run(["support", "tickets", "transcript", ticket, "--guild", guild, "--format", "pdf"] + store)
+            #expect(unknown.status != 0 && unknown.stderr.contains("json, markdown, html"))
+            let other = try Warden.run(["support", "tickets", "transcript", ticket, "--guild", "5"] + store)
+            #expect(other.status != 0 && other.stderr.contains("does not exist in guild 5"))
+            #expect(try await count(db, "SELECT COUNT(*) AS n FROM faq_suggestions WHERE outcome = 'solved'") == 1)
+        }
+    }
+
     private func count(_ db: any Database, _ sql: String) async throws -> Int {
         try await db.transaction { conn in Int(try conn.queryFirst(sql)?.int("n") ?? 0) }
     }

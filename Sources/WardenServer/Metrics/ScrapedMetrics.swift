@@ -2,6 +2,7 @@ import Foundation
 import WardenLLM
 import WardenPipeline
 import WardenStore
+import WardenSupport
 
 /// Values owned elsewhere (the intake queue, the LLM client, the jobs table), read at scrape time and
 /// written in Prometheus' text format after the registry's own metrics.
@@ -10,6 +11,7 @@ struct ScrapedMetrics {
     let database: any Database
     let llm: LLMClient?
     let webhooks: WebhookDeliverer
+    let deflection: FAQDeflectionDesk
     let clock: @Sendable () -> Date
 
     func text() async throws -> String {
@@ -44,6 +46,23 @@ struct ScrapedMetrics {
         let now = clock()
         metric("warden_webhook_oldest_pending_seconds", "gauge", "Age of each endpoint's oldest pending webhook delivery (0 when none).",
                backlog.map { (#"{endpoint="\#($0.endpoint)"}"#, $0.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0) })
+        // FAQ deflection, all time, of the guilds that have had a suggestion (so guilds that do not use it add
+        // no series); rates only where defined. Read from the store, so every instance reports the same.
+        let guilds = try await deflection.allGuilds(top: 10)
+        func guild(_ s: DeflectionStats) -> String { #"guild="\#(UInt64(bitPattern: s.guildID))""# }
+        metric("warden_faq_tickets_opened", "gauge", "Support tickets opened, by guild.", guilds.map { ("{\(guild($0))}", Double($0.ticketsOpened)) })
+        metric("warden_faq_tickets_suggested", "gauge", "Tickets that got at least one FAQ suggestion, by guild.",
+               guilds.map { ("{\(guild($0))}", Double($0.ticketsSuggested)) })
+        metric("warden_faq_tickets_deflected", "gauge",
+               "Tickets deflected by a suggested FAQ answer, by guild and how (solved: the member said so; closed_without_reply: closed with no staff reply).",
+               guilds.flatMap { [("{\(guild($0)),how=\"solved\"}", Double($0.solved)),
+                                 ("{\(guild($0)),how=\"closed_without_reply\"}", Double($0.closedWithoutReply))] })
+        metric("warden_faq_suggestion_rate", "gauge", "Tickets that got a suggestion / tickets opened, by guild.",
+               guilds.compactMap { s in s.suggestionRate.map { ("{\(guild(s))}", $0) } })
+        metric("warden_faq_deflection_rate", "gauge", "Tickets deflected / tickets that got a suggestion, by guild.",
+               guilds.compactMap { s in s.deflectionRate.map { ("{\(guild(s))}", $0) } })
+        metric("warden_faq_entry_deflections", "gauge", "Tickets each FAQ entry deflected, the 10 that deflect most per guild.",
+               guilds.flatMap { s in s.topEntries.map { ("{\(guild(s)),entry=\"\($0.entryID)\"}", Double($0.deflected)) } })
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -4,9 +4,10 @@ import WardenStore
 import WardenSupport
 
 /// FAQ proposals for staff (list, show with source summaries, edit, approve with edits, reject with a
-/// reason; every decision audited) and FAQ search for the bot and staff.
+/// reason; every decision audited), FAQ search for the bot and staff, and deflection figures for staff.
 struct FAQRoutes {
     let desk: FAQDesk
+    let deflection: FAQDeflectionDesk
 
     func register(on v1: RouterGroup<WardenRequestContext>) {
         v1.get("guilds/:guild/faq/proposals") { request, context in
@@ -51,6 +52,12 @@ struct FAQRoutes {
             struct Hit: Encodable { let entry: EntryView; let rank: Double }
             struct Page: Encodable { let query: String; let results: [Hit] }
             return try JSONBodies.response(Page(query: query, results: hits.map { Hit(entry: EntryView($0.entry), rank: $0.rank) }))
+        }
+        v1.get("guilds/:guild/faq/deflection") { request, context in
+            let guild = try context.guild(allowing: [.staff])
+            let days = try request.integer("days", in: 1...3650)
+            let top = try request.integer("top", in: 1...100) ?? 10
+            return try JSONBodies.response(DeflectionView(try await deflection.stats(guild: guild, days: days.map(Int.init), top: Int(top))))
         }
     }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import WardenLLM
 import WardenPipeline
 import WardenStore
+import WardenSupport
 
 /// The public operations routes: `/health`, `/metrics` (Prometheus text) and `/openapi.json`.
 struct OperationsRoutes {
@@ -12,6 +13,7 @@ struct OperationsRoutes {
     let database: any Database
     let llm: LLMClient?
     let webhooks: WebhookDeliverer
+    let deflection: FAQDeflectionDesk
     let clock: @Sendable () -> Date
 
     func register(on router: Router<WardenRequestContext>) {
@@ -25,7 +27,8 @@ struct OperationsRoutes {
         }
         router.get("metrics") { _, _ in
             var text = metrics.registry.emitToString()
-            text += try await ScrapedMetrics(intake: intake, database: database, llm: llm, webhooks: webhooks, clock: clock).text()
+            text += try await ScrapedMetrics(intake: intake, database: database, llm: llm, webhooks: webhooks,
+                                          deflection: deflection, clock: clock).text()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -4,9 +4,11 @@ import WardenCore
 import WardenStore
 import WardenSupport
 
-/// Support tickets for the bot (open, add messages, move through the state machine, close) and staff.
+/// Support tickets for the bot (open, add messages, move through the state machine, close, FAQ suggestions and
+/// the member's "this solved it") and staff (transcripts).
 struct TicketRoutes {
     let desk: TicketDesk
+    let deflection: FAQDeflectionDesk
     static let roles: Set<Role> = [.bot, .staff, .moderator]
 
     func register(on v1: RouterGroup<WardenRequestContext>) {
@@ -40,11 +42,49 @@ struct TicketRoutes {
             _ = try await desk.apply(event, to: ticket, guild: guild)
             return try await show(ticket, guild: guild)
         }
+        v1.post("guilds/:guild/tickets/:ticket/suggestions") { request, context in
+            let guild = try context.guild(allowing: Self.roles)
+            struct Body: Decodable { let limit: Int? }
+            let body = try await JSONBodies.decode(Body.self, from: request, orIfAbsent: Body(limit: nil))
+            let ticket = try context.rowID("ticket")
+            let suggestions = try await deflection.suggest(ticket: ticket, guild: guild, limit: body.limit ?? 3)
+            return try JSONBodies.response(SuggestionPage(ticketId: ticket, status: nil, changed: nil, suggestions: suggestions.map(SuggestionView.init)))
+        }
+        v1.post("guilds/:guild/tickets/:ticket/suggestions/:entry/solved") { request, context in
+            let guild = try context.guild(allowing: Self.roles)
+            struct Body: Decodable { let userId: RequestID }
+            let body = try await JSONBodies.decode(Body.self, from: request)
+            let ticket = try context.rowID("ticket")
+            let done = try await deflection.solved(ticket: ticket, guild: guild, entry: try context.rowID("entry"), by: body.userId.value)
+            return try JSONBodies.response(SuggestionPage(ticketId: ticket, status: done.status.rawValue, changed: done.changed,
+                                                          suggestions: done.suggestions.map(SuggestionView.init)))
+        }
+        v1.get("guilds/:guild/tickets/:ticket/transcript") { request, context in
+            let guild = try context.guild(allowing: Self.roles)
+            let name = request.uri.queryParameters.get("format") ?? "json"
+            guard let format = TranscriptFormat(rawValue: name) else {
+                throw APIError.badRequest("invalid_parameter", "query parameter 'format' must be one of \(TranscriptFormat.allowed), got '\(name)'")
+            }
+            let ticket = try context.rowID("ticket")
+            let text = TranscriptRenderer(try await desk.transcript(ticket, guild: guild)).render(format)
+            return Self.transcriptResponse(text, format: format, ticket: ticket)
+        }
     }
 
     func show(_ id: Int64, guild: Int64, status: HTTPResponse.Status = .ok) async throws -> Response {
         let (ticket, messages) = try await desk.ticket(id, guild: guild)
         return try JSONBodies.response(TicketView(ticket, messages: messages), status: status)
+    }
+
+    /// A transcript with its type, and headers that keep a browser from sniffing it as something else or
+    /// running anything in it (the HTML page's own policy, repeated as a header).
+    static func transcriptResponse(_ text: String, format: TranscriptFormat, ticket: Int64) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = format.contentType
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.contentSecurityPolicy] = format == .html ? TranscriptRenderer.contentSecurityPolicy : "default-src 'none'; frame-ancestors 'none'"
+        headers[.contentDisposition] = "inline; filename=\"ticket-\(ticket).\(format.fileExtension)\""
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func event(_ name: String, by: RequestID?) throws -> TicketEvent {

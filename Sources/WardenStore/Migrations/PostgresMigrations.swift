@@ -23,7 +23,32 @@ enum PostgresMigrations {
         Migration(version: 2, name: "support desk", sql: v2),
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
         Migration(version: 4, name: "webhooks", sql: v4),
+        Migration(version: 5, name: "faq deflection", sql: v5),
     ]
+
+    /// FAQ deflection: which FAQ entries were suggested for which ticket (`rank` 1 is the best hit, `score` the
+    /// search's rank), and how the ticket ended if a suggestion deflected it. `outcome` is `solved` (the member
+    /// said that entry solved it) or `closed_without_reply` (the ticket closed with no message from anyone but
+    /// its opener; credited to the first suggestion). At most one suggestion of a ticket has an outcome
+    /// (`idx_faq_suggestions_one_outcome`), so a ticket is deflected at most once; a reopen clears it.
+    private static let v5 = """
+        CREATE TABLE faq_suggestions (
+            id            SERIAL PRIMARY KEY,
+            guild_id      BIGINT NOT NULL,
+            ticket_id     INTEGER NOT NULL REFERENCES support_tickets (id) ON DELETE CASCADE,
+            entry_id      INTEGER NOT NULL REFERENCES faq_entries (id) ON DELETE CASCADE,
+            rank          INTEGER NOT NULL CHECK (rank >= 1),
+            score         DOUBLE PRECISION NOT NULL,
+            suggested_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+            outcome       TEXT CHECK (outcome IN ('solved', 'closed_without_reply')),
+            outcome_at    TIMESTAMPTZ,
+            UNIQUE (ticket_id, entry_id),
+            UNIQUE (ticket_id, rank)
+        );
+        CREATE UNIQUE INDEX idx_faq_suggestions_one_outcome ON faq_suggestions (ticket_id) WHERE outcome IS NOT NULL;
+        CREATE INDEX idx_faq_suggestions_guild ON faq_suggestions (guild_id, ticket_id);
+        CREATE INDEX idx_faq_suggestions_entry ON faq_suggestions (entry_id);
+        """
 
     /// Webhooks: the endpoints operators register (one guild, or every guild when guild_id is NULL), and the
     /// outbox of deliveries, one row per endpoint and event, written in the transaction that appends the

@@ -17,7 +17,28 @@ enum SQLiteMigrations {
         Migration(version: 2, name: "support desk", sql: v2),
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
         Migration(version: 4, name: "webhooks", sql: v4),
+        Migration(version: 5, name: "faq deflection", sql: v5),
     ]
+
+    /// See PostgresMigrations.v5.
+    private static let v5 = """
+        CREATE TABLE faq_suggestions (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id      INTEGER NOT NULL,
+            ticket_id     INTEGER NOT NULL REFERENCES support_tickets (id) ON DELETE CASCADE,
+            entry_id      INTEGER NOT NULL REFERENCES faq_entries (id) ON DELETE CASCADE,
+            rank          INTEGER NOT NULL CHECK (rank >= 1),
+            score         REAL NOT NULL,
+            suggested_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            outcome       TEXT CHECK (outcome IN ('solved', 'closed_without_reply')),
+            outcome_at    TEXT,
+            UNIQUE (ticket_id, entry_id),
+            UNIQUE (ticket_id, rank)
+        );
+        CREATE UNIQUE INDEX idx_faq_suggestions_one_outcome ON faq_suggestions (ticket_id) WHERE outcome IS NOT NULL;
+        CREATE INDEX idx_faq_suggestions_guild ON faq_suggestions (guild_id, ticket_id);
+        CREATE INDEX idx_faq_suggestions_entry ON faq_suggestions (entry_id);
+        """
 
     /// See PostgresMigrations.v4.
     private static let v4 = """

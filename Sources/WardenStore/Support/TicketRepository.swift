@@ -101,6 +101,12 @@ public enum TicketRepository {
         }
     }
 
+    /// Whether the ticket has a message by anyone but `author` (its opener: a reply from staff, or from the bot).
+    public static func hasMessage(on conn: any SQLConnection, ticket: Int64, notBy author: Int64) throws -> Bool {
+        try conn.queryFirst("SELECT 1 AS found FROM ticket_messages WHERE ticket_id = $1 AND author_id <> $2 LIMIT 1",
+                            [.int(ticket), .int(author)]) != nil
+    }
+
     /// Writes a transition if the ticket still has status `from`.
     /// - Returns: false, changing nothing, when the status is no longer `from` (someone else moved it first).
     public static func update(on conn: any SQLConnection, id: Int64, from: String, to change: Change, at now: Date) throws -> Bool {

@@ -45,7 +45,8 @@ public struct TicketDesk: Sendable {
 
     /// Applies `event` to the ticket and returns its new status. An event that does not apply changes
     /// nothing and throws `SupportError.invalidTransition` naming what is allowed. Closing enqueues the
-    /// ticket's summary job (once per ticket: closing again after a reopen keeps the first summary).
+    /// ticket's summary job (once per ticket: closing again after a reopen keeps the first summary) and counts
+    /// an FAQ deflection when a suggestion was made and nobody but the opener wrote (`FAQDeflectionDesk`).
     @discardableResult
     public func apply(_ event: TicketEvent, to ticket: Int64, guild: Int64) async throws -> TicketStatus {
         let now = clock()
@@ -53,28 +54,37 @@ public struct TicketDesk: Sendable {
             guard let found = try TicketRepository.ticket(on: conn, id: ticket, forUpdate: true), found.guildID == guild else {
                 throw SupportError.ticketNotFound(ticket, guild: guild)
             }
-            let from = TicketStatus(stored: found.status) ?? .open
-            let to: TicketStatus
-            do throws(TicketTransitionError) { to = try TicketStatus.transition(from: from, event) } catch {
-                throw SupportError.invalidTransition(ticket: ticket, error)
-            }
-            var change = TicketRepository.Change(status: to.rawValue)
-            switch event {
-            case .claim(let by): change.claimedBy = Int64(bitPattern: by.rawValue); change.claimedAt = now
-            case .escalate(let to): change.escalatedTo = Int64(bitPattern: to.rawValue)
-            case .close: change.closedAt = now
-            case .reopen: change.clearClosedAt = true
-            case .archive(let by): change.archivedAt = now; change.archivedBy = Int64(bitPattern: by.rawValue)
-            case .waitForUser, .userReplied: break
-            }
-            guard try TicketRepository.update(on: conn, id: ticket, from: found.status, to: change, at: now) else {
-                throw SupportError.ticketChanged(ticket: ticket)
-            }
-            if to == .closed {
-                try SummaryJob.enqueue(on: conn, ticket: ticket, guild: found.guildID, at: now)
-            }
-            return to
+            return try Self.apply(event, to: found, on: conn, at: now)
         }
+    }
+
+    /// `apply(_:to:guild:)` inside the caller's transaction, on a ticket it read (and locked) there.
+    static func apply(_ event: TicketEvent, to found: TicketRepository.Ticket, on conn: any SQLConnection, at now: Date) throws -> TicketStatus {
+        let ticket = found.id
+        let from = TicketStatus(stored: found.status) ?? .open
+        let to: TicketStatus
+        do throws(TicketTransitionError) { to = try TicketStatus.transition(from: from, event) } catch {
+            throw SupportError.invalidTransition(ticket: ticket, error)
+        }
+        var change = TicketRepository.Change(status: to.rawValue)
+        switch event {
+        case .claim(let by): change.claimedBy = Int64(bitPattern: by.rawValue); change.claimedAt = now
+        case .escalate(let to): change.escalatedTo = Int64(bitPattern: to.rawValue)
+        case .close: change.closedAt = now
+        case .reopen: change.clearClosedAt = true
+        case .archive(let by): change.archivedAt = now; change.archivedBy = Int64(bitPattern: by.rawValue)
+        case .waitForUser, .userReplied: break
+        }
+        guard try TicketRepository.update(on: conn, id: ticket, from: found.status, to: change, at: now) else {
+            throw SupportError.ticketChanged(ticket: ticket)
+        }
+        if to == .closed {
+            try SummaryJob.enqueue(on: conn, ticket: ticket, guild: found.guildID, at: now)
+            try FAQDeflectionDesk.recordClose(of: found, on: conn, at: now)
+        }
+        // A reopened ticket was not deflected after all; closing it again decides again.
+        if event == .reopen { try FAQSuggestionRepository.clearOutcome(on: conn, ticket: ticket) }
+        return to
     }
 
     /// A ticket of the guild and its messages.
@@ -84,6 +94,17 @@ public struct TicketDesk: Sendable {
                 throw SupportError.ticketNotFound(id, guild: guild)
             }
             return (found, try TicketRepository.messages(on: conn, ticket: id))
+        }
+    }
+
+    /// A ticket of the guild with its messages and FAQ suggestions, for export (``TranscriptRenderer``).
+    public func transcript(_ id: Int64, guild: Int64) async throws -> TicketTranscript {
+        try await database.transaction { conn in
+            guard let found = try TicketRepository.ticket(on: conn, id: id), found.guildID == guild else {
+                throw SupportError.ticketNotFound(id, guild: guild)
+            }
+            return TicketTranscript(ticket: found, messages: try TicketRepository.messages(on: conn, ticket: id),
+                                    suggestions: try FAQSuggestionRepository.suggestions(on: conn, ticket: id))
         }
     }
 

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import WardenCore
 import WardenStore
 import WardenSupport
 
 struct FAQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faq",
-        abstract: "FAQ proposals drafted from clusters of similar tickets; staff approval; FAQ search.",
-        subcommands: [Proposals.self, Draft.self, Show.self, Approve.self, Reject.self, Search.self]
+        abstract: "FAQ proposals drafted from clusters of similar tickets; staff approval; FAQ search; deflection figures.",
+        subcommands: [Proposals.self, Draft.self, Show.self, Approve.self, Reject.self, Search.self, Deflection.self]
     )
 
     struct Proposals: AsyncParsableCommand {
@@ -116,6 +117,50 @@ struct FAQ: AsyncParsableCommand {
             }
             for hit in hits { print("#\(hit.entry.id) \(hit.entry.title)\n    \(hit.entry.summary)") }
             if hits.isEmpty { print("no FAQ entry matches") }
+        }
+    }
+
+    struct Deflection: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How often suggested FAQ answers deflect the guild's tickets, and the entries that deflect most.",
+            discussion: """
+            Suggestion rate: tickets that got a suggestion / tickets opened. Deflection rate: tickets deflected / tickets
+            that got a suggestion, where a ticket is deflected when its member said a suggested entry solved it, or when
+            it closed with no message from anyone but its opener.
+            """)
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "Only tickets opened in the last this many days (all time when absent).") var days: Int?
+        @Option(help: "List this many entries.") var top: Int = 10
+        @Flag(help: "Print the figures as JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild")
+            guard (1...100).contains(top) else { throw ValidationError("--top must be 1 to 100, got \(top)") }
+            let s = try await withOpenStore(store) { db in try await FAQDeflectionDesk(database: db).stats(guild: g, days: days, top: top) }
+            func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+            if json {
+                let entries: [JSONValue] = s.topEntries.map {
+                    .object(["entry_id": .number(Double($0.entryID)), "title": $0.title.map(JSONValue.string) ?? .null,
+                             "suggested": .number(Double($0.suggested)), "solved": .number(Double($0.solved)),
+                             "closed_without_reply": .number(Double($0.closedWithoutReply)), "deflected": .number(Double($0.deflected))])
+                }
+                print(JSONValue.object([
+                    "guild_id": .string(String(UInt64(bitPattern: g))), "tickets_opened": .number(Double(s.ticketsOpened)),
+                    "tickets_suggested": .number(Double(s.ticketsSuggested)), "suggestion_rate": s.suggestionRate.map(JSONValue.number) ?? .null,
+                    "deflected": .number(Double(s.deflected)), "solved": .number(Double(s.solved)),
+                    "closed_without_reply": .number(Double(s.closedWithoutReply)),
+                    "deflection_rate": s.deflectionRate.map(JSONValue.number) ?? .null, "top_entries": .array(entries),
+                ]).encoded())
+                return
+            }
+            print("\(days.map { "last \($0) days" } ?? "all time"): \(s.ticketsOpened) ticket(s) opened, \(s.ticketsSuggested) got a suggestion "
+                  + "(\(percent(s.suggestionRate))), \(s.deflected) deflected (\(percent(s.deflectionRate))): \(s.solved) said solved, "
+                  + "\(s.closedWithoutReply) closed without a staff reply")
+            for e in s.topEntries {
+                print("  #\(e.entryID) \(e.title ?? "(entry removed)"): deflected \(e.deflected) of \(e.suggested) suggestion(s) "
+                      + "(\(e.solved) solved, \(e.closedWithoutReply) closed without reply)")
+            }
         }
     }
 }

@@ -6,12 +6,13 @@ import WardenSupport
 
 struct Tickets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Support tickets: open, talk, move through their states, import, metrics.",
+        abstract: "Support tickets: open, talk, move through their states, FAQ suggestions, transcripts, import, metrics.",
         discussion: """
         States: open, claimed, waiting_for_user, escalated, closed, archived. Closing a ticket queues its AI
         summary (run `warden support work`).
         """,
-        subcommands: [Open.self, Message.self, Transition.self, Show.self, Import.self, Metrics.self]
+        subcommands: [Open.self, Message.self, Transition.self, Show.self, Suggest.self, Solved.self, Transcript.self, Import.self,
+                      Metrics.self]
     )
 
     struct Open: AsyncParsableCommand {
@@ -97,6 +98,72 @@ struct Tickets: AsyncParsableCommand {
             for message in found.messages { print("  [\(message.authorID)] \(message.content)") }
             if let summary {
                 print("summary (\(summary.category ?? "-"), key \(summary.similarityKey ?? "-"), cluster \(summary.clusterKey ?? "-")): \(summary.summary)")
+            }
+        }
+    }
+
+    struct Suggest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suggest FAQ answers for a ticket from its first message, and record them (asking again shows the same ones).")
+        @Argument(help: "The ticket id.") var ticket: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "At most this many answers (1-10).") var limit: Int = 3
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild")
+            let suggestions = try await withOpenStore(store) { db in
+                try await FAQDeflectionDesk(database: db).suggest(ticket: ticket, guild: g, limit: limit)
+            }
+            for s in suggestions { print("\(s.rank). FAQ entry #\(s.entryID): \(s.title ?? "(entry removed)")") }
+            if suggestions.isEmpty { print("no FAQ entry matches ticket \(ticket)") }
+        }
+    }
+
+    struct Solved: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the member's \"this solved it\" for a suggested FAQ entry; closes the ticket if it is open.")
+        @Argument(help: "The ticket id.") var ticket: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "The suggested FAQ entry that solved it.") var entry: Int64
+        @Option(help: "The member who opened the ticket.") var user: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
+            let done = try await withOpenStore(store) { db in
+                try await FAQDeflectionDesk(database: db).solved(ticket: ticket, guild: g, entry: entry, by: u)
+            }
+            print("ticket \(ticket): \(done.status.rawValue), solved by FAQ entry #\(entry)\(done.changed ? "" : " (already recorded)")")
+        }
+    }
+
+    struct Transcript: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a ticket's whole conversation as JSON, Markdown or a standalone HTML page.",
+            discussion: """
+            Member text is escaped for the form (no markup, link or script can come from it; invisible characters show
+            as [U+XXXX]). Attachments are the URLs the messages hold, listed as text and never fetched.
+            """)
+        @Argument(help: "The ticket id.") var ticket: Int64
+        @Option(help: "The guild id.") var guild: String
+        @Option(help: "json, markdown or html.") var format: String = "json"
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard let form = TranscriptFormat(rawValue: format) else {
+                throw ValidationError("--format must be one of \(TranscriptFormat.allowed), got '\(format)'")
+            }
+            let g = try snowflake(guild, "--guild")
+            let transcript = try await withOpenStore(store) { db in try await TicketDesk(database: db).transcript(ticket, guild: g) }
+            let text = TranscriptRenderer(transcript).render(form)
+            if let output {
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
+                    throw CLIError("cannot write \(output): \(error.localizedDescription)")
+                }
+            } else {
+                print(text, terminator: "")
             }
         }
     }

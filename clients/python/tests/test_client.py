@@ -14,7 +14,9 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from warden_client import TICKET_EVENTS, Client, Unavailable, WardenError
+import json
+
+from warden_client import TICKET_EVENTS, TRANSCRIPT_FORMATS, Client, Unavailable, WardenError
 from warden_client.client import _retry_after
 
 GUILD = "1100000000000000001"
@@ -49,12 +51,14 @@ SCAM = "FREE NITRO for everyone!! claim here https://discord-nitro.gift/claim"
 class AgainstWarden(unittest.TestCase):
     bot: Client
     moderator: Client
+    admin: Client
 
     @classmethod
     def setUpClass(cls) -> None:
         url = env("WARDEN_URL")
         cls.bot = Client(url, env("WARDEN_BOT_TOKEN"), retries=0)
         cls.moderator = Client(url, env("WARDEN_MODERATOR_TOKEN"), retries=0)
+        cls.admin = Client(url, env("WARDEN_ADMIN_TOKEN"), retries=0)
 
     def test_a_scam_is_blocked_with_discord_actions_and_judged_once(self) -> None:
         sent = message(SCAM, user="5001")
@@ -140,6 +144,45 @@ class AgainstWarden(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.bot.transition_ticket(GUILD, ticket["id"], "explode")
         self.assertIn("archive", TICKET_EVENTS)
+
+    def test_a_suggested_answer_that_solves_a_ticket_counts_as_a_deflection(self) -> None:
+        # The script approved one FAQ entry about premium before starting the server (FAQ_ENTRY).
+        entry = int(env("WARDEN_FAQ_ENTRY"))
+        before = self.admin.faq_deflection(GUILD)
+        ticket = self.bot.open_ticket(GUILD, user_id=5008, description="premium did not unlock after I paid with kofi")
+        page = self.bot.faq_suggestions(GUILD, ticket["id"], limit=2)
+        self.assertEqual([s["entry_id"] for s in page["suggestions"]][:1], [entry])
+        self.assertEqual(self.bot.faq_suggestions(GUILD, ticket["id"]), page, "asking again answers the same")
+        with self.assertRaises(WardenError) as caught:
+            self.bot.faq_solved(GUILD, ticket["id"], entry, user_id=5009)
+        self.assertEqual((caught.exception.status, caught.exception.code), (400, "invalid_field"))
+        solved = self.bot.faq_solved(GUILD, ticket["id"], entry, user_id=5008)
+        self.assertEqual((solved["status"], solved["changed"]), ("closed", True))
+        self.assertFalse(self.bot.faq_solved(GUILD, ticket["id"], entry, user_id=5008)["changed"])
+        after = self.admin.faq_deflection(GUILD, days=30)
+        self.assertEqual(after["tickets_suggested"], before["tickets_suggested"] + 1)
+        self.assertEqual(after["solved"], before["solved"] + 1)
+        self.assertIn(entry, [e["entry_id"] for e in after["top_entries"]])
+        with self.assertRaises(WardenError) as forbidden:
+            self.bot.faq_deflection(GUILD)
+        self.assertEqual(forbidden.exception.status, 403)
+
+    def test_a_transcript_comes_in_each_form_with_member_text_escaped(self) -> None:
+        ticket = self.bot.open_ticket(GUILD, user_id=5010, username="<b>sam</b>", description="<script>alert(1)</script>")
+        self.bot.add_ticket_message(GUILD, ticket["id"], author_id=77, content="see https://cdn.example/a.png")
+        document = json.loads(self.bot.ticket_transcript(GUILD, ticket["id"], format="json"))
+        self.assertEqual([m["author_role"] for m in document["messages"]], ["member", "staff"])
+        self.assertEqual(document["messages"][0]["content"], "<script>alert(1)</script>")
+        self.assertEqual(document["messages"][1]["attachments"], ["https://cdn.example/a.png"])
+        markdown = self.bot.ticket_transcript(GUILD, ticket["id"])
+        self.assertIn("> \\<script\\>alert\\(1\\)\\<\\/script\\>", markdown)
+        page = self.bot.ticket_transcript(GUILD, ticket["id"], format="html")
+        self.assertTrue(page.startswith("<!DOCTYPE html>"))
+        self.assertNotIn("<script", page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+        self.assertEqual(TRANSCRIPT_FORMATS, ("json", "markdown", "html"))
+        with self.assertRaises(ValueError):
+            self.bot.ticket_transcript(GUILD, ticket["id"], format="pdf")
 
     def test_a_screenshot_upload_reads_its_type_from_the_bytes(self) -> None:
         image = Path(env("WARDEN_FIXTURES"), "screenshots", "valid.png").read_bytes()

@@ -1,11 +1,13 @@
 """Warden's Python client: judge Discord messages, read the events feed, file appeals, tickets and
-payment screenshots, with the API's errors as exceptions and its 503 contract honoured."""
+payment screenshots, FAQ suggestions and ticket transcripts, with the API's errors as exceptions and its 503 contract honoured."""
 
-from .client import TICKET_EVENTS, Client
+from .client import TICKET_EVENTS, TRANSCRIPT_FORMATS, Client
 from .errors import Unavailable, WardenError
 from . import webhooks
-from .types import Appeal, AppealDetail, BatchResult, Decision, Event, EventPage, Snowflake, Ticket, Verification
+from .types import (Appeal, AppealDetail, BatchResult, Decision, Deflection, Event, EventPage, Snowflake, Suggestion,
+                    SuggestionPage, Ticket, Verification)
 
-__all__ = ["Client", "WardenError", "Unavailable", "TICKET_EVENTS", "Decision", "BatchResult", "Event",
-           "EventPage", "Appeal", "AppealDetail", "Ticket", "Verification", "Snowflake", "webhooks"]
+__all__ = ["Client", "WardenError", "Unavailable", "TICKET_EVENTS", "TRANSCRIPT_FORMATS", "Decision", "BatchResult", "Event",
+           "EventPage", "Appeal", "AppealDetail", "Ticket", "Suggestion", "SuggestionPage", "Deflection", "Verification",
+           "Snowflake", "webhooks"]
 __version__ = "0.1.0"

@@ -8,15 +8,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from email.utils import parsedate_to_datetime
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, cast
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
 
 from .errors import Unavailable, WardenError
-from .types import Appeal, AppealDetail, BatchResult, Decision, Event, EventPage, Snowflake, Ticket, Verification
+from .types import (Appeal, AppealDetail, BatchResult, Decision, Deflection, Event, EventPage, Snowflake, SuggestionPage, Ticket,
+                    Verification)
 
 JSON = Dict[str, Any]
 
 #: Ticket state changes the API knows (``POST tickets/{id}/transitions``).
 TICKET_EVENTS = ("claim", "wait_for_user", "user_replied", "escalate", "close", "reopen", "archive")
+
+#: The forms a ticket transcript comes in (``GET tickets/{id}/transcript?format=``).
+TRANSCRIPT_FORMATS = ("json", "markdown", "html")
 
 _IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
@@ -162,6 +166,35 @@ class Client:
             body["by"] = str(by)
         return cast(Ticket, self._json("POST", self._guild(guild, f"tickets/{ticket_id}/transitions"), body))
 
+    def faq_suggestions(self, guild: Snowflake, ticket_id: int, *, limit: Optional[int] = None) -> SuggestionPage:
+        """The FAQ answers that best match the ticket's first message (``suggestions``, best first; at most
+        ``limit``, 1-10, default 3), recorded as the ticket's suggestions so deflection can be measured. Ask
+        when the ticket opens; asking again answers the same ones. Empty when the FAQ has nothing for it."""
+        body: JSON = {} if limit is None else {"limit": limit}
+        return cast(SuggestionPage, self._json("POST", self._guild(guild, f"tickets/{int(ticket_id)}/suggestions"), body))
+
+    def faq_solved(self, guild: Snowflake, ticket_id: int, entry_id: int, *, user_id: Snowflake) -> SuggestionPage:
+        """The member's "this solved it" for a suggested entry (``user_id`` must be the member who opened
+        the ticket). Closes the ticket if it is open; saying it again changes nothing (``changed`` is False).
+        An entry that was not suggested for the ticket is a :class:`WardenError` with status 409."""
+        return cast(SuggestionPage, self._json("POST", self._guild(guild, f"tickets/{int(ticket_id)}/suggestions/{int(entry_id)}/solved"),
+                                               {"user_id": str(user_id)}))
+
+    def ticket_transcript(self, guild: Snowflake, ticket_id: int, *, format: str = "markdown") -> str:
+        """The ticket's whole conversation as text in one of :data:`TRANSCRIPT_FORMATS`: JSON (parse it with
+        ``json.loads``), Markdown, or a standalone HTML page. Member text is escaped for the form; attachments
+        are the URLs the messages hold, listed and not fetched."""
+        if format not in TRANSCRIPT_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(TRANSCRIPT_FORMATS)}, got {format!r}")
+        path = self._guild(guild, f"tickets/{int(ticket_id)}/transcript")
+        return self._send("GET", path, query={"format": format}, accept="*/*")[1].decode("utf-8")
+
+    def faq_deflection(self, guild: Snowflake, *, days: Optional[int] = None, top: Optional[int] = None) -> Deflection:
+        """How often suggested answers deflect the guild's tickets (staff): ``suggestion_rate``,
+        ``deflection_rate`` (None when there is nothing to divide by) and the ``top_entries``."""
+        query = {k: v for k, v in (("days", days), ("top", top)) if v is not None}
+        return cast(Deflection, self._json("GET", self._guild(guild, "faq/deflection"), query=query))
+
     # Payment verification and FAQ
 
     def upload_verification(self, guild: Snowflake, *, user_id: Snowflake, image: bytes,
@@ -244,8 +277,15 @@ class Client:
     def _request(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None,
                  body: Optional[bytes] = None, content_type: Optional[str] = None,
                  timeout: Optional[float] = None) -> JSON:
+        status, raw = self._send(method, path, query=query, body=body, content_type=content_type, timeout=timeout)
+        return _decode(raw, method, path, status)
+
+    def _send(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None,
+              body: Optional[bytes] = None, content_type: Optional[str] = None,
+              timeout: Optional[float] = None, accept: str = "application/json") -> Tuple[int, bytes]:
+        """The answer's status and body; errors raised as :class:`WardenError`, 503s sent again after ``Retry-After``."""
         url = self.base_url + path + ("?" + urllib.parse.urlencode(query) if query else "")
-        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json", "User-Agent": self.user_agent}
+        headers = {"Authorization": f"Bearer {self._token}", "Accept": accept, "User-Agent": self.user_agent}
         if content_type is not None:
             headers["Content-Type"] = content_type
         attempt = 0
@@ -253,7 +293,7 @@ class Client:
             request = urllib.request.Request(url, data=body, method=method, headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
-                    return _decode(response.read(), method, path, response.status)
+                    return int(response.status), cast(bytes, response.read())
             except urllib.error.HTTPError as answer:
                 error = _error(answer, method, path)
                 if answer.code != 503:

@@ -100,6 +100,51 @@ class Ticket(TypedDict):
     claimed_by: NotRequired[Optional[str]]
 
 
+class Suggestion(TypedDict):
+    """An FAQ entry suggested for a ticket; ``outcome`` is ``solved`` or ``closed_without_reply`` when it
+    deflected the ticket."""
+    entry_id: int
+    rank: int
+    score: float
+    suggested_at: str
+    title: NotRequired[Optional[str]]
+    summary: NotRequired[Optional[str]]
+    outcome: NotRequired[Optional[str]]
+    outcome_at: NotRequired[Optional[str]]
+
+
+class SuggestionPage(TypedDict):
+    """A ticket's suggestions; ``status`` and ``changed`` too when the member said one solved it."""
+    ticket_id: int
+    suggestions: List[Suggestion]
+    status: NotRequired[Optional[str]]
+    changed: NotRequired[Optional[bool]]
+
+
+class DeflectingEntry(TypedDict):
+    entry_id: int
+    suggested: int
+    solved: int
+    closed_without_reply: int
+    deflected: int
+    title: NotRequired[Optional[str]]
+    deflection_rate: NotRequired[Optional[float]]
+
+
+class Deflection(TypedDict):
+    """A guild's FAQ deflection figures: rates are absent (None) when there is nothing to divide by."""
+    guild_id: str
+    tickets_opened: int
+    tickets_suggested: int
+    deflected: int
+    solved: int
+    closed_without_reply: int
+    top_entries: List[DeflectingEntry]
+    suggestion_rate: NotRequired[Optional[float]]
+    deflection_rate: NotRequired[Optional[float]]
+    since: NotRequired[Optional[str]]
+
+
 class Verification(TypedDict):
     id: int
     guild_id: str
