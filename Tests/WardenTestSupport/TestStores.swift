@@ -92,5 +92,6 @@ public enum TestStores {
         "automod_appeals", "faq_proposals", "ticket_messages", "admin_log", "api_tokens", "events", "jobs",
         "message_decisions",
         "webhook_endpoints", "webhook_deliveries",
+        "appeal_triage",
     ]
 }

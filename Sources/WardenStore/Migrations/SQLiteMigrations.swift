@@ -17,7 +17,30 @@ enum SQLiteMigrations {
         Migration(version: 2, name: "support desk", sql: v2),
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
         Migration(version: 4, name: "webhooks", sql: v4),
+        Migration(version: 6, name: "appeal triage", sql: v6),
     ]
+
+    /// See PostgresMigrations.v6.
+    private static let v6 = """
+        CREATE TABLE appeal_triage (
+            appeal_id            INTEGER PRIMARY KEY REFERENCES automod_appeals (id) ON DELETE CASCADE,
+            guild_id             INTEGER NOT NULL,
+            status               TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'skipped', 'failed')),
+            summary              TEXT,
+            evidence             TEXT CHECK (evidence IS NULL OR json_valid(evidence)),
+            suggestion           TEXT CHECK (suggestion IS NULL OR suggestion IN ('uphold', 'overturn')),
+            confidence           REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+            instruction_attempt  INTEGER,
+            injection_signals    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(injection_signals)),
+            note                 TEXT,
+            prompt_hash          TEXT,
+            model                TEXT,
+            created_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            updated_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_appeal_triage_guild ON appeal_triage (guild_id, status);
+        CREATE INDEX idx_automod_logs_guild_id ON automod_logs (guild_id, id);
+        """
 
     /// See PostgresMigrations.v4.
     private static let v4 = """
