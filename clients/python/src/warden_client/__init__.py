@@ -4,8 +4,8 @@ payment screenshots, with the API's errors as exceptions and its 503 contract ho
 from .client import TICKET_EVENTS, Client
 from .errors import Unavailable, WardenError
 from . import webhooks
-from .types import Appeal, AppealDetail, BatchResult, Decision, Event, EventPage, Snowflake, Ticket, Verification
+from .types import Appeal, AppealDetail, AppealTriage, BatchResult, Decision, Event, EventPage, Snowflake, Ticket, Verification
 
 __all__ = ["Client", "WardenError", "Unavailable", "TICKET_EVENTS", "Decision", "BatchResult", "Event",
-           "EventPage", "Appeal", "AppealDetail", "Ticket", "Verification", "Snowflake", "webhooks"]
+           "EventPage", "Appeal", "AppealDetail", "AppealTriage", "Ticket", "Verification", "Snowflake", "webhooks"]
 __version__ = "0.1.0"
