@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenLLM
 import WardenPipeline
 import WardenStore
 
@@ -20,7 +21,8 @@ struct Appeals: AsyncParsableCommand {
         func run() async throws {
             let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
             // As through the API: with an LLM configured (WARDEN_LLM_*), the appeal's triage is queued with it.
-            let triage = try LLMOptions().configuration() != nil
+            let triage: Bool
+            do { triage = try LLMConfiguration.fromEnvironment() != nil } catch { throw CLIError("LLM configuration: \(error)") }
             let appeal = try await withOpenStore(store) { db in
                 try await AppealDesk(database: db, triage: triage).file(guild: g, logID: log, user: u, reason: reason)
             }
