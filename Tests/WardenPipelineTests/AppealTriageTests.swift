@@ -203,6 +203,24 @@ private func usage(_ db: any Database, user: Int64) async throws -> Int64 {
         }
     }
 
+    /// An appeal a moderator decided before its triage ran is skipped: no call, no charge.
+    @Test(arguments: allDialects)
+    func anAppealDecidedBeforeItsTriageIsSkipped(_ dialect: SQLDialect) async throws {
+        try await withStore(dialect) { db in
+            try await withLLMServer { server in
+                let clock = TestClock()
+                let app = try await triageApp(db, server, clock: clock)
+                let filed = try await appeal(app, "it was a joke", clock: clock)
+                _ = try await app.appeals.deny(guild: guild, id: filed.id, moderator: 9, note: "not a joke")
+                _ = try await runJobs(app)
+                let triage = try #require(try await app.appeals.show(guild: guild, id: filed.id).triage)
+                #expect(triage.status == .skipped && triage.note == "the appeal was denied before its triage ran")
+                #expect(triageRequests(server).isEmpty)
+                #expect(try await usage(db, user: QuotaGate.guildAccount) == 0)
+            }
+        }
+    }
+
     /// Without an LLM nothing is queued and the appeal has no triage.
     @Test(arguments: allDialects)
     func withoutAnLLMAppealsHaveNoTriage(_ dialect: SQLDialect) async throws {

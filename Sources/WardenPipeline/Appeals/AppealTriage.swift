@@ -15,7 +15,8 @@ public struct AppealTriage: Codable, Sendable, Equatable {
         case queued
         /// The model answered.
         case done
-        /// Not asked: the guild's daily limit was reached, or its limit setting cannot be read (see `note`).
+        /// Not asked: the guild's daily limit was reached or its setting cannot be read, or a moderator decided
+        /// the appeal before the triage ran (see `note`).
         case skipped
         /// Asked, but no usable answer came (see `note`).
         case failed

@@ -12,7 +12,7 @@ import WardenStore
 /// between the prompt's boundary lines, and Warden's own check (`InstructionSignals`, run when the appeal
 /// was filed) flags instruction-like text whatever the model answers.
 ///
-/// - Guild limit reached (or its setting unreadable): `skipped`, no call.
+/// - Guild limit reached (or its setting unreadable), or the appeal already decided: `skipped`, no call.
 /// - No answer (timeouts, 5xx, 429, open circuit): the call is refunded and the job retried with backoff
 ///   until the outage ends; the triage stays `queued`.
 /// - An answer that cannot be used (refused, off-schema, cut off): `failed`; the call stays charged.
@@ -49,6 +49,11 @@ public struct AppealTriageJob: JobHandler {
         guard let listing = loaded else {
             // Written already (by a worker that died before completing), or the appeal is gone.
             try await close(job, appeal: appealID, guild: guild, nil)
+            return
+        }
+        guard listing.appeal.status == AppealStatus.pending.rawValue else {
+            // A moderator got there first: a brief would help nobody, so the guild is not charged for one.
+            try await close(job, appeal: appealID, guild: guild, (.skipped, "the appeal was \(listing.appeal.status) before its triage ran"))
             return
         }
         let ticket: QuotaGate.Ticket
