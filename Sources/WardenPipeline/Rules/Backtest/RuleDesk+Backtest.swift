@@ -28,7 +28,8 @@ extension RuleDesk {
         let current = GuildDirectory.sources(of: stored, guild: snowflake, limits: self.limits).sources
         let changed = try change.applied(to: current, guild: guild)
         // Refused as saving it would refuse it (``importPack(_:guild:by:)`` counts every rule, on or off).
-        if case .put = change, let exceeded = self.limits.exceeded(by: changed.reduce(RuleSize.zero) { $0 + RuleSize.of($1.definition) }) {
+        let size = changed.reduce(RuleSize.zero) { $0 + RuleSize.of($1.definition) }
+        if case .put = change, let exceeded = self.limits.exceeded(by: size) {
             throw RuleError.ruleLimit(exceeded, guild: guild)
         }
         let (beforeRules, leftBefore) = RuleReplay.replayable(current)
@@ -63,7 +64,10 @@ extension RuleDesk {
             before = last.id
             replay = await compiler.run(in: .rebuild) { [replay] in
                 var replay = replay
-                for log in page { replay.replay(Self.message(log, guild: snowflake), from: .log(id: log.id, appeal: AppealStatus(rawValue: log.appealStatus) ?? .none)) }
+                for log in page {
+                    let appeal = AppealStatus(rawValue: log.appealStatus) ?? .none
+                    replay.replay(Self.message(log, guild: snowflake), from: .log(id: log.id, appeal: appeal))
+                }
                 return replay
             }
             if page.count < want { break }
