@@ -9,6 +9,7 @@ extension SettingCheck {
     public static let warden: [SettingCheck] = [
         .automod,
         .quotaOverrides(scope: QuotaGate.settingsScope, key: QuotaGate.settingsKey),
+        .guildQuota(scope: QuotaGate.settingsScope, key: QuotaGate.guildLimitKey),
         .support,
     ]
 }

@@ -97,6 +97,7 @@ public final class WardenApp: Sendable {
                                useEmbeddings: llmConfiguration.models[.embeddings] != nil, clock: clock),
                     ProposalJob(database: database, client: client, template: try template("faq_proposal"), clock: clock),
                     VerificationJob(database: database, client: client, template: try template("verification"), quota: quota, clock: clock),
+                    AppealTriageJob(database: database, client: client, template: try template("appeal_triage"), quota: quota, clock: clock),
                 ] as [any JobHandler]
                 if stageClient == nil { stageClient = client }
             }
@@ -106,7 +107,8 @@ public final class WardenApp: Sendable {
         jobHandlers = handlers
         pipeline = MessagePipeline(database: database, guilds: guilds, evaluator: configuration.evaluator ?? MessageEvaluator(),
                                    llm: llm, writer: writer, clock: clock)
-        appeals = AppealDesk(database: database, clock: clock)
+        // Appeals filed while an LLM is configured get a triage job (run by the support job kinds' runner).
+        appeals = AppealDesk(database: database, triage: configuration.llm != nil, clock: clock)
         rules = RuleDesk(database: database, guilds: guilds, clock: clock)
         settings = SettingDesk(database: database, guilds: guilds, checks: SettingCheck.warden, clock: clock)
         tickets = TicketDesk(database: database, clock: clock)
@@ -127,7 +129,7 @@ public final class WardenApp: Sendable {
         return JobRunner(database: database, handlers: chosen, configuration: jobConfiguration, clock: clock)
     }
 
-    /// The kinds of support work (everything but late verdicts).
+    /// The kinds of support work (everything but late verdicts: appeal triage included).
     public var supportJobKinds: Set<String> { Set(jobHandlers.map(\.kind)).subtracting([LateVerdictJob.kind]) }
 
     /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs, old
@@ -147,7 +149,7 @@ public struct LLMUses: OptionSet, Sendable {
     public init(rawValue: Int) { self.rawValue = rawValue }
     /// The LLM stage of the pipeline and its late verdicts.
     public static let moderation = LLMUses(rawValue: 1)
-    /// Ticket summaries, FAQ drafts and screenshot checks.
+    /// Ticket summaries, FAQ drafts, screenshot checks and appeal triage.
     public static let supportJobs = LLMUses(rawValue: 2)
     public static let all: LLMUses = [.moderation, .supportJobs]
 }

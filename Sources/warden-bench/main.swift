@@ -20,6 +20,9 @@ import WardenStore
 //                     --words FILE (scripts/quality/corpus.py writes both; scripts/quality.sh runs it all),
 //                     with the peers when --peer-python PATH is given; --check exits 2 below the targets;
 //                     --show-misses N prints N misses of each class
+//   --backtest        run only the rule backtest measurement (BacktestBench.swift): --backtest-logs N logs
+//                     (default 100000) in one guild, a new content rule backtested over them; SQLite, then
+//                     PostgreSQL when --postgres is given
 //   --views TEXT      print every normalized view of TEXT and exit
 //   --in-memory       run only parse + normalize + content + spam once over the --messages corpus and exit:
 //                     no warm-up, servers, stores or clustering, for `valgrind --tool=callgrind`
@@ -67,6 +70,12 @@ if CommandLine.arguments.contains("--quality") {
 
 if CommandLine.arguments.contains("--clustering") {
     clusteringBench()
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--backtest") {
+    await backtestBench(packPath: option("--rules", "rules") ?? "rules", logs: Int(option("--backtest-logs", "100000") ?? "") ?? 100_000,
+                        postgres: postgresURL)
     exit(0)
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenLLM
 import WardenPipeline
 import WardenStore
 
@@ -19,8 +20,13 @@ struct Appeals: AsyncParsableCommand {
 
         func run() async throws {
             let g = try snowflake(guild, "--guild"), u = try snowflake(user, "--user")
-            let appeal = try await withOpenStore(store) { db in try await AppealDesk(database: db).file(guild: g, logID: log, user: u, reason: reason) }
-            print("appeal #\(appeal.id) of log \(appeal.logID): pending")
+            // As through the API: with an LLM configured (WARDEN_LLM_*), the appeal's triage is queued with it.
+            let triage: Bool
+            do { triage = try LLMConfiguration.fromEnvironment() != nil } catch { throw CLIError("LLM configuration: \(error)") }
+            let appeal = try await withOpenStore(store) { db in
+                try await AppealDesk(database: db, triage: triage).file(guild: g, logID: log, user: u, reason: reason)
+            }
+            print("appeal #\(appeal.id) of log \(appeal.logID): pending" + (triage ? "; triage queued (run by warden serve or warden support work)" : ""))
         }
     }
 
@@ -38,14 +44,30 @@ struct Appeals: AsyncParsableCommand {
             let views = try await withOpenStore(store) { db in try await AppealDesk(database: db).list(guild: g, status: wanted, limit: 100) }
             for view in views {
                 let rule = view.rule.map { "\($0.name) (\($0.type))" } ?? "no rule"
-                print("#\(view.appeal.id) log \(view.log.id) member \(view.appeal.userID) \(view.log.actionTaken) by \(rule): \(view.appeal.reason)")
+                // The reason is the member's text: escaped, so it cannot forge lines of this listing.
+                print("#\(view.appeal.id) log \(view.log.id) member \(view.appeal.userID) \(view.log.actionTaken) by \(rule): "
+                      + view.appeal.reason.debugDescription + (view.triage.map { "\n    triage: " + Appeals.brief($0) } ?? ""))
             }
             if views.isEmpty { print("no \(wanted.rawValue) appeals") }
         }
     }
 
+    /// One line on a triage: the model's suggestion (never a decision) and any instruction attempt.
+    static func brief(_ triage: AppealTriage) -> String {
+        var text = triage.status.rawValue
+        if let suggestion = triage.suggestion, let confidence = triage.confidence {
+            text += ", suggests \(suggestion.rawValue) (confidence \(String(format: "%.2f", confidence)))"
+        }
+        if let note = triage.note { text += ": \(note)" }
+        if triage.injection.flagged {
+            let signals = (triage.injection.appeal + triage.injection.message).map(\.rawValue)
+            text += "; WARNING: the appeal tries to instruct the model" + (signals.isEmpty ? " (reported by the model)" : " (\(Set(signals).sorted().joined(separator: ", ")))")
+        }
+        return text
+    }
+
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one appeal with its log, rule, evidence and AI analysis, as JSON.")
+        static let configuration = CommandConfiguration(abstract: "Show one appeal with its log, rule, evidence, AI analysis and triage, as JSON.")
         @Argument(help: "The appeal id.") var id: Int64
         @Option(help: "The guild id.") var guild: String
         @OptionGroup var store: StoreOptions

@@ -7,8 +7,8 @@ import WardenStore
 
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check, try out and import rule packs; list, put, enable and disable a guild's rules (the same desk as the HTTP API).",
-        subcommands: [Check.self, Test.self, Import.self, List.self, Put.self, Enable.self, Disable.self]
+        abstract: "Check, try out and import rule packs; list, put, enable and disable a guild's rules, and backtest a change before saving it (the same desk as the HTTP API).",
+        subcommands: [Check.self, Test.self, Import.self, List.self, Put.self, Enable.self, Disable.self, Backtest.self]
     )
 
     /// The rule desk on an open store. No default pack: the CLI never imports one behind the admin's back.

@@ -3,7 +3,7 @@ import Foundation
 /// The deterministic support-desk "models": ticket summaries, FAQ drafts and payment screenshots.
 ///
 /// Requests are told apart by the structured-output name Warden sends (`warden_ticket_summary`,
-/// `warden_faq_proposal`, `warden_verification`); anything else goes to the default responder (automod,
+/// `warden_faq_proposal`, `warden_verification`, `warden_appeal_triage` for ``TriageModel``); anything else goes to the default responder (automod,
 /// embeddings). The data a prompt carries is read back from between its boundary lines, as a model would.
 ///
 /// - Summaries: a recorded answer when the ticket's description is in `summaries` (description → answer JSON
@@ -22,6 +22,7 @@ public enum SupportModel {
             case "warden_ticket_summary": return summary(request, recorded: summaries)
             case "warden_faq_proposal": return proposal(request)
             case "warden_verification": return visionModel(request)
+            case "warden_appeal_triage": return TriageModel.respond(to: request, gullible: false)
             default: return FakeLLMServer.defaultResponder(request)
             }
         }

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import WardenCore
+import WardenLLM
 import WardenPipeline
 import WardenServer
 import WardenStore
@@ -70,14 +71,16 @@ struct Reply: Sendable {
 }
 
 /// Runs `body` against a fresh store of `dialect` and a service listening on a free loopback port.
+/// With `llm`, the app calls that provider (the test LLM server) with the repository's prompts.
 func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = { Date() },
-                connections: ConnectionLimits = ConnectionLimits(),
+                connections: ConnectionLimits = ConnectionLimits(), llm: LLMConfiguration? = nil,
                 _ body: @Sendable (Harness) async throws -> Void) async throws {
     if dialect == .postgres, TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
     try await TestStores.withURL(dialect) { url, database in
         let (pack, issues) = try RulePackDirectory.load(defaultPackPath)
         #expect(issues.isEmpty)
-        var appConfiguration = WardenApp.Configuration(defaultPack: pack)
+        var appConfiguration = WardenApp.Configuration(defaultPack: pack, llm: llm)
+        appConfiguration.prompts = repositoryRoot.appendingPathComponent("prompts").path
         appConfiguration.clock = clock
         let wardenApp = try WardenApp(database: database, configuration: appConfiguration)
         var configuration = WardenService.Configuration()

@@ -93,5 +93,6 @@ public enum TestStores {
         "message_decisions",
         "webhook_endpoints", "webhook_deliveries",
         "faq_suggestions",
+        "appeal_triage",
     ]
 }

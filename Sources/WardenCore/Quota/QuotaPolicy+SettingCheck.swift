@@ -10,3 +10,16 @@ extension SettingCheck {
         }
     }
 }
+
+extension SettingCheck {
+    /// The guild's own daily limit (`llm.guild_daily_limit` as the quota gate reads it): accepted when
+    /// ``QuotaPolicy/parseGuildLimit(_:)`` accepts it.
+    public static func guildQuota(scope: String, key: String) -> SettingCheck {
+        SettingCheck(scope: scope) { (candidate: String, json: String) throws(SettingRejection) in
+            guard candidate == key else { return }
+            do { _ = try QuotaPolicy.parseGuildLimit(try JSONValue.parse(json)) } catch {
+                throw SettingRejection("\(error)")
+            }
+        }
+    }
+}

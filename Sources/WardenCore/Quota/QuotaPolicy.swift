@@ -21,6 +21,8 @@ public enum QuotaPolicyError: Error, Sendable, Equatable, CustomStringConvertibl
     case unknownTier(key: String)
     /// A tier's value is not null or a non-negative whole number.
     case invalidLimit(tier: String, reason: String)
+    /// The guild's own daily limit (`llm.guild_daily_limit`) is not null or a non-negative whole number.
+    case invalidGuildLimit(reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum QuotaPolicyError: Error, Sendable, Equatable, CustomStringConvertibl
                 + QuotaTier.allCases.map(\.rawValue).joined(separator: ", ") + ")"
         case .invalidLimit(let tier, let reason):
             return "quota limits: \"\(tier)\": \(reason)"
+        case .invalidGuildLimit(let reason):
+            return "the guild's daily limit: \(reason)"
         }
     }
 }
@@ -83,6 +87,21 @@ public struct QuotaPolicy: Sendable, Equatable, Codable {
             }
         }
         return policy
+    }
+
+    /// The guild's own daily limit from `llm.guild_daily_limit`: calls Warden makes for the guild itself
+    /// rather than for a member (appeal triage). A non-negative whole number, or null for unlimited.
+    public static func parseGuildLimit(_ json: JSONValue) throws(QuotaPolicyError) -> Int? {
+        switch json {
+        case .null: return nil
+        case .number(let n):
+            guard n.isFinite, n.rounded() == n else { throw .invalidGuildLimit(reason: "\(n) is not a whole number") }
+            guard n >= 0 else { throw .invalidGuildLimit(reason: "\(Int64(exactly: n).map(String.init) ?? String(n)) is negative") }
+            guard n <= Double(maximumLimit) else { throw .invalidGuildLimit(reason: "\(n) is larger than \(maximumLimit)") }
+            return Int(n)
+        case let other:
+            throw .invalidGuildLimit(reason: "expected a non-negative whole number or null, got \(other.typeName) \(other.encoded())")
+        }
     }
 
     // Encoded as the same object `parseOverrides` reads, listing every tier (null = unlimited), so a stored

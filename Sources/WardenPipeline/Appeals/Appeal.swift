@@ -118,7 +118,7 @@ public struct AppealedRule: Codable, Sendable, Equatable {
 }
 
 /// What a moderator needs to judge an appeal: the appeal, the logged action, the rule, the evidence of every
-/// match and the model's analysis.
+/// match, the model's analysis of the message, and the model's triage of the appeal.
 public struct AppealView: Codable, Sendable, Equatable {
     public var appeal: Appeal
     public var log: AppealedAction
@@ -128,26 +128,31 @@ public struct AppealView: Codable, Sendable, Equatable {
     public var evidence: JSONValue?
     /// The model's analysis (`AIAnalysis` JSON) when the LLM stage judged the message.
     public var aiAnalysis: JSONValue?
+    /// The model's brief on the appeal; nil when no LLM was configured when it was filed.
+    public var triage: AppealTriage?
 
-    public init(appeal: Appeal, log: AppealedAction, rule: AppealedRule?, evidence: JSONValue?, aiAnalysis: JSONValue?) {
+    public init(appeal: Appeal, log: AppealedAction, rule: AppealedRule?, evidence: JSONValue?, aiAnalysis: JSONValue?,
+                triage: AppealTriage? = nil) {
         self.appeal = appeal; self.log = log; self.rule = rule; self.evidence = evidence; self.aiAnalysis = aiAnalysis
+        self.triage = triage
     }
 
-    enum CodingKeys: String, CodingKey { case appeal, log, rule, evidence, aiAnalysis = "ai_analysis" }
+    enum CodingKeys: String, CodingKey { case appeal, log, rule, evidence, aiAnalysis = "ai_analysis", triage }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(appeal: try c.decode(Appeal.self, forKey: .appeal), log: try c.decode(AppealedAction.self, forKey: .log),
                   rule: try c.decodeIfPresent(AppealedRule.self, forKey: .rule),
                   evidence: try c.decodeIfPresent(JSONValue.self, forKey: .evidence).flatMap { $0 == .null ? nil : $0 },
-                  aiAnalysis: try c.decodeIfPresent(JSONValue.self, forKey: .aiAnalysis).flatMap { $0 == .null ? nil : $0 })
+                  aiAnalysis: try c.decodeIfPresent(JSONValue.self, forKey: .aiAnalysis).flatMap { $0 == .null ? nil : $0 },
+                  triage: try c.decodeIfPresent(AppealTriage.self, forKey: .triage))
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(appeal, forKey: .appeal); try c.encode(log, forKey: .log)
         try AppealJSON.encodeOrNull(rule, &c, .rule); try AppealJSON.encodeOrNull(evidence, &c, .evidence)
-        try AppealJSON.encodeOrNull(aiAnalysis, &c, .aiAnalysis)
+        try AppealJSON.encodeOrNull(aiAnalysis, &c, .aiAnalysis); try AppealJSON.encodeOrNull(triage, &c, .triage)
     }
 }
 

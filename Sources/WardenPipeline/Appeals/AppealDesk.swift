@@ -8,8 +8,13 @@ import WardenStore
 /// from that log are given back, the rule's false positive is counted, and an `appeal_reversal` event asks
 /// the bot to lift the timeout or ban. Denying records the moderator's note and tells the bot
 /// (`appeal_denied`). Every decision is written to `admin_log` with the appeal before and after.
+///
+/// With `triage` on (an LLM is configured), filing also queues the appeal's triage (`AppealTriageJob`) in
+/// the same transaction: the model's brief, shown beside the appeal, which never decides it.
 public final class AppealDesk: Sendable {
     public let database: any Database
+    /// Whether filing queues a triage job (an LLM is configured).
+    public let triage: Bool
     private let clock: @Sendable () -> Date
 
     /// The longest reason or note kept (characters).
@@ -18,19 +23,21 @@ public final class AppealDesk: Sendable {
     public static let reversalEventKind = "appeal_reversal"
     public static let deniedEventKind = "appeal_denied"
 
-    public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.database = database; self.clock = clock
+    public init(database: any Database, triage: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database; self.triage = triage; self.clock = clock
     }
 
     // MARK: Members
 
-    /// Files the member's appeal against one automod log of the guild, and marks the log `pending`.
+    /// Files the member's appeal against one automod log of the guild, and marks the log `pending`; with
+    /// `triage` on, queues its triage in the same transaction.
     /// - Throws: `AppealError.invalidReason` (empty or over 2000 characters), `.logNotFound` (no such log in
     ///   this guild), `.notYourLog` (the log is about someone else), `.alreadyAppealed` (one appeal per log,
     ///   whatever became of it), `.windowClosed` (older than `automod.appeal_window_days`, default 14).
     public func file(guild: Int64, logID: Int64, user: Int64, reason: String) async throws -> Appeal {
         let reason = try Self.text(reason, required: true, AppealError.invalidReason) ?? ""
         let now = clock()
+        let triage = self.triage
         return try await database.transaction { conn in
             guard let log = try AppealRepository.log(on: conn, guild: guild, id: logID) else {
                 throw AppealError.logNotFound(logID, guild: guild)
@@ -49,19 +56,27 @@ public final class AppealDesk: Sendable {
                 throw AppealError.alreadyAppealed(log: logID, status: status ?? .pending)
             }
             try AppealRepository.setLogAppealStatus(on: conn, guild: guild, log: logID, status: AppealStatus.pending.rawValue)
+            if triage {
+                try AppealTriageRepository.insertQueued(on: conn, appeal: record.id, guild: guild,
+                                                        injectionSignalsJSON: AppealTriage.signalsJSON(reason: reason, message: log.messageContent),
+                                                        at: now)
+                try AppealTriageJob.enqueue(on: conn, appeal: record.id, guild: guild, at: now)
+            }
             return try Self.appeal(record)
         }
     }
 
     // MARK: Moderators
 
-    /// The guild's appeals, newest first, at most `limit` (capped at 500), with the message, rule, evidence and
-    /// AI analysis of each; only those of `status` when it is given (`none` matches nothing: it is a log's
+    /// The guild's appeals, newest first, at most `limit` (capped at 500), with the message, rule, evidence,
+    /// AI analysis and triage of each; only those of `status` when it is given (`none` matches nothing: it is a log's
     /// state, not an appeal's).
     public func list(guild: Int64, status: AppealStatus?, limit: Int = 50) async throws -> [AppealView] {
         let limit = max(0, min(limit, 500))
         return try await database.transaction { conn in
-            try AppealRepository.list(on: conn, guild: guild, status: status?.rawValue, limit: limit).map(Self.view)
+            let listings = try AppealRepository.list(on: conn, guild: guild, status: status?.rawValue, limit: limit)
+            let triages = try AppealTriageRepository.triages(on: conn, guild: guild, appeals: listings.map(\.appeal.id))
+            return try listings.map { try Self.view($0, triage: triages[$0.appeal.id]) }
         }
     }
 
@@ -70,18 +85,18 @@ public final class AppealDesk: Sendable {
         try await list(guild: guild, status: .pending, limit: limit)
     }
 
-    /// One appeal of the guild with its log.
+    /// One appeal of the guild with its log and triage.
     /// - Throws: `AppealError.appealNotFound` when the guild has no such appeal.
     public func show(guild: Int64, id: Int64) async throws -> AppealView {
         try await database.transaction { conn in
             guard let listing = try AppealRepository.listing(on: conn, guild: guild, id: id) else {
                 throw AppealError.appealNotFound(id, guild: guild)
             }
-            return try Self.view(listing)
+            return try Self.view(listing, triage: try AppealTriageRepository.triage(on: conn, appeal: id, guild: guild))
         }
     }
 
-    /// Upholds a pending appeal: in one transaction the appeal is approved, the log marked approved, the
+    /// Approves a pending appeal (the automod action is overturned): in one transaction the appeal is approved, the log marked approved, the
     /// points the log added given back (clamped at 0), one false positive counted for the log's rule (when the
     /// rule still exists) on the log's UTC day, an `appeal_reversal` event appended (with `remove_timeout`/`unban` actions when the
     /// decision timed out or banned the member; without actions otherwise, so the bot can still tell the
@@ -178,7 +193,7 @@ public final class AppealDesk: Sendable {
         try AdminLogRepository.record(on: conn, guild: guild, actor: moderator, action: action, targetType: "appeal",
                                       targetID: String(id), beforeJSON: try json(try appeal(before)),
                                       afterJSON: try json(try appeal(listing.appeal)), at: now)
-        return try view(listing)
+        return try view(listing, triage: try AppealTriageRepository.triage(on: conn, appeal: id, guild: guild))
     }
 
     /// One rule type's refund: the history row to store and how many points it gave back.
@@ -261,7 +276,7 @@ public final class AppealDesk: Sendable {
                createdAt: r.createdAt, decidedAt: r.decidedAt)
     }
 
-    private static func view(_ listing: AppealRepository.Listing) throws -> AppealView {
+    private static func view(_ listing: AppealRepository.Listing, triage: AppealTriageRepository.Record?) throws -> AppealView {
         let log = listing.log
         var rule: AppealedRule?
         if let id = log.ruleID, let name = log.ruleName, let type = log.ruleType { rule = AppealedRule(id: id, name: name, type: type) }
@@ -271,7 +286,8 @@ public final class AppealDesk: Sendable {
                                 messageID: log.messageID.map(snowflake), messageContent: log.messageContent, timestamp: log.timestamp,
                                 actionTaken: log.actionTaken, appealStatus: try status(log.appealStatus, log: log.id)),
             rule: rule, evidence: try parse(log.evidenceJSON, log: log.id, column: "evidence"),
-            aiAnalysis: try parse(log.aiAnalysisJSON, log: log.id, column: "ai_analysis"))
+            aiAnalysis: try parse(log.aiAnalysisJSON, log: log.id, column: "ai_analysis"),
+            triage: try triage.map(AppealTriage.of))
     }
 
     private static func parse(_ text: String?, log: Int64, column: String) throws -> JSONValue? {

@@ -9,7 +9,7 @@ extension AppealError: ServiceError {
         case .windowClosed, .alreadyAppealed, .alreadyDecided: 409
         case .invalidReason, .invalidNote: 400
         case .invalidSetting: 409
-        case .unreadableLog: 500
+        case .unreadableLog, .unreadableTriage: 500
         }
     }
 }

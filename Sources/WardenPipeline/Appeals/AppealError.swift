@@ -21,6 +21,8 @@ public enum AppealError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSetting(guild: Int64, key: String, reason: String)
     /// The stored log cannot be read back (its decision JSON or its status is not what Warden writes).
     case unreadableLog(Int64, reason: String)
+    /// The appeal's stored triage cannot be read back (a status, suggestion or JSON column Warden does not write).
+    case unreadableTriage(appeal: Int64, reason: String)
 
     /// A stable machine-readable code for API error bodies (`{"error": {"code": ..., "message": ...}}`).
     public var code: String {
@@ -35,6 +37,7 @@ public enum AppealError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidNote: "invalid_note"
         case .invalidSetting: "invalid_setting"
         case .unreadableLog: "unreadable_log"
+        case .unreadableTriage: "unreadable_triage"
         }
     }
 
@@ -50,6 +53,7 @@ public enum AppealError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidNote(let why): "note: \(why)"
         case .invalidSetting(let guild, let key, let reason): "guild \(guild): setting automod.\(key) is invalid: \(reason)"
         case .unreadableLog(let id, let reason): "automod log \(id) cannot be read: \(reason)"
+        case .unreadableTriage(let appeal, let reason): "the triage of appeal \(appeal) cannot be read: \(reason)"
         }
     }
 }

@@ -46,6 +46,14 @@ public final class RuleCompiler: Sendable {
             }
         }
     }
+
+    /// Runs `work` on one of `lane`'s threads and returns its result: for other CPU-bound rule work that
+    /// must not hold a thread of the cooperative pool either (a backtest judging a page of logs).
+    public func run<T: Sendable>(in lane: Lane, _ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            (lane == .firstLoad ? firstLoads : rebuilds).submit { continuation.resume(returning: work()) }
+        }
+    }
 }
 
 /// A first-in first-out queue of jobs run on at most `width` threads of its own, started when work arrives

@@ -28,6 +28,23 @@ public struct QuotaGate: Sendable {
     /// The `bot_settings` place of a guild's overrides, e.g. `{"free": 10, "monthly": 50}`.
     public static let settingsScope = "llm"
     public static let settingsKey = "quota_limits"
+    /// The `bot_settings` key (scope `llm`) of the guild's own daily limit: calls Warden makes for the guild
+    /// itself rather than for a member (appeal triage), e.g. `200`; null is unlimited, 0 none.
+    public static let guildLimitKey = "guild_daily_limit"
+    /// The guild's own daily limit when the setting is absent.
+    public static let defaultGuildDailyLimit = 100
+    /// The `gpt_usage.user_id` that the guild's own calls are counted under: no Discord id is 0, so the
+    /// guild's row never meets a member's, and the member's own quota is untouched.
+    public static let guildAccount: Int64 = 0
+
+    /// A call charged to the guild, or why none may be made.
+    public enum GuildOutcome: Sendable, Equatable {
+        /// Go ahead; hand the ticket back with `refund` when the model gave no answer.
+        case allowed(Ticket)
+        /// The guild's calls for today (UTC) reached its limit.
+        case denied(limit: Int, used: Int)
+    }
+
     /// Days of `gpt_usage` kept by `prune`.
     public static let retentionDays = 90
 
@@ -51,6 +68,31 @@ public struct QuotaGate: Sendable {
             }
             let used = try QuotaRepository.used(on: conn, user: user, guild: guild, day: day)
             return .denied(QuotaStatus(tier: tier, limit: limit, used: used, remaining: 0))
+        }
+    }
+
+    /// Counts one call charged to the guild itself (under ``guildAccount``) when its daily limit
+    /// (`llm.guild_daily_limit`, default ``defaultGuildDailyLimit``) allows it; in one statement, like a member's.
+    /// - Throws: `QuotaSettingError` when the guild's setting cannot be read.
+    public func consumeForGuild(_ guild: Int64) async throws -> GuildOutcome {
+        let now = clock()
+        let day = UTCDay.of(now)
+        return try await database.transaction { conn in
+            let limit = try Self.guildLimit(on: conn, guild: guild)
+            if let used = try QuotaRepository.consume(on: conn, user: Self.guildAccount, guild: guild, day: day, limit: limit) {
+                return .allowed(Ticket(user: Self.guildAccount, guild: guild, day: day, used: used, limit: limit))
+            }
+            return .denied(limit: limit ?? 0, used: try QuotaRepository.used(on: conn, user: Self.guildAccount, guild: guild, day: day))
+        }
+    }
+
+    /// The guild's own daily limit (nil: unlimited).
+    static func guildLimit(on conn: any SQLConnection, guild: Int64) throws -> Int? {
+        guard let (json, _) = try SettingsRepository.get(on: conn, guild: guild, scope: settingsScope, key: guildLimitKey) else {
+            return defaultGuildDailyLimit
+        }
+        do { return try QuotaPolicy.parseGuildLimit(try JSONValue.parse(json)) } catch {
+            throw QuotaSettingError(guild: guild, key: guildLimitKey, reason: "\(error)")
         }
     }
 
@@ -84,7 +126,7 @@ public struct QuotaGate: Sendable {
         var policy = QuotaPolicy.standard
         if let (json, _) = try SettingsRepository.get(on: conn, guild: guild, scope: settingsScope, key: settingsKey) {
             do { policy = try QuotaPolicy.parseOverrides(try JSONValue.parse(json)) } catch {
-                throw QuotaSettingError(guild: guild, reason: "\(error)")
+                throw QuotaSettingError(guild: guild, key: settingsKey, reason: "\(error)")
             }
         }
         return (tier, policy.limit(for: tier))
@@ -95,6 +137,8 @@ public struct QuotaGate: Sendable {
 /// A guild's `llm.quota_limits` setting cannot be read.
 public struct QuotaSettingError: Error, Sendable, CustomStringConvertible {
     public var guild: Int64
+    /// The setting's key in scope `llm`: `quota_limits` or `guild_daily_limit`.
+    public var key: String = QuotaGate.settingsKey
     public var reason: String
-    public var description: String { "guild \(guild): setting \(QuotaGate.settingsScope).\(QuotaGate.settingsKey) is invalid: \(reason)" }
+    public var description: String { "guild \(guild): setting \(QuotaGate.settingsScope).\(key) is invalid: \(reason)" }
 }

@@ -13,7 +13,7 @@ public final class RuleDesk: Sendable {
     public let guilds: GuildDirectory
     /// How much rule text the guild may hold (the directory's, which bounds what it loads too).
     public var limits: RuleLimits { guilds.limits }
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
 
     /// The `admin_log` target type of rule changes.
     public static let auditTarget = "automod_rule"

@@ -14,6 +14,10 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
     case ruleLimit(RuleLimits.Exceeded, guild: Int64)
     /// A dry run was given a message of another guild than the one whose rules it tries.
     case messageOfAnotherGuild(message: Snowflake, guild: Int64)
+    /// A backtest was given more messages of the admin's own than it replays.
+    case tooManyBacktestMessages(Int, limit: Int)
+    /// One of a backtest's messages is not a Discord message (`index` from 0, as in the request's array).
+    case invalidBacktestMessage(index: Int, IngestError)
 
     public var description: String {
         switch self {
@@ -25,6 +29,10 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
             "guild \(UInt64(bitPattern: guild)): \(exceeded)"
         case .messageOfAnotherGuild(let message, let guild):
             "field 'guild_id': the message is of guild \(message), not of guild \(UInt64(bitPattern: guild))"
+        case .tooManyBacktestMessages(let count, let limit):
+            "field 'messages': \(count) messages, more than the \(limit) a backtest replays"
+        case .invalidBacktestMessage(let index, let error):
+            "messages[\(index)]: \(error)"
         }
     }
 }
@@ -35,7 +43,7 @@ extension RuleError: ServiceError {
         // Text the store does not keep is refused like every other such text (400 `invalid_text`).
         case .invalidRule(let issue) where issue.code != nil: 400
         case .invalidRule, .ruleLimit: 422
-        case .notOneRule, .nameMismatch, .messageOfAnotherGuild: 400
+        case .notOneRule, .nameMismatch, .messageOfAnotherGuild, .tooManyBacktestMessages, .invalidBacktestMessage: 400
         case .ruleNotFound: 404
         }
     }
@@ -46,7 +54,8 @@ extension RuleError: ServiceError {
         case .notOneRule, .nameMismatch: "invalid_rule"
         case .ruleNotFound: "not_found"
         case .ruleLimit: "rule_limit"
-        case .messageOfAnotherGuild: "invalid_field"
+        case .messageOfAnotherGuild, .tooManyBacktestMessages: "invalid_field"
+        case .invalidBacktestMessage(_, let error): error.code
         }
     }
 }

@@ -26,6 +26,8 @@ public enum RequestLimits {
     /// One rule (`PUT rules/{name}`): a guild's whole rule text may be 8 MiB (``RuleLimits``), plus JSON's
     /// quotes and commas around each keyword.
     public static let rule = 12 * 1024 * 1024
+    /// A rule backtest: one rule as large as `rule`, plus up to 10,000 messages of the admin's own.
+    public static let backtest = 16 * 1024 * 1024
     /// A verification screenshot (10 MiB of image, like `ImageLimits.standard`) plus a little.
     public static let screenshot = 10 * 1024 * 1024 + 1024
     /// Messages in one batch request.

@@ -4,7 +4,7 @@ import WardenCore
 import WardenPipeline
 
 /// A guild's automod rules for admins (``RuleDesk``): list, put one (validated like a pack file), enable or
-/// disable, and dry-run a message against them (nothing is stored).
+/// disable, dry-run a message against them, and backtest a change before saving it (nothing is stored).
 struct RuleRoutes {
     let desk: RuleDesk
 
@@ -39,6 +39,59 @@ struct RuleRoutes {
             let message = try MessageDecoder().decode(Data(body.readableBytesView))
             return try JSONBodies.response(try await desk.dryRun(guild: guild, message: message), encoder: JSONBodies.verbatim)
         }
+        v1.post("guilds/:guild/rules/backtest") { request, context in
+            let guild = try context.guild(allowing: [.admin])
+            let body = try await JSONBodies.bytes(request, limit: RequestLimits.backtest)
+            let backtest = try Self.backtest(Array(body.readableBytesView))
+            return try JSONBodies.response(try await desk.backtest(guild: guild, change: backtest.change, messages: backtest.messages,
+                                                                   limits: backtest.limits), encoder: JSONBodies.verbatim)
+        }
+    }
+
+    /// A backtest's body: exactly one of `rule` (one rule as `PUT rules/{name}` takes it), `enable` or
+    /// `disable` (a rule's name); optional `messages` (Discord messages of the admin's own) and `max_logs`.
+    static func backtest(_ bytes: [UInt8]) throws -> (change: RuleChange, messages: [DiscordMessage], limits: RuleBacktest.Limits) {
+        let fields = ["rule", "enable", "disable", "messages", "max_logs"]
+        let object: [String: JSONValue]
+        do {
+            guard let parsed = try JSONValue.parse(bytes).objectValue else { throw APIError.badRequest("invalid_body", "the body must be a JSON object") }
+            object = parsed
+        } catch let error as IngestError {
+            throw APIError.badRequest("invalid_body", "the body is not JSON: \(error)")
+        }
+        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw APIError.badRequest("invalid_body", "field '\(unknown)': unknown field; the fields are \(fields.joined(separator: ", "))")
+        }
+        let given = ["rule", "enable", "disable"].filter { object[$0] != nil }
+        guard given.count == 1, let kind = given.first, let value = object[kind] else {
+            throw APIError.badRequest("invalid_body", "give exactly one of 'rule', 'enable' and 'disable' (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
+        }
+        let change: RuleChange
+        if kind == "rule" {
+            guard case .object = value else { throw APIError.badRequest("invalid_body", "field 'rule': expected one rule as a JSON object") }
+            change = .put([try RuleDesk.rule(from: .json(Array(value.encoded().utf8)), source: "backtest rule")])
+        } else {
+            guard let name = value.stringValue else { throw APIError.badRequest("invalid_body", "field '\(kind)': expected a rule's name") }
+            change = kind == "enable" ? .enable(name) : .disable(name)
+        }
+        var limits = RuleBacktest.Limits()
+        if let max = object["max_logs"] {
+            guard let n = max.numberValue, n.rounded() == n, n >= 1, n <= Double(RuleBacktest.Limits.logCap) else {
+                throw APIError.badRequest("invalid_body", "field 'max_logs': expected a whole number from 1 to \(RuleBacktest.Limits.logCap)")
+            }
+            limits.maxLogs = Int(n)
+        }
+        var messages: [DiscordMessage] = []
+        if let list = object["messages"] {
+            guard let elements = list.arrayValue else { throw APIError.badRequest("invalid_body", "field 'messages': expected an array of Discord messages") }
+            guard elements.count <= limits.maxMessages else { throw RuleError.tooManyBacktestMessages(elements.count, limit: limits.maxMessages) }
+            messages = try elements.enumerated().map { index, element in
+                do throws(IngestError) { return try MessageDecoder().decode(Data(element.encoded().utf8)) } catch {
+                    throw RuleError.invalidBacktestMessage(index: index, error)
+                }
+            }
+        }
+        return (change, messages, limits)
     }
 
     private func setEnabled(_ enabled: Bool, _ context: WardenRequestContext) async throws -> Response {

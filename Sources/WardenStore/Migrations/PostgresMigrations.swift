@@ -24,6 +24,7 @@ enum PostgresMigrations {
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
         Migration(version: 4, name: "webhooks", sql: v4),
         Migration(version: 5, name: "faq deflection", sql: v5),
+        Migration(version: 6, name: "appeal triage", sql: v6),
     ]
 
     /// FAQ deflection: which FAQ entries were suggested for which ticket (`rank` 1 is the best hit, `score` the
@@ -48,6 +49,37 @@ enum PostgresMigrations {
         CREATE UNIQUE INDEX idx_faq_suggestions_one_outcome ON faq_suggestions (ticket_id) WHERE outcome IS NOT NULL;
         CREATE INDEX idx_faq_suggestions_guild ON faq_suggestions (guild_id, ticket_id);
         CREATE INDEX idx_faq_suggestions_entry ON faq_suggestions (entry_id);
+        """
+
+    /// Appeal triage: what the model made of an appeal, one row per appeal, written by the triage job
+    /// (`AppealTriageJob`) and shown to moderators beside the appeal; it never changes the appeal. The row
+    /// is created `queued` in the filing transaction when an LLM is configured, with the injection signals
+    /// Warden's own check found in the appeal text (`InstructionSignals`), so they show even before the
+    /// model answers or when it cannot. `instruction_attempt` is what the model reported.
+    ///
+    /// `idx_automod_logs_guild_id`: rule backtests page through one guild's logs newest first by id
+    /// (keyset), which the existing indexes can only do by scanning every guild's rows.
+    ///
+    /// Independent of migration 5 (another branch): it touches neither its tables nor its columns.
+    private static let v6 = """
+        CREATE TABLE appeal_triage (
+            appeal_id            INTEGER PRIMARY KEY REFERENCES automod_appeals (id) ON DELETE CASCADE,
+            guild_id             BIGINT NOT NULL,
+            status               TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'skipped', 'failed')),
+            summary              TEXT,
+            evidence             JSONB,
+            suggestion           TEXT CHECK (suggestion IS NULL OR suggestion IN ('uphold', 'overturn')),
+            confidence           DOUBLE PRECISION CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+            instruction_attempt  BOOLEAN,
+            injection_signals    JSONB NOT NULL DEFAULT '{}',
+            note                 TEXT,
+            prompt_hash          TEXT,
+            model                TEXT,
+            created_at           TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at           TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX idx_appeal_triage_guild ON appeal_triage (guild_id, status);
+        CREATE INDEX idx_automod_logs_guild_id ON automod_logs (guild_id, id);
         """
 
     /// Webhooks: the endpoints operators register (one guild, or every guild when guild_id is NULL), and the

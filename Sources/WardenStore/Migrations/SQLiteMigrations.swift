@@ -18,6 +18,7 @@ enum SQLiteMigrations {
         Migration(version: 3, name: "violation time of automod logs", sql: v3),
         Migration(version: 4, name: "webhooks", sql: v4),
         Migration(version: 5, name: "faq deflection", sql: v5),
+        Migration(version: 6, name: "appeal triage", sql: v6),
     ]
 
     /// See PostgresMigrations.v5.
@@ -38,6 +39,28 @@ enum SQLiteMigrations {
         CREATE UNIQUE INDEX idx_faq_suggestions_one_outcome ON faq_suggestions (ticket_id) WHERE outcome IS NOT NULL;
         CREATE INDEX idx_faq_suggestions_guild ON faq_suggestions (guild_id, ticket_id);
         CREATE INDEX idx_faq_suggestions_entry ON faq_suggestions (entry_id);
+        """
+
+    /// See PostgresMigrations.v6.
+    private static let v6 = """
+        CREATE TABLE appeal_triage (
+            appeal_id            INTEGER PRIMARY KEY REFERENCES automod_appeals (id) ON DELETE CASCADE,
+            guild_id             INTEGER NOT NULL,
+            status               TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'skipped', 'failed')),
+            summary              TEXT,
+            evidence             TEXT CHECK (evidence IS NULL OR json_valid(evidence)),
+            suggestion           TEXT CHECK (suggestion IS NULL OR suggestion IN ('uphold', 'overturn')),
+            confidence           REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+            instruction_attempt  INTEGER,
+            injection_signals    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(injection_signals)),
+            note                 TEXT,
+            prompt_hash          TEXT,
+            model                TEXT,
+            created_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
+            updated_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        );
+        CREATE INDEX idx_appeal_triage_guild ON appeal_triage (guild_id, status);
+        CREATE INDEX idx_automod_logs_guild_id ON automod_logs (guild_id, id);
         """
 
     /// See PostgresMigrations.v4.

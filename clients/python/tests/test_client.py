@@ -120,6 +120,8 @@ class AgainstWarden(unittest.TestCase):
         pending = {d["appeal"]["id"]: d for d in self.moderator.appeals(GUILD, status="pending")}
         self.assertIn(appeal["id"], pending)
         self.assertEqual(self.moderator.appeal(GUILD, appeal["id"])["appeal"]["reason"], "it was my little brother")
+        # No LLM in this test's service: no triage, and the key is there all the same.
+        self.assertIsNone(self.moderator.appeal(GUILD, appeal["id"])["triage"])
         approved = self.moderator.approve_appeal(GUILD, appeal["id"], moderator_id=9)
         self.assertEqual((approved["status"], approved["decided_by"]), ("approved", "9"))
         reversals = [e for e in self.bot.iter_events(GUILD, after=start, wait=2, max_polls=3)

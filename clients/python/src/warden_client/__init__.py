@@ -4,10 +4,10 @@ payment screenshots, FAQ suggestions and ticket transcripts, with the API's erro
 from .client import TICKET_EVENTS, TRANSCRIPT_FORMATS, Client
 from .errors import Unavailable, WardenError
 from . import webhooks
-from .types import (Appeal, AppealDetail, BatchResult, Decision, Deflection, Event, EventPage, Snowflake, Suggestion,
-                    SuggestionPage, Ticket, Verification)
+from .types import (Appeal, AppealDetail, AppealTriage, BatchResult, Decision, Deflection, Event, EventPage, Snowflake,
+                    Suggestion, SuggestionPage, Ticket, Verification)
 
 __all__ = ["Client", "WardenError", "Unavailable", "TICKET_EVENTS", "TRANSCRIPT_FORMATS", "Decision", "BatchResult", "Event",
-           "EventPage", "Appeal", "AppealDetail", "Ticket", "Suggestion", "SuggestionPage", "Deflection", "Verification",
-           "Snowflake", "webhooks"]
+           "EventPage", "Appeal", "AppealDetail", "AppealTriage", "Ticket", "Suggestion", "SuggestionPage", "Deflection",
+           "Verification", "Snowflake", "webhooks"]
 __version__ = "0.1.0"

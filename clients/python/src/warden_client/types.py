@@ -79,14 +79,40 @@ class Appeal(TypedDict):
     created_at: str
 
 
+class TriageInjection(TypedDict):
+    """Whether the appeal (or its message) tries to instruct the model: ``by_model`` is what the model
+    reported (None until it answered), ``appeal`` and ``message`` are Warden's own signals."""
+    flagged: bool
+    by_model: Optional[bool]
+    appeal: List[str]
+    message: List[str]
+
+
+class AppealTriage(TypedDict):
+    """The model's brief on an appeal, shown beside it; it never decides. ``suggestion`` is about the
+    automatic action: ``uphold`` (it stands) or ``overturn`` (reverse it)."""
+    status: str
+    summary: Optional[str]
+    evidence: List[str]
+    suggestion: Optional[str]
+    confidence: Optional[float]
+    injection: TriageInjection
+    note: Optional[str]
+    model: Optional[str]
+    prompt_hash: Optional[str]
+    updated_at: str
+
+
 class AppealDetail(TypedDict):
     """An appeal with what a moderator reviews: the automod ``log`` it appeals, the ``rule``, the
-    ``evidence`` spans and the LLM's ``ai_analysis`` when there was one."""
+    ``evidence`` spans, the LLM's ``ai_analysis`` when there was one, and the ``triage`` when an LLM
+    was configured as the appeal was filed."""
     appeal: Appeal
     log: Optional[Dict[str, Any]]
     rule: Optional[Dict[str, Any]]
     evidence: Any
     ai_analysis: Any
+    triage: Optional[AppealTriage]
 
 
 class Ticket(TypedDict):
