@@ -71,6 +71,11 @@ import WardenStore
             try await desk.tickets.addMessage(ticket: c, guild: guild, author: staffID, content: "Which email did you use?")
             try await desk.tickets.apply(.close, to: c, guild: guild)
             #expect(try await deflection.suggestions(ticket: c, guild: guild).allSatisfy { $0.outcome == nil })
+            // The member clicking the old "this solved it" after staff answered and closed does not count.
+            await #expect(throws: SupportError.ticketFinished(c, status: "closed")) {
+                try await deflection.solved(ticket: c, guild: guild, entry: premium, by: 12)
+            }
+            #expect(try await deflection.suggestions(ticket: c, guild: guild).allSatisfy { $0.outcome == nil })
 
             // D: nothing in the FAQ matches: no suggestion, so it counts as opened only.
             let d = try await desk.tickets.open(guild: guild, user: 13, username: nil, description: "hello there")

@@ -32,6 +32,7 @@ import Testing
         "family 👨‍👩‍👧 flag 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} smuggled \u{E0041}\u{E0042} blank \u{3164} soft\u{00AD}hyphen",
         "Screenshot: https://cdn.discordapp.com/attachments/1/2/report.png?ex=1&is=2\" onerror=\"alert(3) and HTTP://Example.com/a.",
         "windows\r\nline\rends",
+        "runs of at signs: a@@b, @@@ alone, `@` in backticks, a\\@b",
     ]
 
     static var transcript: TicketTranscript {
@@ -132,7 +133,10 @@ import Testing
         let tags = Set(Self.matches(#"<([A-Za-z][A-Za-z0-9]*)"#, in: rendered).map { $0[1].lowercased() })
         // `code`: the `@` of an e-mail address is a code span, so no renderer links the address.
         #expect(tags.isSubset(of: ["h1", "h2", "h3", "p", "ul", "li", "blockquote", "br", "code"]), "unexpected elements: \(tags.sorted())")
-        #expect(rendered.components(separatedBy: "<code>").count - 1 == rendered.components(separatedBy: "<code>@</code>").count - 1)
+        let codeSpans = Self.matches(#"<code>(.*?)</code>"#, in: rendered).map { $0[1] }
+        #expect(rendered.components(separatedBy: "<code>").count - 1 == codeSpans.count)
+        #expect(codeSpans.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0 == "@" } }, "code spans hold only at signs: \(codeSpans)")
+        #expect(codeSpans.contains("@@@"), "a run of at signs is one span")
         #expect(rendered.components(separatedBy: "<h1>").count - 1 == 1)
         #expect(rendered.components(separatedBy: "<h2>").count - 1 == 2)
         #expect(rendered.components(separatedBy: "<h3>").count - 1 == t.messages.count)

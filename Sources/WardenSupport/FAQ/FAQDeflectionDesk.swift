@@ -69,8 +69,8 @@ public struct FAQDeflectionDesk: Sendable {
     /// The member who opened the ticket says the suggested `entry` solved it: the ticket is deflected by that
     /// entry and closed if it was not finished (closing queues its summary, as any close does). Saying it again
     /// changes nothing. Refused when `user` is not the opener, when the entry was not suggested for the ticket,
-    /// or when the member already named another entry. A deflection counted by a close without a reply gives way to
-    /// the member's word.
+    /// or when the member already named another entry, or when the ticket is finished without a deflection (staff
+    /// answered it). A deflection counted by a close without a reply gives way to the member's word.
     public func solved(ticket: Int64, guild: Int64, entry: Int64, by user: Int64) async throws -> Resolution {
         let now = clock()
         return try await database.transaction { conn in
@@ -87,6 +87,11 @@ public struct FAQDeflectionDesk: Sendable {
             if chosen.outcome == .solved { return Resolution(status: status, suggestions: suggestions, changed: false) }
             if let other = suggestions.first(where: { $0.outcome == .solved }) {
                 throw SupportError.alreadySolved(ticket: ticket, entry: other.entryID)
+            }
+            // A finished ticket takes the member's word only in place of a silent close's guess: one that staff
+            // answered (or that closed with no suggestion credited) was not resolved by the suggested answer.
+            if status.isFinished, !suggestions.contains(where: { $0.outcome == .closedWithoutReply }) {
+                throw SupportError.ticketFinished(ticket, status: status.rawValue)
             }
             guard try FAQSuggestionRepository.setOutcome(on: conn, ticket: ticket, entry: entry, .solved, at: now) else {
                 throw SupportError.ticketChanged(ticket: ticket)

@@ -33,7 +33,9 @@ public struct TicketDesk: Sendable {
         }
         let now = clock()
         return try await database.transaction { conn in
-            guard let found = try TicketRepository.ticket(on: conn, id: ticket), found.guildID == guild else {
+            // Locked: a close running at the same time must see this message (it decides whether staff replied,
+            // hence whether the ticket was deflected), or this message must see the ticket closed.
+            guard let found = try TicketRepository.ticket(on: conn, id: ticket, forUpdate: true), found.guildID == guild else {
                 throw SupportError.ticketNotFound(ticket, guild: guild)
             }
             if let status = TicketStatus(stored: found.status), status.isFinished {

@@ -118,13 +118,16 @@ enum TranscriptText {
                 leading = false
                 out += escapeMarkdownPunctuation(marker(s))
             case .text(let t):
-                for scalar in t.unicodeScalars {
-                    if leading, scalar == " " { out += "&#32;"; continue }
-                    if leading, scalar == "\t" { out += "&#9;"; continue }
-                    leading = false
-                    if scalar == "\n" { out += " "; continue }   // callers split lines first; a stray one stays inline
-                    out += escapeMarkdownPunctuation(String(scalar))
+                var rest = Substring.UnicodeScalarView(t.unicodeScalars)
+                while leading, let first = rest.first, first == " " || first == "\t" {
+                    out += first == " " ? "&#32;" : "&#9;"
+                    rest.removeFirst()
                 }
+                guard !rest.isEmpty else { continue }
+                leading = false
+                // Escaped as one piece, so a run of `@` becomes one code span; callers split lines first, a
+                // stray line break stays inline.
+                out += escapeMarkdownPunctuation(String(String.UnicodeScalarView(rest)).replacingOccurrences(of: "\n", with: " "))
             }
         }
         return out
@@ -139,16 +142,24 @@ enum TranscriptText {
     /// ASCII punctuation as CommonMark counts it: each may be backslash-escaped.
     static let markdownPunctuation = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
 
-    /// Backslash before each ASCII punctuation character, but `@` as a code span: GitHub's renderer links
-    /// e-mail addresses after escapes are resolved (`a\@b\.c` still became a mailto link in the tests), and
-    /// only an element between the address's parts stops it.
+    /// Backslash before each ASCII punctuation character, but a run of `@` as one code span: GitHub's renderer
+    /// links e-mail addresses after escapes are resolved (`a\@b\.c` still became a mailto link in the tests),
+    /// and only an element between the address's parts stops it. One span per run, since two spans side by
+    /// side (`` `@``@` ``) read as a single span with backticks inside.
     static func escapeMarkdownPunctuation(_ text: String) -> String {
         var out = ""
+        var ats = 0
+        func flushAts() {
+            if ats > 0 { out += "`" + String(repeating: "@", count: ats) + "`" }
+            ats = 0
+        }
         for scalar in text.unicodeScalars {
-            if scalar == "@" { out += "`@`"; continue }
+            if scalar == "@" { ats += 1; continue }
+            flushAts()
             if markdownPunctuation.contains(scalar) { out += "\\" }
             out.unicodeScalars.append(scalar)
         }
+        flushAts()
         return out
     }
 
@@ -180,6 +191,8 @@ enum TranscriptText {
     /// whitespace, a quote or an angle bracket; trailing sentence punctuation is not part of it.
     static func urls(in text: String) -> [String] {
         var found: [String] = []
+        // A set beside the ordered list: a long message can hold tens of thousands of URLs.
+        var seen = Set<String>()
         let scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
@@ -194,7 +207,7 @@ enum TranscriptText {
             if end > index + length {
                 var url = ""
                 url.unicodeScalars.append(contentsOf: scalars[index..<end])
-                if !found.contains(url) { found.append(url) }
+                if seen.insert(url).inserted { found.append(url) }
             }
             index = max(end, index + 1)
         }
