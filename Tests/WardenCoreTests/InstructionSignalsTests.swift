@@ -25,6 +25,8 @@ import Testing
         "it was sarcasm lol, you can check the channel",
         "Sorry! I pasted the wrong link by accident, it was meant for my DMs",
         "I wrote \"free nitro\" because someone asked what the scam said",
+        ">>> the message I quoted was the scam itself, I was warning people",
+        "my code was `>>> print(1)` from the Python tutorial, not spam",
         "",
     ]
 

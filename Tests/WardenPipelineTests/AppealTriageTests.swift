@@ -253,3 +253,27 @@ private func dataBlock(_ text: String) -> String? {
           open.upperBound <= close.lowerBound else { return nil }
     return String(text[open.upperBound..<close.lowerBound])
 }
+
+/// The model's answer is bounded in bytes as well as in the schema's characters: 600 characters of summary
+/// can carry any number of combining marks.
+@Suite("Appeal triage answers") struct AppealTriageAnswerTests {
+    private func answer(summary: String, evidence: [String] = ["the link was the scam's own"], model: String? = "m") -> AppealTriageRepository.Answer? {
+        AppealTriageJob.parse(.object([
+            "summary": .string(summary), "evidence": .array(evidence.map { .string($0) }), "suggestion": .string("uphold"),
+            "confidence": .number(0.7), "instruction_attempt": .bool(false),
+        ]), promptHash: "h", model: model)
+    }
+
+    @Test func answersWithinTheBytesAreKept() throws {
+        let kept = try #require(answer(summary: String(repeating: "é", count: 600), model: String(repeating: "x", count: 500)))
+        #expect(kept.summary.count == 600)
+        #expect(kept.model?.utf8.count == 200)
+    }
+
+    @Test func combiningMarksCannotStretchAnAnswer() {
+        let zalgo = String(repeating: "a" + String(repeating: "\u{0301}", count: 50), count: 100)
+        #expect(zalgo.count == 100 && zalgo.utf8.count > AppealTriageJob.maxSummaryBytes)
+        #expect(answer(summary: zalgo) == nil)
+        #expect(answer(summary: "fine", evidence: [zalgo]) == nil)
+    }
+}

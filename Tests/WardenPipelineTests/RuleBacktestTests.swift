@@ -121,6 +121,32 @@ private func rule(_ json: String) throws -> RuleDefinition { try RulePack.rule(j
             let hurried = try await app.rules.backtest(guild: guild, change: .put([try rule(pineapple)]), limits: limits)
             #expect(!hurried.complete && hurried.replayed.logs == 0)
             #expect(hurried.notes.contains { $0.hasPrefix("stopped after the newest 0 logs: the 0 s time budget ran out") })
+            // The budget is checked before every message too, not once per batch.
+            let given = (0..<3).map { message("pineapple \($0)", user: 70 + UInt64($0), at: clock.date) }
+            let cut = try await app.rules.backtest(guild: guild, change: .put([try rule(pineapple)]), messages: given, limits: limits)
+            #expect(!cut.complete && cut.replayed.messages == 0 && cut.replayed.logs == 0)
+            #expect(cut.notes.contains { $0.hasPrefix("stopped after 0 of the 3 messages given, before any log: the 0 s time budget ran out") })
+        }
+    }
+
+    /// One backtest per guild, and two across guilds: a third waits its turn (409), a finished one frees its slot.
+    @Test func backtestsTakeASlot() async throws {
+        try await withStore(.sqlite) { db in
+            let app = try app(db, clock: TestClock())
+            let change = RuleChange.put([try rule(pineapple)])
+            try app.rules.backtests.claim(guild: guild)
+            await #expect(throws: RuleError.backtestRunning(guild: guild, running: 1, limit: 2)) {
+                try await app.rules.backtest(guild: guild, change: change)
+            }
+            try app.rules.backtests.claim(guild: 9)
+            await #expect(throws: RuleError.backtestRunning(guild: nil, running: 2, limit: 2)) {
+                try await app.rules.backtest(guild: Int64(otherGuild), change: change)
+            }
+            app.rules.backtests.release(guild: guild)
+            app.rules.backtests.release(guild: 9)
+            #expect(try await app.rules.backtest(guild: guild, change: change).complete)
+            // Its slot was given back: the next one runs too.
+            #expect(try await app.rules.backtest(guild: guild, change: change).complete)
         }
     }
 

@@ -67,7 +67,9 @@ public enum InstructionSignals {
             #"###\s*(instruction|system|response)"#,
         ]),
         (.forgesBoundary, [
-            #"<<<|>>>"#,
+            // `>>>` only closing a word, as a boundary line does (`DATA-0a1b>>>`): `>>> ` starting a line is
+            // Discord's own block quote (and Python's prompt), which honest appeals quote.
+            #"<<<|[a-z0-9-]>>>"#,
             #"\bend-data\b|\bdata-[0-9a-f]{8,}"#,
         ]),
     ]

@@ -128,6 +128,10 @@ public struct AppealTriageJob: JobHandler {
     }
 
     /// The checked answer, or nil. Evidence points are trimmed and empty ones dropped; at least one must be left.
+    /// Largest summary and evidence point kept, in UTF-8 bytes (4x the schema's characters, room for any script).
+    static let maxSummaryBytes = 2_400
+    static let maxEvidenceBytes = 1_200
+
     static func parse(_ json: JSONValue, promptHash: String, model: String?) -> AppealTriageRepository.Answer? {
         guard let summary = json["summary"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty,
               let suggestion = json["suggestion"]?.stringValue.flatMap(AppealTriage.Suggestion.init(rawValue:)),
@@ -136,9 +140,13 @@ public struct AppealTriageJob: JobHandler {
               let items = json["evidence"]?.arrayValue else { return nil }
         let evidence = items.compactMap { $0.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         guard !evidence.isEmpty, evidence.count == items.count else { return nil }
+        // The schema bounds characters, and a character can carry any number of combining marks: bytes are
+        // bounded here too, since the answer is stored and listed with up to 500 appeals at once.
+        guard summary.utf8.count <= maxSummaryBytes, evidence.allSatisfy({ $0.utf8.count <= maxEvidenceBytes }) else { return nil }
         return AppealTriageRepository.Answer(
             summary: summary, evidenceJSON: JSONValue.array(evidence.map { .string($0) }).encoded(), suggestion: suggestion.rawValue,
-            confidence: confidence, instructionAttempt: attempt, promptHash: promptHash, model: model)
+            confidence: confidence, instructionAttempt: attempt, promptHash: promptHash,
+            model: model.map { String(decoding: $0.utf8.prefix(200), as: UTF8.self) })
     }
 
     /// Ends the triage (when `outcome` is given and it is still queued) and completes the job, in one transaction.

@@ -14,6 +14,8 @@ public final class RuleDesk: Sendable {
     /// How much rule text the guild may hold (the directory's, which bounds what it loads too).
     public var limits: RuleLimits { guilds.limits }
     let clock: @Sendable () -> Date
+    /// Backtests running now (`backtest(guild:change:messages:limits:)`).
+    let backtests = BacktestSlots()
 
     /// The `admin_log` target type of rule changes.
     public static let auditTarget = "automod_rule"

@@ -18,6 +18,8 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyBacktestMessages(Int, limit: Int)
     /// One of a backtest's messages is not a Discord message (`index` from 0, as in the request's array).
     case invalidBacktestMessage(index: Int, IngestError)
+    /// A backtest is already running for the guild (`guild` set), or `limit` are running across guilds.
+    case backtestRunning(guild: Int64?, running: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +35,10 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
             "field 'messages': \(count) messages, more than the \(limit) a backtest replays"
         case .invalidBacktestMessage(let index, let error):
             "messages[\(index)]: \(error)"
+        case .backtestRunning(let guild?, _, _):
+            "guild \(UInt64(bitPattern: guild)) has a backtest running; try again when it has answered"
+        case .backtestRunning(nil, let running, let limit):
+            "\(running) backtests are running (at most \(limit) at once); try again shortly"
         }
     }
 }
@@ -45,6 +51,7 @@ extension RuleError: ServiceError {
         case .invalidRule, .ruleLimit: 422
         case .notOneRule, .nameMismatch, .messageOfAnotherGuild, .tooManyBacktestMessages, .invalidBacktestMessage: 400
         case .ruleNotFound: 404
+        case .backtestRunning: 409
         }
     }
 
@@ -56,6 +63,7 @@ extension RuleError: ServiceError {
         case .ruleLimit: "rule_limit"
         case .messageOfAnotherGuild, .tooManyBacktestMessages: "invalid_field"
         case .invalidBacktestMessage(_, let error): error.code
+        case .backtestRunning: "backtest_running"
         }
     }
 }

@@ -8,18 +8,24 @@ extension RuleDesk {
     /// first, and answers which messages the change would newly flag and which it would stop flagging, with
     /// the logs' appeals (approved ones are known false positives) and examples. Nothing is stored.
     ///
-    /// Bounded: logs are read a page at a time (keyset, newest first) and judged on the rule compiler's
-    /// rebuild threads, never the cooperative pool; at most `limits.maxLogs` logs, and the replay stops after
-    /// the page during which `limits.timeBudget` ran out; either is said in `notes` with `complete` false.
+    /// Bounded: the admin's messages and the logs are judged a page at a time on the rule compiler's rebuild
+    /// threads, never the cooperative pool, and the logs read a page at a time (keyset, newest first); at
+    /// most `limits.maxLogs` logs, and the replay stops at the first message judged after `limits.timeBudget`
+    /// ran out; either is said in `notes` with `complete` false. One backtest per guild at a time, and at most
+    /// two across guilds, so backtests cannot crowd out the guilds' rule rebuilds on those threads.
     /// - Throws: what saving the change would: `RuleError.ruleNotFound` (enable or disable a rule the guild
     ///   does not have), `.ruleLimit` (the rules after the change pass the guild's limits); also
-    ///   `.tooManyBacktestMessages` past `limits.maxMessages`.
+    ///   `.tooManyBacktestMessages` past `limits.maxMessages`, `.backtestRunning` when the guild has one
+    ///   running or two are running.
     public func backtest(guild: Int64, change: RuleChange, messages: [DiscordMessage] = [],
                          limits: RuleBacktest.Limits = RuleBacktest.Limits()) async throws -> RuleBacktest {
         guard messages.count <= limits.maxMessages else {
             throw RuleError.tooManyBacktestMessages(messages.count, limit: limits.maxMessages)
         }
+        try backtests.claim(guild: guild)
+        defer { backtests.release(guild: guild) }
         let started = ContinuousClock.now
+        let deadline = started + limits.timeBudget
         let snowflake = Snowflake(UInt64(bitPattern: guild))
         // The guild's policy, and its default pack imported on first sight (as saving would).
         let context = try await guilds.context(for: snowflake)
@@ -41,18 +47,34 @@ extension RuleDesk {
         var replay = RuleReplay(change: change.summary, before: await beforeSet, after: await afterSet, policy: context.policy,
                                 limits: limits, now: clock())
 
-        if !messages.isEmpty {
-            replay = await compiler.run(in: .rebuild) { [replay] in
+        let budget = "the \(limits.timeBudget.components.seconds) s time budget ran out"
+        // A page of the admin's messages at a time, like the logs, so a rebuild waits at most a page; the
+        // deadline is checked before every message, since one message against thousands of patterns can take long.
+        var judged = 0
+        while judged < messages.count {
+            let chunk = Array(messages.enumerated().dropFirst(judged).prefix(limits.pageSize))
+            let (next, count) = await compiler.run(in: .rebuild) { [replay] in
                 var replay = replay
-                for (index, message) in messages.enumerated() { replay.replay(message, from: .message(line: index + 1)) }
-                return replay
+                var count = 0
+                for (index, message) in chunk {
+                    if ContinuousClock.now >= deadline { break }
+                    replay.replay(message, from: .message(line: index + 1))
+                    count += 1
+                }
+                return (replay, count)
             }
+            replay = next
+            judged += count
+            if count < chunk.count { break }
+        }
+        if judged < messages.count {
+            replay.stop("stopped after \(judged) of the \(messages.count) messages given, before any log: \(budget)")
         }
         var before: Int64?
         var read = 0
-        while read < limits.maxLogs {
-            if ContinuousClock.now - started > limits.timeBudget {
-                replay.stop("stopped after the newest \(read) logs: the \(limits.timeBudget.components.seconds) s time budget ran out")
+        while judged == messages.count, read < limits.maxLogs {
+            if ContinuousClock.now >= deadline {
+                replay.stop("stopped after the newest \(read) logs: \(budget)")
                 break
             }
             let want = min(limits.pageSize, limits.maxLogs - read), cursor = before
@@ -60,19 +82,27 @@ extension RuleDesk {
                 try AutomodRepository.replayPage(on: conn, guild: guild, before: cursor, limit: want)
             }
             guard let last = page.last else { break }
-            read += page.count
             before = last.id
-            replay = await compiler.run(in: .rebuild) { [replay] in
+            let (next, count) = await compiler.run(in: .rebuild) { [replay] in
                 var replay = replay
+                var count = 0
                 for log in page {
+                    if ContinuousClock.now >= deadline { break }
                     let appeal = AppealStatus(rawValue: log.appealStatus) ?? .none
                     replay.replay(Self.message(log, guild: snowflake), from: .log(id: log.id, appeal: appeal))
+                    count += 1
                 }
-                return replay
+                return (replay, count)
+            }
+            replay = next
+            read += count
+            if count < page.count {
+                replay.stop("stopped after the newest \(read) logs: \(budget)")
+                break
             }
             if page.count < want { break }
         }
-        if read >= limits.maxLogs {
+        if judged == messages.count, read >= limits.maxLogs {
             let cursor = before
             let more = try await database.transaction { conn in
                 try !AutomodRepository.replayPage(on: conn, guild: guild, before: cursor, limit: 1).isEmpty
