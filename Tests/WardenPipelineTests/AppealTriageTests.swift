@@ -185,8 +185,11 @@ private func usage(_ db: any Database, user: Int64) async throws -> Int64 {
                 let first = try await appeal(app, "a mistake", clock: clock)
                 let second = try await appeal(app, "another mistake", user: member + 3, clock: clock)
                 _ = try await runJobs(app)
-                #expect(try await app.appeals.show(guild: guild, id: first.id).triage?.status == .done)
-                let skipped = try #require(try await app.appeals.show(guild: guild, id: second.id).triage)
+                // The two jobs may run at once: whichever takes the guild's one call first is triaged.
+                let both = [try #require(try await app.appeals.show(guild: guild, id: first.id).triage),
+                            try #require(try await app.appeals.show(guild: guild, id: second.id).triage)]
+                #expect(both.filter { $0.status == .done }.count == 1, "\(both.map(\.status))")
+                let skipped = try #require(both.first { $0.status != .done })
                 #expect(skipped.status == .skipped && skipped.note?.contains("daily limit of 1") == true)
                 #expect(triageRequests(server).count == 1)
                 // A limit of 0 is triage off for the guild; an unreadable one is named.
