@@ -339,3 +339,36 @@ extension ClusteringTests {
 
     }
 }
+
+extension ClusteringTests {
+    /// The cluster's term table against a dictionary: every key found with its sums after many growths,
+    /// absent keys absent, iteration yields each entry once, and `sum` agrees with the subscript.
+    @Test func clusterTermsAgreeWithADictionary() {
+        var table = ClusterTerms(keyBits: 18)
+        var reference: [UInt32: TermSum] = [:]
+        var rng = SeededGenerator(state: 18)
+        for n in 0..<20_000 {
+            // Keys over the whole 18-bit space, both halves (word and character features), some repeated.
+            let key = UInt32.random(in: 0..<(1 << 18), using: &rng)
+            let value = TermSum(sum: Float(n % 97) + 0.5, square: Float(n % 13) + 0.25)
+            table[key] = value
+            reference[key] = value
+        }
+        #expect(table.count == reference.count)
+        for (key, value) in reference {
+            #expect(table[key] == value)
+            #expect(table.sum(key) == value.sum)
+        }
+        var seen: [UInt32: TermSum] = [:]
+        for (key, value) in table {
+            #expect(seen[key] == nil, "key \(key) twice")
+            seen[key] = value
+        }
+        #expect(seen == reference)
+        var missing = 0
+        for key in UInt32(0)..<(1 << 18) where reference[key] == nil {
+            if table[key] != nil || table.sum(key) != nil { missing += 1 }
+        }
+        #expect(missing == 0)
+    }
+}

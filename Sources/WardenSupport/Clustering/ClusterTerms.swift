@@ -7,7 +7,9 @@ struct TermSum: Sendable, Equatable {
 }
 
 /// A cluster's feature → `TermSum` map: open addressing with linear probing over a power-of-two table,
-/// keyed by the feature's bucket index. One array of (key, sums) slots, so a lookup touches one cache line.
+/// keyed by the feature's bucket index. Slots of (key, sum), 8 bytes, so a scoring lookup touches one
+/// cache line and a table holds eight entries a line; the squares, which only norms and merges read, are
+/// kept beside them in an array of their own.
 ///
 /// Why not `Dictionary`: scoring a summary against a cluster looks up every feature of the summary (several
 /// hundred, most of them character n-grams), and `Dictionary<UInt32, _>` pays a full SipHash per lookup;
@@ -18,9 +20,11 @@ struct ClusterTerms: Sendable, Sequence {
     private static let empty = UInt32.max
     fileprivate struct Slot {
         var key: UInt32
-        var value: TermSum
+        var sum: Float
     }
     private var slots: [Slot]
+    /// The square sum of the feature in `slots[i]`.
+    private var squares: [Float]
     /// log2 of the table size.
     private var bits: Int
     /// Bits of a key (`TextVectorizer.Configuration.bucketBits`).
@@ -32,7 +36,8 @@ struct ClusterTerms: Sendable, Sequence {
     init(keyBits: Int) {
         self.keyBits = keyBits
         bits = 4
-        slots = Array(repeating: Slot(key: Self.empty, value: TermSum(sum: 0, square: 0)), count: 1 << 4)
+        slots = Array(repeating: Slot(key: Self.empty, sum: 0), count: 1 << 4)
+        squares = Array(repeating: 0, count: 1 << 4)
     }
 
     /// The key's top bits below its highest one: keys are hash buckets, already uniform, and this keeps
@@ -61,10 +66,17 @@ struct ClusterTerms: Sendable, Sequence {
         }
     }
 
+    /// The sum alone, what scoring a summary against the cluster reads.
+    @inline(__always)
+    func sum(_ key: UInt32) -> Float? {
+        let i = slot(key)
+        return slots[i].key == key ? slots[i].sum : nil
+    }
+
     subscript(key: UInt32) -> TermSum? {
         get {
             let i = slot(key)
-            return slots[i].key == key ? slots[i].value : nil
+            return slots[i].key == key ? TermSum(sum: slots[i].sum, square: squares[i]) : nil
         }
         set {
             // Entries are never removed (a cluster's features only grow); setting nil on a missing key is a no-op.
@@ -78,30 +90,38 @@ struct ClusterTerms: Sendable, Sequence {
                 slots[i].key = key
                 count += 1
             }
-            slots[i].value = newValue
+            slots[i].sum = newValue.sum
+            squares[i] = newValue.square
         }
     }
 
     private mutating func grow() {
-        let old = slots
+        let old = slots, oldSquares = squares
         bits += 1
-        slots = Array(repeating: Slot(key: Self.empty, value: TermSum(sum: 0, square: 0)), count: 1 << bits)
-        for s in old where s.key != Self.empty { slots[slot(s.key)] = s }
+        slots = Array(repeating: Slot(key: Self.empty, sum: 0), count: 1 << bits)
+        squares = Array(repeating: 0, count: 1 << bits)
+        for (s, square) in zip(old, oldSquares) where s.key != Self.empty {
+            let i = slot(s.key)
+            slots[i] = s
+            squares[i] = square
+        }
     }
 
     struct Iterator: IteratorProtocol {
         fileprivate let slots: [Slot]
+        fileprivate let squares: [Float]
         fileprivate var position = 0
 
         mutating func next() -> (UInt32, TermSum)? {
             while position < slots.count {
                 defer { position += 1 }
-                if slots[position].key != ClusterTerms.empty { return (slots[position].key, slots[position].value) }
+                let s = slots[position]
+                if s.key != ClusterTerms.empty { return (s.key, TermSum(sum: s.sum, square: squares[position])) }
             }
             return nil
         }
     }
 
     /// Every (feature, sums) pair, in table order.
-    func makeIterator() -> Iterator { Iterator(slots: slots) }
+    func makeIterator() -> Iterator { Iterator(slots: slots, squares: squares) }
 }
