@@ -94,6 +94,15 @@ struct GuildIsolationTests {
                 let reply = try await h.call(method, path, token: h.scoped[guildB]![role]!, json: body)
                 #expect(reply.status == 404, "\(role) of guild B on \(method) \(path): \(reply.status) \(reply.text)")
             }
+            // A backtest in guild B replays guild B's logs only: a rule matching guild A's logged scam finds
+            // nothing there (guild B has no log), and guild A's admin cannot backtest in guild B at all.
+            let nitro = #"{"name": "nitro-words", "type": "content", "keywords": ["nitro"], "action": {"type": "warn", "severity": 1}}"#
+            let backtest = try await h.call(.post, "\(b)/rules/backtest", token: h.scoped[guildB]![.admin]!, json: #"{"rule": \#(nitro)}"#)
+            #expect(backtest.status == 200, "\(backtest.text)")
+            #expect((backtest.json["replayed"] as? [String: Any])?["logs"] as? Int == 0)
+            #expect((backtest.json["newly_flagged"] as? [String: Any])?["count"] as? Int == 0)
+            let fromA = try await h.call(.post, "\(b)/rules/backtest", token: adminA, json: #"{"rule": \#(nitro)}"#)
+            #expect(fromA.status == 403, "\(fromA.text)")
             // A batch from guild B's bot holding a message of guild A: that element is refused, the rest judged.
             let batch = try await h.call(.post, "/v1/messages/batch", token: h.scoped[guildB]![.bot]!,
                                          json: "[\(messageJSON("hi", guild: guildB).json), \(messageJSON("hi", guild: guildA).json)]")
