@@ -262,21 +262,11 @@ func clusteringBench() {
 /// The 65 labelled fixture tickets (`fixtures/tickets/tickets.jsonl`, recorded summaries and keys): purity
 /// and ARI in file order and over 20 seeded shuffles, the figures the README quotes for small guilds.
 func clusteringFixtureRun(configuration: TicketClusterer.Configuration) {
-    struct Fixture: Decodable {
-        struct Summary: Decodable {
-            var summary: String
-            var similarity_key: String
-        }
-        var id: Int64
-        var topic: String
-        var summary: Summary
-    }
-    guard let text = try? String(contentsOfFile: "fixtures/tickets/tickets.jsonl", encoding: .utf8) else {
-        print("  fixtures: fixtures/tickets/tickets.jsonl not found (run from the repository root)")
+    guard let tickets = try? FixtureSummary.load(from: URL(fileURLWithPath: "fixtures/tickets/tickets.jsonl")) else {
+        print("  fixtures: fixtures/tickets/tickets.jsonl not found or unreadable (run from the repository root)")
         return
     }
-    let tickets = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Fixture.self, from: Data($0.utf8)) }
-    func run(_ order: [Fixture]) -> (clusters: Int, purity: Double, ari: Double) {
+    func run(_ order: [FixtureSummary]) -> (clusters: Int, purity: Double, ari: Double) {
         var clusterer = TicketClusterer(configuration: configuration)
         for t in order { _ = clusterer.add(id: t.id, text: t.summary.summary, similarityKey: t.summary.similarity_key) }
         let assigned = order.map { clusterer.clusterID(of: $0.id) ?? "?" }

@@ -1,26 +1,14 @@
 import Foundation
 import Testing
 import WardenStore
+import WardenTestSupport
 @testable import WardenSupport
 
 /// Two workers (two `ClusterBook`s, as two `warden support work` processes would hold) clustering one guild
 /// on one store, taking turns: each catches up with what the other stored instead of rebuilding the guild
 /// per summary, and the stored clusters are (up to close calls) the ones a single worker makes.
 @Suite("Cluster book shared by workers") struct ClusterBookTests {
-    private struct Recorded: Decodable {
-        struct Summary: Decodable {
-            var summary: String
-            var similarity_key: String
-        }
-        var id: Int
-        var summary: Summary
-    }
-
-    private static func recorded() throws -> [Recorded] {
-        try String(contentsOf: ticketFixtures, encoding: .utf8).split(separator: "\n").filter { !$0.isEmpty }.map {
-            try JSONDecoder().decode(Recorded.self, from: Data($0.utf8))
-        }
-    }
+    private static func recorded() throws -> [FixtureSummary] { try FixtureSummary.load(from: ticketFixtures) }
 
     /// Opens one ticket per fixture in `guild` and clusters the recorded summaries in file order, the n-th
     /// through `books[n % books.count]`. Returns ticket → stored cluster key, in fixture order.

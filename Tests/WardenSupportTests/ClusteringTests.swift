@@ -4,23 +4,10 @@ import WardenTestSupport
 @testable import WardenSupport
 import WardenCore
 
-/// One line of `fixtures/tickets/tickets.jsonl` (only what clustering needs).
-private struct ClusterFixture: Decodable {
-    struct Summary: Decodable {
-        var summary: String
-        var similarity_key: String
-        var category: String
-    }
-    var id: Int64
-    var topic: String
-    var summary: Summary
-}
-
-
 /// Clusters `tickets` in the given order; checks on every addition that each ticket whose cluster changed
 /// is a member of the cluster `add` returned (what a caller that persists assignments relies on).
 /// Returns the clusterer, purity and ARI against the fixture topics.
-private func clusterFixtures(_ order: [ClusterFixture], _ configuration: TicketClusterer.Configuration = .init())
+private func clusterFixtures(_ order: [FixtureSummary], _ configuration: TicketClusterer.Configuration = .init())
     -> (TicketClusterer, purity: Double, ari: Double)
 {
     var clusterer = TicketClusterer(configuration: configuration)
@@ -56,13 +43,10 @@ private func syntheticSummary(_ i: Int) -> (text: String, topic: String) {
     return ("\(t) \(extra.joined(separator: " ")) order \((i * 7919) % 100_000)", t)
 }
 
-private func loadFixtureTickets() throws -> [ClusterFixture] {
+private func loadFixtureTickets() throws -> [FixtureSummary] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/tickets/tickets.jsonl")
-    let text = try String(contentsOf: url, encoding: .utf8)
-    return try text.split(separator: "\n").filter { !$0.isEmpty }.map {
-        try JSONDecoder().decode(ClusterFixture.self, from: Data($0.utf8))
-    }
+    return try FixtureSummary.load(from: url)
 }
 
 @Suite struct ClusteringTests {
