@@ -215,23 +215,23 @@ public struct TextVectorizer: Sendable {
     /// trigram "abc" land in unrelated buckets.
     @inline(__always)
     private static func fnv(_ seed: UInt64, _ units: some Sequence<UInt32>) -> UInt64 {
-        var h = seed
+        finish(feed(seed, units))
+    }
+
+    /// FNV-1a steps without the final avalanche, for hashing a feature made of several pieces without joining them.
+    @inline(__always)
+    private static func feed(_ state: UInt64, _ units: some Sequence<UInt32>) -> UInt64 {
+        var h = state
         for u in units {
             h ^= UInt64(u)
             h = h &* 0x0000_0100_0000_01b3
         }
-        return finish(h)
+        return h
     }
 
-    /// FNV-1a steps over scalars, for hashing a feature made of several pieces without joining them.
     @inline(__always)
-    private static func feed(_ state: UInt64, _ scalars: some Sequence<Unicode.Scalar>) -> UInt64 {
-        var h = state
-        for s in scalars {
-            h ^= UInt64(s.value)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return h
+    private static func feed(_ state: UInt64, _ scalars: String.UnicodeScalarView) -> UInt64 {
+        feed(state, scalars.lazy.map(\.value))
     }
 
     /// Final avalanche so the low bits (the bucket) depend on every input unit.
@@ -272,7 +272,7 @@ public struct TextVectorizer: Sendable {
                 if i > 0 {
                     // The bigram "previous current", hashed without building the joined string.
                     var h = Self.feed(Self.bigramSeed, stems[i - 1].unicodeScalars)
-                    h = Self.feed(h, CollectionOfOne(Unicode.Scalar(UInt8(ascii: " "))))
+                    h = Self.feed(h, CollectionOfOne(UInt32(32)))
                     let b = Self.finish(Self.feed(h, s.unicodeScalars))
                     wordHits.append((UInt32(truncatingIfNeeded: b) & halfMask, weight))
                 }

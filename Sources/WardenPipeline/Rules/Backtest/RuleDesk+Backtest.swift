@@ -48,22 +48,12 @@ extension RuleDesk {
                                 limits: limits, now: clock())
 
         let budget = "the \(limits.timeBudget.components.seconds) s time budget ran out"
-        // A page of the admin's messages at a time, like the logs, so a rebuild waits at most a page; the
-        // deadline is checked before every message, since one message against thousands of patterns can take long.
+        // A page of the admin's messages at a time, like the logs, so a rebuild waits at most a page.
         var judged = 0
         while judged < messages.count {
-            let chunk = Array(messages.enumerated().dropFirst(judged).prefix(limits.pageSize))
-            let (next, count) = await compiler.run(in: .rebuild) { [replay] in
-                var replay = replay
-                var count = 0
-                for (index, message) in chunk {
-                    if ContinuousClock.now >= deadline { break }
-                    replay.replay(message, from: .message(line: index + 1))
-                    count += 1
-                }
-                return (replay, count)
-            }
-            replay = next
+            let chunk = messages.enumerated().dropFirst(judged).prefix(limits.pageSize)
+                .map { (message: $0.element, origin: RuleReplay.Origin.message(line: $0.offset + 1)) }
+            let count = await Self.judge(chunk, into: &replay, until: deadline, on: compiler)
             judged += count
             if count < chunk.count { break }
         }
@@ -83,18 +73,11 @@ extension RuleDesk {
             }
             guard let last = page.last else { break }
             before = last.id
-            let (next, count) = await compiler.run(in: .rebuild) { [replay] in
-                var replay = replay
-                var count = 0
-                for log in page {
-                    if ContinuousClock.now >= deadline { break }
-                    let appeal = AppealStatus(rawValue: log.appealStatus) ?? .none
-                    replay.replay(Self.message(log, guild: snowflake), from: .log(id: log.id, appeal: appeal))
-                    count += 1
-                }
-                return (replay, count)
+            let logs = page.map { log in
+                (message: Self.message(log, guild: snowflake),
+                 origin: RuleReplay.Origin.log(id: log.id, appeal: AppealStatus(rawValue: log.appealStatus) ?? .none))
             }
-            replay = next
+            let count = await Self.judge(logs, into: &replay, until: deadline, on: compiler)
             read += count
             if count < page.count {
                 replay.stop("stopped after the newest \(read) logs: \(budget)")
@@ -116,6 +99,24 @@ extension RuleDesk {
         }
         replay.finish(leftOut: leftOut, elapsed: ContinuousClock.now - started)
         return replay.report
+    }
+
+    /// Judges one page on the compiler's rebuild threads, stopping at the first message reached after
+    /// `deadline` (one message against thousands of patterns can take long). Returns how many were judged.
+    private static func judge(_ page: [(message: DiscordMessage, origin: RuleReplay.Origin)], into replay: inout RuleReplay,
+                              until deadline: ContinuousClock.Instant, on compiler: RuleCompiler) async -> Int {
+        let (next, count) = await compiler.run(in: .rebuild) { [replay] in
+            var replay = replay
+            var count = 0
+            for item in page {
+                if ContinuousClock.now >= deadline { break }
+                replay.replay(item.message, from: item.origin)
+                count += 1
+            }
+            return (replay, count)
+        }
+        replay = next
+        return count
     }
 
     /// A logged message as a Discord message: what the log kept, nothing else (no roles, mentions or
