@@ -2,7 +2,8 @@
 # The whole test suite against both stores: installs what is missing, starts a throwaway PostgreSQL on a
 # free loopback port, builds the tests and runs them (SQLite files and that PostgreSQL server), then the
 # hostile-input checks against a real `warden serve`: raw malformed requests, schemathesis over the OpenAPI
-# document on both stores, the Python client's and the reference discord.py bot's tests, and the libFuzzer
+# document on both stores, the Python client's and the reference discord.py bot's tests, the web console in headless
+# Chromium on both stores, and the libFuzzer
 # targets for a bounded number of inputs each; then the confusables table against ICU and the matching-quality
 # evaluation beside its public peers (scripts/quality.sh).
 set -euo pipefail
@@ -17,6 +18,8 @@ if (($# == 0)); then
   scripts/protocol-check.sh .build/debug/warden
   scripts/python-client-test.sh
   scripts/discord-bot-test.sh
+  scripts/console-test.sh sqlite
+  scripts/with-postgres.sh scripts/console-test.sh postgres
   scripts/api-fuzz.sh sqlite
   scripts/with-postgres.sh scripts/api-fuzz.sh postgres
   scripts/fuzz.sh

@@ -54,6 +54,8 @@ public final class WardenApp: Sendable {
     public let deflection: FAQDeflectionDesk
     public let verifications: VerificationDesk
     public let webhooks: WebhookDesk
+    /// A guild's figures for the console's dashboard.
+    public let dashboard: DashboardDesk
     /// Support summaries are clustered in memory by this book (rebuilt from the store on first use).
     public let clusters: ClusterBook
     public let clock: @Sendable () -> Date
@@ -116,6 +118,7 @@ public final class WardenApp: Sendable {
         deflection = FAQDeflectionDesk(database: database, clock: clock)
         verifications = VerificationDesk(database: database, clock: clock)
         webhooks = WebhookDesk(database: database, eventKinds: Self.eventKinds, clock: clock)
+        dashboard = DashboardDesk(database: database, deflection: deflection, clock: clock)
     }
 
     /// Every kind of event the feed (and so a webhook) carries.

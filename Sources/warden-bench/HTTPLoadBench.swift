@@ -122,7 +122,7 @@ func httpLoadBench(url: String, label: String, count: Int, connections: Int, pac
         var configuration = WardenService.Configuration()
         configuration.port = 0
         configuration.lanes = Int(option("--lanes", nil) ?? "") ?? (database.dialect == .postgres ? 2 : 1)
-        let service = WardenService(app: wardenApp, configuration: configuration)
+        let service = try WardenService(app: wardenApp, configuration: configuration)
         let token = try await service.tokens.create(role: .bot, guild: nil, label: "load test").token
         var logger = Logger(label: "warden-bench")
         logger.logLevel = .warning

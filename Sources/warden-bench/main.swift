@@ -20,6 +20,9 @@ import WardenStore
 //                     --words FILE (scripts/quality/corpus.py writes both; scripts/quality.sh runs it all),
 //                     with the peers when --peer-python PATH is given; --check exits 2 below the targets;
 //                     --show-misses N prints N misses of each class
+//   --console         run only the console page measurement (ConsoleBench.swift): --console-logs N logs (default
+//                     100000) and --console-appeals N appeals (default 10000) in one guild, every page fetched
+//                     --console-repeats N times (default 20); SQLite, then PostgreSQL with --postgres
 //   --backtest        run only the rule backtest measurement (BacktestBench.swift): --backtest-logs N logs
 //                     (default 100000) in one guild, a new content rule backtested over them; SQLite, then
 //                     PostgreSQL when --postgres is given
@@ -76,6 +79,13 @@ if CommandLine.arguments.contains("--clustering") {
 if CommandLine.arguments.contains("--backtest") {
     await backtestBench(packPath: option("--rules", "rules") ?? "rules", logs: Int(option("--backtest-logs", "100000") ?? "") ?? 100_000,
                         postgres: postgresURL)
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--console") {
+    await consoleBench(packPath: option("--rules", "rules") ?? "rules", logs: Int(option("--console-logs", "100000") ?? "") ?? 100_000,
+                       appeals: Int(option("--console-appeals", "10000") ?? "") ?? 10_000, repeats: Int(option("--console-repeats", "20") ?? "") ?? 20,
+                       postgres: postgresURL)
     exit(0)
 }
 

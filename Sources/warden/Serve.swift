@@ -32,6 +32,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a request body may go without a byte arriving; then 408 and close.") var bodyTimeout = 30.0
     @Option(help: "Seconds a kept-alive connection may sit between requests before it is closed.") var idleTimeout = 60.0
     @Option(help: "Connections served at once; further ones wait in the listen backlog until one closes.") var maxConnections = 1024
+    @Option(help: "Hours a console session lives without a request.") var consoleIdleHours = 12.0
     @Flag(help: "Do not send webhook deliveries from this process (another instance on the same store sends them).")
     var noWebhooks = false
 
@@ -69,7 +70,10 @@ struct Serve: AsyncParsableCommand {
         configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.connections.maxConnections = maxConnections
         configuration.deliverWebhooks = !noWebhooks
-        let service = WardenService(app: app, configuration: configuration)
+        configuration.consoleIdleLimit = consoleIdleHours * 3600
+        // The banned members' appeal form signs them in with Discord when the operator configured an application.
+        configuration.discord = DiscordOAuth.Configuration.fromEnvironment()
+        let service = try WardenService(app: app, configuration: configuration)
         let application = service.application(logger: logger) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "store": "\(database.dialect)"])
         }

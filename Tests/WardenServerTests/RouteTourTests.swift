@@ -211,7 +211,7 @@ struct RouteTourTests {
             #expect(try await tour.call(.post, "/v1/webhooks/\(hookID)/replay", admin, json: "{}").json["replayed"] as? Int == 0)
             #expect(try await tour.call(.delete, "/v1/webhooks/\(hookID)", admin).status == 204)
 
-            let missed = tour.unvisited(h.service.router().routes.map { ($0.method.rawValue, "\($0.path)") })
+            let missed = tour.unvisited(h.service.router().routes.map { ($0.method.rawValue, "\($0.path)") }.filter { !ConsolePaths.isPage($0.1) })
             #expect(missed.isEmpty, "routes the tour did not call: \(missed)")
         }
     }

@@ -37,8 +37,8 @@ struct Harness: Sendable {
     /// Sends a request with `token` (nil: no Authorization header) and returns status and body.
     @discardableResult
     func call(_ method: HTTPRequest.Method, _ path: String, token: String?, json: String? = nil, body: [UInt8]? = nil,
-              contentType: String? = nil) async throws -> Reply {
-        var headers = HTTPFields()
+              contentType: String? = nil, headers extra: HTTPFields = [:]) async throws -> Reply {
+        var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         var buffer: ByteBuffer?
         if let json {
@@ -88,7 +88,7 @@ func withServer(_ dialect: SQLDialect, clock: @escaping @Sendable () -> Date = {
         configuration.lanes = dialect == .postgres ? 2 : 1
         configuration.host = "127.0.0.1"
         configuration.connections = connections
-        let service = WardenService(app: wardenApp, configuration: configuration)
+        let service = try WardenService(app: wardenApp, configuration: configuration)
         var tokens: [Role: String] = [:]
         var scoped: [UInt64: [Role: String]] = [:]
         for role in Role.allCases {
@@ -123,4 +123,13 @@ final class Mutex64: Sendable {
 
 func count(_ db: any Database, _ sql: String, _ binds: [SQLValue] = []) async throws -> Int64 {
     try await db.transaction { conn in try conn.queryFirst(sql, binds)?.int("n") ?? -1 }
+}
+
+/// The console's pages and the appeal form: HTML behind cookie sessions, not API routes (the OpenAPI document,
+/// the route tour and the API's isolation test leave them to ConsoleTests).
+enum ConsolePaths {
+    static func isPage(_ path: String) -> Bool {
+        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        return trimmed.hasPrefix("console") || trimmed.hasPrefix("appeal/") || trimmed == "appeal"
+    }
 }

@@ -24,7 +24,7 @@ struct SharedStoreTests {
             func service(_ database: any Database) throws -> WardenService {
                 var configuration = WardenService.Configuration()
                 configuration.lanes = 2
-                return WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
+                return try WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
                                      configuration: configuration)
             }
             let a = try service(first), b = try service(second)

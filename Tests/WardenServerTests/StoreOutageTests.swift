@@ -101,7 +101,7 @@ private func serve(_ database: any Database, lanes: Int, _ body: @Sendable (Harn
     var configuration = WardenService.Configuration()
     configuration.port = 0
     configuration.lanes = lanes
-    let service = WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
+    let service = try WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
                                 configuration: configuration)
     let bot = try await service.tokens.create(role: .bot, guild: nil, label: "outage").token
     let app = Application(router: service.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))

@@ -34,9 +34,10 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 warden_token() { "$bin" admin token create --role "$1" --label "$name" --database "$url" | tail -1; }
 
 # Starts `warden serve` on $url and a free port (extra arguments passed on), its log in $work/server.log;
-# sets $server and $port, and returns once /health answers (at most 100 tries, 20 s).
+# sets $server and $port, and returns once /health answers (at most 100 tries, 20 s). A caller whose setup
+# must know the server's URL before it starts (a redirect URL in its environment) sets $serve_port first.
 warden_serve() {
-  port=$(free_port)
+  port=${serve_port:-$(free_port)}
   "$bin" serve --database "$url" --port "$port" "$@" >"$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do

@@ -156,6 +156,12 @@ public struct AppealView: Codable, Sendable, Equatable {
     }
 }
 
+/// A page of the appeal queue, with the keyset cursor of the next page (nil on the last).
+public struct AppealQueuePage: Sendable, Equatable {
+    public var appeals: [AppealView]
+    public var next: Int64?
+}
+
 /// What approving or denying an appeal did.
 public struct AppealOutcome: Sendable, Equatable {
     /// The appeal as it stands now, with its log.

@@ -66,6 +66,34 @@ public final class AppealDesk: Sendable {
         }
     }
 
+    /// A member's automod logs in the guild as the appeal form shows them: what was done, whether it is
+    /// appealed, and whether it can still be (the guild's `automod.appeal_window_days`).
+    public struct MemberLog: Sendable, Equatable {
+        public var id: Int64
+        public var timestamp: Date
+        public var rule: String?
+        public var actionTaken: String
+        public var messageContent: String?
+        /// `none`, `pending`, `approved` or `denied`.
+        public var appealStatus: String
+        /// Not appealed yet and still inside the window.
+        public var appealable: Bool
+    }
+
+    /// The member's newest `limit` logs of the guild, for the banned members' appeal form.
+    public func memberLogs(guild: Int64, user: Int64, limit: Int = 50) async throws -> [MemberLog] {
+        let now = clock()
+        return try await database.transaction { conn in
+            let days = try Self.policy(on: conn, guild: guild, [.appealWindowDays]).appealWindowDays
+            let logs = try LogSearch.page(on: conn, guild: guild, filter: LogSearch.Filter(member: user), before: nil, limit: limit)
+            return logs.map { log in
+                MemberLog(id: log.id, timestamp: log.timestamp, rule: log.ruleName, actionTaken: log.actionTaken, messageContent: log.messageContent,
+                          appealStatus: log.appealStatus,
+                          appealable: log.appealStatus == AppealStatus.none.rawValue && now <= log.timestamp.addingTimeInterval(Double(days) * 86_400))
+            }
+        }
+    }
+
     // MARK: Moderators
 
     /// The guild's appeals, newest first, at most `limit` (capped at 500), with the message, rule, evidence,
@@ -78,6 +106,27 @@ public final class AppealDesk: Sendable {
             let triages = try AppealTriageRepository.triages(on: conn, guild: guild, appeals: listings.map(\.appeal.id))
             return try listings.map { try Self.view($0, triage: triages[$0.appeal.id]) }
         }
+    }
+
+    /// One page of the console's appeal queue: appeals of `status`, newest first, narrowed by `filter`, after
+    /// the keyset cursor `before`; `next` is the cursor of the following page (nil on the last).
+    public func queue(guild: Int64, status: AppealStatus, filter: AppealRepository.QueueFilter = .init(), before: Int64? = nil,
+                      limit: Int = 25) async throws -> AppealQueuePage {
+        let limit = max(1, min(limit, 200))
+        return try await database.transaction { conn in
+            // One more than shown tells whether a next page exists.
+            let listings = try AppealRepository.queue(on: conn, guild: guild, status: status.rawValue, filter: filter, before: before,
+                                                      limit: limit + 1)
+            let shown = Array(listings.prefix(limit))
+            let triages = try AppealTriageRepository.triages(on: conn, guild: guild, appeals: shown.map(\.appeal.id))
+            return AppealQueuePage(appeals: try shown.map { try Self.view($0, triage: triages[$0.appeal.id]) },
+                                   next: listings.count > limit ? shown.last?.appeal.id : nil)
+        }
+    }
+
+    /// How many appeals of the guild are waiting for a moderator.
+    public func pendingCount(guild: Int64) async throws -> Int {
+        try await database.transaction { conn in try AppealRepository.count(on: conn, guild: guild, status: AppealStatus.pending.rawValue) }
     }
 
     /// The guild's pending appeals, newest first.

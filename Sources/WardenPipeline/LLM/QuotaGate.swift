@@ -67,6 +67,8 @@ public struct QuotaGate: Sendable {
                 return .allowed(Ticket(user: user, guild: guild, day: day, used: used, limit: limit))
             }
             let used = try QuotaRepository.used(on: conn, user: user, guild: guild, day: day)
+            // Counted per guild and day for the console's dashboard.
+            try QuotaRepository.countDenial(on: conn, guild: guild, day: day)
             return .denied(QuotaStatus(tier: tier, limit: limit, used: used, remaining: 0))
         }
     }

@@ -50,3 +50,29 @@ public struct MemberRecords: Sendable {
                                    actionTaken: $0.actionTaken, timestamp: $0.timestamp, appealStatus: $0.appealStatus) })
     }
 }
+
+extension MemberRecords {
+    /// One page of the guild's automod logs matching `filter`, newest first, after the keyset cursor `before`
+    /// (a log id); `next` is the cursor of the following page, nil on the last.
+    public func searchLogs(guild: Int64, filter: LogSearch.Filter, before: Int64?, limit: Int = 50) async throws
+        -> (rows: [LogSearch.Row], next: Int64?)
+    {
+        let limit = max(1, min(limit, 1_000))
+        let rows = try await database.transaction { conn in
+            try LogSearch.page(on: conn, guild: guild, filter: filter, before: before, limit: limit + 1)
+        }
+        let shown = Array(rows.prefix(limit))
+        return (shown, rows.count > limit ? shown.last?.id : nil)
+    }
+}
+
+extension MemberRecords {
+    /// One automod log of the guild with the appeal against it, if any.
+    /// - Throws: `AppealError.logNotFound` when the guild has no such log.
+    public func log(guild: Int64, id: Int64) async throws -> (log: AppealRepository.LogRecord, appeal: Int64?) {
+        try await database.transaction { conn in
+            guard let log = try AppealRepository.log(on: conn, guild: guild, id: id) else { throw AppealError.logNotFound(id, guild: guild) }
+            return (log, try AppealRepository.appeal(on: conn, guild: guild, log: id)?.id)
+        }
+    }
+}

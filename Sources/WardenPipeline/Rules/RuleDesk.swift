@@ -125,6 +125,41 @@ public final class RuleDesk: Sendable {
         return RuleSwitch(name: name, enabled: enabled)
     }
 
+    // MARK: Figures
+
+    /// One rule's record over a window: triggers per day (oldest first) and how many of its actions were
+    /// overturned on appeal (false positives).
+    public struct Figures: Sendable, Equatable {
+        public var triggersPerDay: [Int]
+        public var triggers: Int { triggersPerDay.reduce(0, +) }
+        public var falsePositives: Int
+        /// False positives ÷ triggers; nil when the rule never fired.
+        public var falsePositiveRate: Double? { triggers > 0 ? Double(falsePositives) / Double(triggers) : nil }
+
+        public init(triggersPerDay: [Int], falsePositives: Int) {
+            self.triggersPerDay = triggersPerDay; self.falsePositives = falsePositives
+        }
+    }
+
+    /// Each of the guild's rules' figures (by rule id) over the last `days` UTC days, today included.
+    public func figures(guild: Int64, days: Int = 14) async throws -> [Int64: Figures] {
+        let now = clock()
+        let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 - Double(days - 1) * 86_400)
+        let labels = (0..<days).map { UTCDay.of(start.addingTimeInterval(Double($0) * 86_400)) }
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let rows = try await database.transaction { conn in
+            try GuildFigures.ruleDays(on: conn, guild: guild, sinceDay: labels.first ?? UTCDay.of(now))
+        }
+        var out: [Int64: Figures] = [:]
+        for row in rows {
+            var figures = out[row.ruleID] ?? Figures(triggersPerDay: Array(repeating: 0, count: days), falsePositives: 0)
+            if let i = index[row.day] { figures.triggersPerDay[i] += row.triggers }
+            figures.falsePositives += row.falsePositives
+            out[row.ruleID] = figures
+        }
+        return out
+    }
+
     // MARK: Dry run
 
     /// Judges `message` with the guild's rules and policy through a fresh ``RuleTrial`` (so the dry run

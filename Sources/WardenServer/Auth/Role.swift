@@ -16,8 +16,10 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     /// The one guild the token reaches, or nil for every guild.
     public var guild: Int64?
+    /// The Discord user holding the token (`--user`), to whom the console attributes what it does; nil when not given.
+    public var user: Int64?
 
-    public init(tokenID: Int64, role: Role, guild: Int64?) {
-        self.tokenID = tokenID; self.role = role; self.guild = guild
+    public init(tokenID: Int64, role: Role, guild: Int64?, user: Int64? = nil) {
+        self.tokenID = tokenID; self.role = role; self.guild = guild; self.user = user
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Synchronization
+import WardenCore
 import WardenStore
 
 /// Creates, checks and revokes API tokens. Tokens are 32 random bytes shown once (`wdn_` + base64url);
@@ -29,8 +30,8 @@ public final class TokenStore: Sendable {
         public var record: TokenRepository.Token
     }
 
-    /// Creates a token with `role`, reaching `guild` only (nil: every guild).
-    public func create(role: Role, guild: Int64?, label: String?) async throws -> Created {
+    /// Creates a token with `role`, reaching `guild` only (nil: every guild), held by Discord user `user` when given.
+    public func create(role: Role, guild: Int64?, label: String?, user: Int64? = nil) async throws -> Created {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
@@ -38,13 +39,36 @@ public final class TokenStore: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let now = clock()
         let record = try await database.transaction { conn -> TokenRepository.Token in
-            let id = try TokenRepository.insert(on: conn, hash: Self.hash(token), role: role.rawValue, guild: guild, label: label, at: now)
+            let id = try TokenRepository.insert(on: conn, hash: Self.hash(token), role: role.rawValue, guild: guild, label: label, user: user, at: now)
             guard let record = try TokenRepository.find(on: conn, id: id) else {
                 throw StoreError.statement("SELECT FROM api_tokens", message: "token \(id) vanished", sqlState: nil)
             }
             return record
         }
         return Created(token: token, record: record)
+    }
+
+    /// Creates a token on an admin's behalf, with the rules the API and the console share: a guild's admin
+    /// mints tokens for that guild only, and a label is at most 200 characters.
+    /// - Throws: `APIError` 403 `forbidden_guild`, 400 `invalid_field`.
+    public func issue(role: Role, guild: Int64?, label: String?, user: Int64?, by admin: Principal) async throws -> Created {
+        if let scope = admin.guild {
+            guard let guild, guild == scope else {
+                throw APIError(.forbidden, "forbidden_guild", "this token is scoped to guild \(UInt64(bitPattern: scope)); new tokens must be scoped to it too (guild_id)")
+            }
+        }
+        if let label, label.count > 200 { throw APIError.badRequest("invalid_field", "field 'label': at most 200 characters") }
+        if let label { try TextPolicy.check(label, field: "label") }
+        return try await create(role: role, guild: guild, label: label, user: user)
+    }
+
+    /// Revokes a token on an admin's behalf: a guild's admin reaches only that guild's tokens (others are "not found").
+    /// - Throws: `APIError` 404, 409 `already_revoked`.
+    public func revoke(id: Int64, by admin: Principal) async throws {
+        guard let record = try await find(id: id), admin.guild == nil || record.guildID == admin.guild else {
+            throw APIError.notFound("token \(id)")
+        }
+        guard try await revoke(id: id) else { throw APIError(.conflict, "already_revoked", "token \(id) is revoked already") }
     }
 
     /// The caller a token stands for, or nil for an unknown or revoked token.
@@ -57,7 +81,7 @@ public final class TokenStore: Sendable {
         let generation = revocations.load(ordering: .acquiring)
         let hash = Self.hash(token)
         let record = try await database.transaction { conn in try TokenRepository.active(on: conn, hash: hash) }
-        let principal = record.flatMap { record in Role(rawValue: record.role).map { Principal(tokenID: record.id, role: $0, guild: record.guildID) } }
+        let principal = record.flatMap { record in Role(rawValue: record.role).map { Principal(tokenID: record.id, role: $0, guild: record.guildID, user: record.userID) } }
         shard.entries.withLock { cache in
             // Unknown tokens are cached too (a client retrying a bad token costs no query), within a bound.
             if cache.count > 4_096 { cache.removeAll() }

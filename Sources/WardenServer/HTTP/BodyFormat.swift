@@ -13,6 +13,8 @@ struct BodyFormat: Sendable, Equatable {
     static let json = BodyFormat(mediaType: "application/json", aliases: [])
     /// `application/yaml`: a rule written as YAML, accepted only when the client says so.
     static let yaml = BodyFormat(mediaType: "application/yaml", aliases: ["application/x-yaml", "text/yaml"])
+    /// `application/x-www-form-urlencoded`: the console's forms.
+    static let form = BodyFormat(mediaType: "application/x-www-form-urlencoded", aliases: [])
     /// The screenshot formats (``ImageFormat``), with the spellings it tolerates.
     static let images: [BodyFormat] = ImageFormat.allCases.map { BodyFormat(mediaType: $0.contentType, aliases: $0.contentTypeAliases) }
 

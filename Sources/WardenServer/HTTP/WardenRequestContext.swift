@@ -5,10 +5,21 @@ public struct WardenRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Who is calling; nil only on the public routes (`/health`, `/metrics`, `/openapi.json`).
     public var principal: Principal?
+    /// The console's signed-in session (cookie), set by ``ConsoleAuthenticator`` on `/console` pages.
+    public var console: ConsoleSession?
+    /// The appeal form's signed-in member (Discord OAuth2), set on `/appeal` pages.
+    public var member: MemberSession?
+    /// A console POST's form, read (and its CSRF token checked) by ``ConsoleAuthenticator``.
+    public var form = ConsoleForm(fields: [:])
+    /// The client's address (for the sign-in throttle), when the channel knows it.
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
         principal = nil
+        console = nil
+        member = nil
     }
 
     /// Bodies are collected with explicit per-route limits (``RequestLimits``); this is only the ceiling.

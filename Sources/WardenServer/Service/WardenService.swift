@@ -31,6 +31,10 @@ public final class WardenService: Sendable {
         /// Whether this process sends webhook deliveries (any number of instances may), and how.
         public var deliverWebhooks = true
         public var webhooks = WebhookDeliverer.Configuration()
+        /// How long a console session lives without a request.
+        public var consoleIdleLimit: TimeInterval = 12 * 3600
+        /// Discord sign-in for the banned members' appeal form (`/appeal/{guild}`); nil leaves the form off.
+        public var discord: DiscordOAuth.Configuration?
         public init() {}
     }
 
@@ -46,6 +50,11 @@ public final class WardenService: Sendable {
     public let jobRunner: JobRunner?
     /// Sends the webhook outbox (over its own libcurl transport).
     public let webhooks: WebhookDeliverer
+    /// The console's sign-in sessions and its pages' templates.
+    public let consoleSessions: ConsoleSessions
+    let consoleRenderer: ConsoleRenderer
+    let signInThrottle = AttemptLimiter()
+    let appealFilings = AttemptLimiter(limit: 5, window: 3600)
 
     public var database: any Database { app.database }
     public var pipeline: MessagePipeline { app.pipeline }
@@ -55,7 +64,8 @@ public final class WardenService: Sendable {
     public var verifications: VerificationDesk { app.verifications }
     var clock: @Sendable () -> Date { app.clock }
 
-    public init(app: WardenApp, configuration: Configuration = Configuration()) {
+    /// - Throws: `ConsoleSetupError` when the console's templates cannot be loaded (a packaging fault).
+    public init(app: WardenApp, configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
         self.app = app
         jobRunner = app.jobRunner()
@@ -65,6 +75,8 @@ public final class WardenService: Sendable {
         tokens = TokenStore(database: app.database, clock: app.clock)
         health = HealthMonitor(database: app.database, llm: app.llmClient, version: configuration.version, clock: app.clock)
         feed = EventFeed(database: app.database)
+        consoleSessions = ConsoleSessions(database: app.database, tokens: tokens, idleLimit: configuration.consoleIdleLimit, clock: app.clock)
+        consoleRenderer = try ConsoleRenderer()
         webhooks = WebhookDeliverer(database: app.database,
                                     transport: CurlTransport(maxConnections: 32, userAgent: "warden-webhooks/\(configuration.version)"),
                                     configuration: configuration.webhooks, clock: app.clock)
@@ -92,6 +104,9 @@ public final class WardenService: Sendable {
         SettingRoutes(desk: app.settings).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
         WebhookRoutes(desk: app.webhooks).register(on: v1)
+        ConsoleRoutes(app: app, tokens: tokens, sessions: consoleSessions, renderer: consoleRenderer, throttle: signInThrottle,
+                      oauth: configuration.discord.map { DiscordOAuth(configuration: $0, transport: CurlTransport(maxConnections: 8, userAgent: "warden-appeals/\(configuration.version)")) },
+                      filings: appealFilings).register(on: router)
         routes.record(router.routes.map { ($0.path, $0.method) })
         return router
     }
@@ -127,6 +142,7 @@ public final class WardenService: Sendable {
     /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs.
     public func housekeeping() async throws {
         try await app.housekeeping()
+        try await consoleSessions.prune()
     }
 }
 

@@ -100,6 +100,46 @@ public enum AppealRepository {
             """, binds).map(listing)
     }
 
+    /// What the console's appeal queue narrows a status down to; nil fields do not narrow.
+    public struct QueueFilter: Sendable, Equatable {
+        /// The rule's name (the rule the log names).
+        public var rule: String?
+        /// One action kind among the `+`-joined actions taken (`ban`, `timeout`, ...); a plain word, checked by the caller.
+        public var action: String?
+        /// Filed at or after this time.
+        public var filedSince: Date?
+        /// Filed before this time.
+        public var filedBefore: Date?
+        public init(rule: String? = nil, action: String? = nil, filedSince: Date? = nil, filedBefore: Date? = nil) {
+            self.rule = rule; self.action = action; self.filedSince = filedSince; self.filedBefore = filedBefore
+        }
+    }
+
+    /// A page of the guild's appeals of `status`, newest first (by id), after the keyset cursor `before` (an
+    /// appeal id; nil for the first page), narrowed by `filter`, at most `limit`.
+    public static func queue(on conn: any SQLConnection, guild: Int64, status: String, filter: QueueFilter, before: Int64?,
+                             limit: Int) throws -> [Listing] {
+        guard limit > 0 else { return [] }
+        var binds: [SQLValue] = [.int(guild), .text(status), .int(Int64(limit))]
+        var clauses = ""
+        func bind(_ value: SQLValue) -> String { binds.append(value); return "$\(binds.count)" }
+        if let rule = filter.rule { clauses += " AND r.name = \(bind(.text(rule)))" }
+        if let action = filter.action { clauses += " AND ('+' || l.action_taken || '+') LIKE \(bind(.text("%+\(action)+%")))" }
+        if let since = filter.filedSince { clauses += " AND a.created_at >= \(bind(.timestamp(since)))" }
+        if let until = filter.filedBefore { clauses += " AND a.created_at < \(bind(.timestamp(until)))" }
+        if let before { clauses += " AND a.id < \(bind(.int(before)))" }
+        return try conn.query("""
+            SELECT \(listingColumns) \(listingJoin)
+            WHERE a.guild_id = $1 AND a.status = $2\(clauses) ORDER BY a.id DESC LIMIT $3
+            """, binds).map(listing)
+    }
+
+    /// How many appeals of the guild are in `status`.
+    public static func count(on conn: any SQLConnection, guild: Int64, status: String) throws -> Int {
+        try Int(conn.queryFirst("SELECT COUNT(*) AS n FROM automod_appeals WHERE guild_id = $1 AND status = $2",
+                                [.int(guild), .text(status)])?.int("n") ?? 0)
+    }
+
     /// One appeal of the guild with its log, or nil.
     public static func listing(on conn: any SQLConnection, guild: Int64, id: Int64) throws -> Listing? {
         try conn.queryFirst("SELECT \(listingColumns) \(listingJoin) WHERE a.guild_id = $1 AND a.id = $2",

@@ -10,15 +10,18 @@ public enum TokenRepository {
         /// The one guild the token reaches, or nil for every guild.
         public var guildID: Int64?
         public var label: String?
+        /// The Discord user holding the token, to whom console actions are attributed; nil when not given.
+        public var userID: Int64?
         public var createdAt: Date
         public var revokedAt: Date?
     }
 
     /// Stores a new token's hash and returns its id.
-    public static func insert(on conn: any SQLConnection, hash: String, role: String, guild: Int64?, label: String?, at now: Date) throws -> Int64 {
+    public static func insert(on conn: any SQLConnection, hash: String, role: String, guild: Int64?, label: String?, user: Int64? = nil,
+                              at now: Date) throws -> Int64 {
         let row = try conn.queryFirst("""
-            INSERT INTO api_tokens (token_hash, role, guild_id, label, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id
-            """, [.text(hash), .text(role), .int(guild), .text(label), .timestamp(now)])
+            INSERT INTO api_tokens (token_hash, role, guild_id, label, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+            """, [.text(hash), .text(role), .int(guild), .text(label), .int(user), .timestamp(now)])
         guard let row else { throw StoreError.statement("INSERT INTO api_tokens", message: "no id returned", sqlState: nil) }
         return try row.int("id")
     }
@@ -26,7 +29,7 @@ public enum TokenRepository {
     /// The live (not revoked) token with this hash.
     public static func active(on conn: any SQLConnection, hash: String) throws -> Token? {
         try conn.queryFirst("""
-            SELECT id, role, guild_id, label, created_at, revoked_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+            SELECT \(columns) FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
             """, [.text(hash)]).map(token)
     }
 
@@ -34,15 +37,15 @@ public enum TokenRepository {
     public static func list(on conn: any SQLConnection, guild: Int64?) throws -> [Token] {
         if let guild {
             return try conn.query("""
-                SELECT id, role, guild_id, label, created_at, revoked_at FROM api_tokens WHERE guild_id = $1 ORDER BY id DESC
+                SELECT \(columns) FROM api_tokens WHERE guild_id = $1 ORDER BY id DESC
                 """, [.int(guild)]).map(token)
         }
-        return try conn.query("SELECT id, role, guild_id, label, created_at, revoked_at FROM api_tokens ORDER BY id DESC", []).map(token)
+        return try conn.query("SELECT \(columns) FROM api_tokens ORDER BY id DESC", []).map(token)
     }
 
     /// One token by id (revoked or not).
     public static func find(on conn: any SQLConnection, id: Int64) throws -> Token? {
-        try conn.queryFirst("SELECT id, role, guild_id, label, created_at, revoked_at FROM api_tokens WHERE id = $1", [.int(id)]).map(token)
+        try conn.queryFirst("SELECT \(columns) FROM api_tokens WHERE id = $1", [.int(id)]).map(token)
     }
 
     /// Revokes a live token; false when it was revoked already or does not exist.
@@ -50,9 +53,11 @@ public enum TokenRepository {
         try conn.execute("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [.timestamp(now), .int(id)]) == 1
     }
 
-    private static func token(_ row: SQLRow) throws -> Token {
+    static let columns = "id, role, guild_id, label, user_id, created_at, revoked_at"
+
+    static func token(_ row: SQLRow) throws -> Token {
         Token(id: try row.int("id"), role: try row.string("role"), guildID: try row.optionalInt("guild_id"),
-              label: try row.optionalString("label"), createdAt: try row.timestamp("created_at"),
+              label: try row.optionalString("label"), userID: try row.optionalInt("user_id"), createdAt: try row.timestamp("created_at"),
               revokedAt: try row.optionalTimestamp("revoked_at"))
     }
 }

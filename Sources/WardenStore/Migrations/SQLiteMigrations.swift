@@ -19,7 +19,45 @@ enum SQLiteMigrations {
         Migration(version: 4, name: "webhooks", sql: v4),
         Migration(version: 5, name: "faq deflection", sql: v5),
         Migration(version: 6, name: "appeal triage", sql: v6),
+        Migration(version: 7, name: "console sessions", sql: v7),
     ]
+
+    /// The console (issue 12): a token may name the Discord user holding it (`api_tokens.user_id`), to whom every
+    /// console action is attributed. `console_sessions`: one row per signed-in browser, keyed by the SHA-256 of the
+    /// random session id in its cookie, ending when signed out (`revoked_at`), idle too long, or its token is
+    /// revoked. `member_sessions`: a banned member signed in with Discord OAuth2 to file appeals on `/appeal/{guild}`.
+    /// `gpt_denials`: LLM stages skipped per guild and day because a member's quota was used up (the dashboard's
+    /// figure).
+    private static let v7 = """
+        ALTER TABLE api_tokens ADD COLUMN user_id INTEGER;
+        CREATE TABLE console_sessions (
+            id_hash       TEXT PRIMARY KEY,
+            token_id      INTEGER NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
+            csrf          TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            last_seen_at  TEXT NOT NULL,
+            revoked_at    TEXT
+        );
+        CREATE INDEX idx_console_sessions_token ON console_sessions (token_id);
+        CREATE TABLE member_sessions (
+            id_hash       TEXT PRIMARY KEY,
+            guild_id      INTEGER NOT NULL,
+            user_id       INTEGER NOT NULL,
+            username      TEXT NOT NULL,
+            csrf          TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            expires_at    TEXT NOT NULL,
+            revoked_at    TEXT
+        );
+        CREATE INDEX idx_automod_logs_guild_appeal ON automod_logs (guild_id, appeal_status, id);
+        CREATE INDEX idx_automod_appeals_guild_id ON automod_appeals (guild_id, status, id);
+        CREATE TABLE gpt_denials (
+            guild_id    INTEGER NOT NULL,
+            usage_date  TEXT NOT NULL,
+            denials     INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (guild_id, usage_date)
+        );
+        """
 
     /// See PostgresMigrations.v5.
     private static let v5 = """

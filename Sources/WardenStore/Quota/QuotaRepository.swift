@@ -65,6 +65,14 @@ public enum QuotaRepository {
         return try rows.first.map { Int(try $0.int("call_count")) }
     }
 
+    /// Counts one LLM stage the guild skipped on `day` because a member's quota was used up.
+    public static func countDenial(on conn: any SQLConnection, guild: Int64, day: String) throws {
+        try conn.execute("""
+            INSERT INTO gpt_denials (guild_id, usage_date, denials) VALUES ($1, $2, 1)
+            ON CONFLICT (guild_id, usage_date) DO UPDATE SET denials = gpt_denials.denials + 1
+            """, [.int(guild), .date(day)])
+    }
+
     /// Gives one call back (a call that got no model answer); the count never goes below 0, and a day
     /// without a row stays without one.
     public static func refund(on conn: any SQLConnection, user: Int64, guild: Int64, day: String) throws {
@@ -88,6 +96,7 @@ public enum QuotaRepository {
     @discardableResult
     public static func prune(on conn: any SQLConnection, before day: String) throws -> Int {
         try checkDay(day)
+        try conn.execute("DELETE FROM gpt_denials WHERE usage_date < $1", [.date(day)])
         return try conn.execute("DELETE FROM gpt_usage WHERE usage_date < $1", [.date(day)])
     }
 

@@ -45,6 +45,11 @@ public struct FAQDesk: Sendable {
         return try await database.transaction { conn in try FAQRepository.expire(on: conn, at: now) }
     }
 
+    /// The FAQ entries the guild sees (its own and the global ones), oldest first.
+    public func entries(guild: Int64, limit: Int = 100) async throws -> [FAQRepository.Entry] {
+        try await database.transaction { conn in try FAQRepository.entries(on: conn, guild: guild, limit: limit) }
+    }
+
     /// One proposal of the guild with its source summaries.
     public func proposal(_ id: Int64, guild: Int64) async throws -> ProposalDetail {
         try await database.transaction { conn in

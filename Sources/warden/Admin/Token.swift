@@ -14,6 +14,7 @@ struct Token: AsyncParsableCommand {
         @Option(help: "bot, moderator, staff or admin.") var role: String
         @Option(help: "The one guild the token reaches (default: every guild).") var guild: String?
         @Option(help: "A note to recognise the token by.") var label: String?
+        @Option(help: "The Discord user id of the token's holder: the console attributes what they do to it.") var user: String?
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
@@ -21,10 +22,12 @@ struct Token: AsyncParsableCommand {
                 throw ValidationError("--role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let guildID = try guild.map { try snowflake($0, "--guild") }
+            let userID = try user.map { try snowflake($0, "--user") }
             let database = try await store.open()
-            let created = try await TokenStore(database: database).create(role: role, guild: guildID, label: label)
+            let created = try await TokenStore(database: database).create(role: role, guild: guildID, label: label, user: userID)
             await database.close()
-            print("token \(created.record.id): role \(role.rawValue), " + (guild.map { "guild \($0)" } ?? "every guild"))
+            print("token \(created.record.id): role \(role.rawValue), " + (guild.map { "guild \($0)" } ?? "every guild")
+                  + (user.map { ", held by user \($0)" } ?? ""))
             print(created.token)
         }
     }
@@ -38,7 +41,8 @@ struct Token: AsyncParsableCommand {
             await database.close()
             for token in tokens {
                 let scope = token.guildID.map { "guild \(UInt64(bitPattern: $0))" } ?? "every guild"
-                print("\(token.id)\t\(token.role)\t\(scope)\t\(token.revokedAt == nil ? "active" : "revoked")\t\(token.label ?? "")")
+                let holder = token.userID.map { "user \(UInt64(bitPattern: $0))" } ?? "-"
+                print("\(token.id)\t\(token.role)\t\(scope)\t\(holder)\t\(token.revokedAt == nil ? "active" : "revoked")\t\(token.label ?? "")")
             }
         }
     }

@@ -1,14 +1,14 @@
 import Foundation
 
 /// How member-controlled text is made safe in each form of a transcript. Pure functions, shared by the
-/// three renderers.
+/// three renderers and by the console's pages (`html`, `escapeHTML`, `visible`).
 ///
 /// Invisible characters that can reorder or hide text (bidirectional controls, zero-width spaces, invisible
 /// format characters, tag characters, C1 controls, line and paragraph separators, blank-looking fillers) are
 /// shown as `[U+202E]` in Markdown and HTML, and written as `\u` escapes in JSON, so a reader sees that they are
 /// there. Kept as they are: the zero-width joiner and non-joiner (emoji sequences and several scripts need them),
 /// emoji variation selectors, and the tag characters of a flag emoji such as Scotland's.
-enum TranscriptText {
+public enum TranscriptText {
     /// Whether a scalar is shown as a `[U+XXXX]` marker rather than written.
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
@@ -57,7 +57,7 @@ enum TranscriptText {
     }
 
     /// The text as a reader of a plain-text view should see it: hidden scalars replaced by their markers.
-    static func visible(_ text: String) -> String {
+    public static func visible(_ text: String) -> String {
         pieces(text).map { piece in
             switch piece {
             case .text(let t): t
@@ -77,7 +77,7 @@ enum TranscriptText {
 
     /// Text for an HTML element's content or a quoted attribute value: `& < > " '` as character references,
     /// hidden scalars as a marked span, so neither markup nor an attribute's end can come from the text.
-    static func html(_ text: String) -> String {
+    public static func html(_ text: String) -> String {
         pieces(text).map { piece in
             switch piece {
             case .text(let t): escapeHTML(t)
@@ -86,7 +86,7 @@ enum TranscriptText {
         }.joined()
     }
 
-    static func escapeHTML(_ text: String) -> String {
+    public static func escapeHTML(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

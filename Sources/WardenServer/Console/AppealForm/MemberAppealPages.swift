@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import WardenPipeline
+
+/// `/appeal/{guild}`: the appeal form for banned members, who cannot post in the guild and so cannot reach the
+/// bot. The member signs in with Discord (OAuth2, `identify` only), sees their own logs of that guild, and files
+/// an appeal against one still open; ``AppealDesk`` applies the same rules as the API (one appeal per log, the
+/// guild's window, only one's own log), and filings are limited per member.
+struct MemberAppealPages {
+    let desk: AppealDesk
+    let sessions: ConsoleSessions
+    let oauth: DiscordOAuth?
+    let renderer: ConsoleRenderer
+    let filings: AttemptLimiter
+
+    static let cookieName = "warden_appeal"
+    static let stateCookie = "warden_oauth"
+
+    struct Log {
+        let id: String
+        let when: String
+        let rule: String
+        let action: String
+        let content: String
+        let status: String
+        let appealable: Bool
+        let appealed: Bool
+        let formAction: String
+    }
+    struct Model {
+        let frame: ConsoleFrame
+        let guild: String
+        let configured: Bool
+        let signedIn: Bool
+        let member: String
+        let csrf: String
+        let logs: [Log]
+        let notice: String?
+        let error: String?
+    }
+
+    func register(on router: Router<WardenRequestContext>, renderer: ConsoleRenderer) {
+        let appeal = router.group("appeal").add(middleware: ConsoleHeaders()).add(middleware: ConsoleErrorPages(renderer: renderer))
+        appeal.get("oauth/callback") { request, _ in try await callback(request) }
+        appeal.get(":guild") { request, context in
+            try await page(request, context, notice: request.uri.queryParameters.get("filed").map { "Your appeal against log \($0) was filed. Moderators will review it." },
+                           error: nil, status: .ok)
+        }
+        appeal.get(":guild/signin") { request, context in
+            let guild = try context.id("guild")
+            guard let oauth else { throw APIError(.notFound, "not_configured", "this service has no Discord sign-in configured for appeals") }
+            let state = SessionSecrets.random()
+            var response = redirect(to: oauth.authorizeURL(state: state))
+            // The state comes back on Discord's redirect, a cross-site navigation: SameSite=Lax lets the cookie along.
+            response.setCookie(Cookie(name: Self.stateCookie, value: "\(state).\(UInt64(bitPattern: guild))", maxAge: 600, path: "/appeal",
+                                      secure: ConsoleAuthenticator.overTLS(request), httpOnly: true, sameSite: .lax))
+            return response
+        }
+        appeal.post(":guild/signout") { request, context in
+            let guild = try context.id("guild")
+            if let member = try await member(request, guild: guild) { try await sessions.signOutMember(member) }
+            var response = redirect(to: "/appeal/\(UInt64(bitPattern: guild))")
+            response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/appeal", secure: ConsoleAuthenticator.overTLS(request),
+                                      httpOnly: true, sameSite: .lax))
+            return response
+        }
+        appeal.post(":guild/logs/:log") { request, context in
+            let guild = try context.id("guild")
+            var request = request
+            let form = try await ConsoleForm.read(&request)
+            guard let member = try await member(request, guild: guild) else { return redirect(to: "/appeal/\(UInt64(bitPattern: guild))") }
+            guard let csrf = form.fields["csrf"], SessionSecrets.same(csrf, member.csrf) else {
+                throw APIError(.forbidden, "csrf", "the form's CSRF token is missing or stale; reload the page and try again")
+            }
+            let log = try context.id("log")
+            let key = "\(guild):\(member.user)"
+            if let wait = filings.wait(for: key) {
+                return try await page(request, context, notice: nil, error: "You filed several appeals just now; try again in \(wait / 60 + 1) minutes.",
+                                      status: .tooManyRequests)
+            }
+            let reason = try form.text("reason") ?? ""
+            do {
+                _ = try await desk.file(guild: guild, logID: log, user: member.user, reason: reason)
+            } catch let error as AppealError {
+                switch error {
+                // Another member's log reads as absent: the form does not confirm that it exists.
+                case .notYourLog, .logNotFound: throw APIError.notFound("log \(log) among your logs")
+                default: return try await page(request, context, notice: nil, error: error.message, status: HTTPResponse.Status(code: error.httpStatus))
+                }
+            }
+            filings.fail(key)
+            return redirect(to: "/appeal/\(UInt64(bitPattern: guild))" + HTML.query([("filed", String(log))]))
+        }
+    }
+
+    /// The member signed in on this guild's form, if any.
+    private func member(_ request: Request, guild: Int64) async throws -> MemberSession? {
+        guard let cookie = request.cookies[Self.cookieName]?.value, let session = try await sessions.member(cookie: Substring(cookie)),
+              session.guild == guild else { return nil }
+        return session
+    }
+
+    private func callback(_ request: Request) async throws -> Response {
+        guard let oauth else { throw APIError(.notFound, "not_configured", "this service has no Discord sign-in configured for appeals") }
+        let query = request.uri.queryParameters
+        guard let saved = request.cookies[Self.stateCookie]?.value, let dot = saved.firstIndex(of: "."),
+              let guild = RequestID.parse(String(saved[saved.index(after: dot)...])),
+              let state = query.get("state"), SessionSecrets.same(state, String(saved[..<dot])) else {
+            throw APIError.badRequest("invalid_state", "the sign-in expired or did not start here; open the appeal page again")
+        }
+        if query.get("error") != nil {
+            return redirect(to: "/appeal/\(UInt64(bitPattern: guild))")
+        }
+        guard let code = query.get("code"), !code.isEmpty, code.count < 512 else {
+            throw APIError.badRequest("invalid_code", "Discord sent no sign-in code back")
+        }
+        let who: DiscordOAuth.Member
+        do { who = try await oauth.member(code: code) } catch {
+            throw APIError(.badGateway, "discord_refused", "Discord did not confirm the sign-in: \(error.description)")
+        }
+        let opened = try await sessions.signInMember(guild: guild, user: who.id, username: who.username)
+        var response = redirect(to: "/appeal/\(UInt64(bitPattern: guild))")
+        let secure = ConsoleAuthenticator.overTLS(request)
+        response.setCookie(Cookie(name: Self.cookieName, value: opened.cookie, path: "/appeal", secure: secure, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: Self.stateCookie, value: "", maxAge: 0, path: "/appeal", secure: secure, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    private func page(_ request: Request, _ context: WardenRequestContext, notice: String?, error: String?,
+                      status: HTTPResponse.Status) async throws -> Response {
+        let guild = try context.id("guild")
+        let guildText = String(UInt64(bitPattern: guild))
+        let member = try await member(request, guild: guild)
+        var logs: [AppealDesk.MemberLog] = []
+        if let member { logs = try await desk.memberLogs(guild: guild, user: member.user) }
+        let model = Model(
+            frame: ConsoleFrame(title: "Appeal"), guild: guildText, configured: oauth != nil, signedIn: member != nil,
+            member: member.map { "\($0.username) (\(UInt64(bitPattern: $0.user)))" } ?? "", csrf: member?.csrf ?? "",
+            logs: logs.map { log in
+                Log(id: String(log.id), when: ConsoleTime.stamp(log.timestamp), rule: log.rule ?? "—", action: log.actionTaken,
+                    content: ConsoleTime.excerpt(log.messageContent ?? "", 500), status: log.appealStatus, appealable: log.appealable,
+                    appealed: log.appealStatus != "none", formAction: "/appeal/\(guildText)/logs/\(log.id)")
+            },
+            notice: notice, error: error)
+        return renderer.page("member-appeal", model, status: status)
+    }
+}

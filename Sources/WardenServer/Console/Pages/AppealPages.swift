@@ -1,0 +1,274 @@
+import Foundation
+import Hummingbird
+import WardenCore
+import WardenPipeline
+import WardenStore
+
+/// Moderators' appeal queue and appeal detail: the message with every evidence span highlighted, the rule,
+/// the action, the escalation, the model's analysis and triage, the member's history; approve, or deny with a
+/// note. Decisions go through ``AppealDesk``, attributed to the token's Discord user.
+struct AppealPages {
+    let desk: AppealDesk
+    let rules: RuleDesk
+    let records: MemberRecords
+    let database: any Database
+    let renderer: ConsoleRenderer
+    let clock: @Sendable () -> Date
+
+    func register(on console: RouterGroup<WardenRequestContext>) {
+        console.get("guilds/:guild/appeals") { request, context in try await queue(request, context) }
+        console.get("guilds/:guild/appeals/pending-count") { _, context in
+            let guild = try context.guild(allowing: [.moderator])
+            struct Count: Encodable { let pending: Int }
+            return try JSONBodies.response(Count(pending: try await desk.pendingCount(guild: guild)))
+        }
+        console.get("guilds/:guild/appeals/:appeal") { request, context in
+            try await detail(context, id: try context.rowID("appeal"), error: nil, note: "", status: .ok, from: request)
+        }
+        console.post("guilds/:guild/appeals/:appeal/approve") { request, context in try await decide(approve: true, request, context) }
+        console.post("guilds/:guild/appeals/:appeal/deny") { request, context in try await decide(approve: false, request, context) }
+    }
+
+    // MARK: Queue
+
+    struct Option { let value: String; let label: String; let selected: Bool }
+    struct Tab { let label: String; let href: String; let current: Bool }
+    struct Row {
+        let id: String
+        let href: String
+        let member: String
+        let rule: String
+        let action: String
+        let filed: String
+        let reason: String
+        let suggestion: String?
+    }
+    struct QueueModel {
+        let frame: ConsoleFrame
+        let tabs: [Tab]
+        let base: String
+        let status: String
+        let rules: [Option]
+        let actions: [Option]
+        let ages: [Option]
+        let rows: [Row]
+        let empty: String?
+        let next: String?
+        let first: String?
+    }
+
+    /// The Discord action types a log's `action_taken` can hold, for the action filter.
+    static let actionNames = Array(Set(ActionKinds.all.compactMap { $0.discordType?.rawValue } + ["delete_message", "alert"])).sorted()
+
+    /// The ages the queue can be narrowed to: filed within a day, a week, a month, or waiting longer than a week.
+    static let ages: [(value: String, label: String)] = [("", "Any age"), ("day", "Filed today"), ("week", "This week"),
+                                                         ("month", "This month"), ("older", "Waiting over a week")]
+
+    private func queue(_ request: Request, _ context: WardenRequestContext) async throws -> Response {
+        let guild = try context.guild(allowing: [.moderator])
+        guard let session = context.console else { throw APIError.unauthorized }
+        let query = request.uri.queryParameters
+        let statusText = query.get("status") ?? "pending"
+        guard let status = AppealStatus(rawValue: statusText), status != .none else {
+            throw APIError.badRequest("invalid_parameter", "status must be pending, approved or denied, got '\(statusText)'")
+        }
+        let ruleNames = try await rules.list(guild: guild).rules.map(\.definition.name)
+        let rule = query.get("rule").flatMap { $0.isEmpty ? nil : $0 }
+        let action = query.get("action").flatMap { $0.isEmpty ? nil : $0 }
+        if let action, !Self.actionNames.contains(action) {
+            throw APIError.badRequest("invalid_parameter", "action must be one of \(Self.actionNames.joined(separator: ", ")), got '\(action)'")
+        }
+        let age = query.get("age") ?? ""
+        let now = clock()
+        var filter = AppealRepository.QueueFilter(rule: rule, action: action)
+        switch age {
+        case "": break
+        case "day": filter.filedSince = now.addingTimeInterval(-86_400)
+        case "week": filter.filedSince = now.addingTimeInterval(-7 * 86_400)
+        case "month": filter.filedSince = now.addingTimeInterval(-30 * 86_400)
+        case "older": filter.filedBefore = now.addingTimeInterval(-7 * 86_400)
+        default: throw APIError.badRequest("invalid_parameter", "age must be one of day, week, month, older, got '\(age)'")
+        }
+        let before = try request.integer("before", in: 1...Int64.max)
+        let page = try await desk.queue(guild: guild, status: status, filter: filter, before: before)
+
+        let base = "/console/guilds/\(UInt64(bitPattern: guild))/appeals"
+        func link(status: String, before: Int64? = nil) -> String {
+            base + HTML.query([("status", status == "pending" ? nil : status), ("rule", rule), ("action", action), ("age", age),
+                               ("before", before.map { String($0) })])
+        }
+        let rows = page.appeals.map { view in
+            Row(id: String(view.appeal.id), href: "\(base)/\(view.appeal.id)", member: view.appeal.userID.description,
+                rule: view.rule?.name ?? "—", action: view.log.actionTaken, filed: ConsoleTime.ago(view.appeal.createdAt, now: now),
+                reason: ConsoleTime.excerpt(view.appeal.reason, 140), suggestion: view.triage?.suggestion?.rawValue)
+        }
+        let filtered = rule != nil || action != nil || !age.isEmpty
+        let empty = rows.isEmpty ? (filtered ? "No \(status.rawValue) appeals match these filters." : "No \(status.rawValue) appeals.") : nil
+        let model = QueueModel(
+            frame: ConsoleFrame(session, guild: guild, current: .appeals, title: "Appeals"),
+            tabs: ["pending", "approved", "denied"].map { Tab(label: $0.capitalized, href: link(status: $0), current: $0 == status.rawValue) },
+            base: base, status: status.rawValue,
+            rules: [Option(value: "", label: "Any rule", selected: rule == nil)] + ruleNames.map { Option(value: $0, label: $0, selected: $0 == rule) },
+            actions: [Option(value: "", label: "Any action", selected: action == nil)]
+                + Self.actionNames.map { Option(value: $0, label: $0, selected: $0 == action) },
+            ages: Self.ages.map { Option(value: $0.value, label: $0.label, selected: $0.value == age) },
+            rows: rows, empty: empty, next: page.next.map { link(status: status.rawValue, before: $0) },
+            first: before == nil ? nil : link(status: status.rawValue))
+        return renderer.page("appeals", model)
+    }
+
+    // MARK: Detail
+
+    struct Match { let view: String; let what: String; let text: String }
+    struct Fact { let label: String; let value: String }
+    struct HistoryLog { let id: String; let href: String?; let when: String; let rule: String; let action: String; let appeal: String; let points: String }
+    struct DetailModel {
+        let frame: ConsoleFrame
+        let id: String
+        let base: String
+        let status: String
+        let pending: Bool
+        let member: String
+        let filed: String
+        let reason: String
+        let messageHTML: String
+        let matches: [Match]
+        let facts: [Fact]
+        let analysis: [Fact]
+        let triage: [Fact]
+        let triageEvidence: [String]
+        let injectionFlagged: Bool
+        let decision: [Fact]
+        let historyChartHTML: String
+        let history: [HistoryLog]
+        let pointsNow: [Fact]
+        let error: String?
+        let note: String
+        let previous: String?
+        let next: String?
+        let queue: String
+    }
+
+    private func detail(_ context: WardenRequestContext, id: Int64, error: String?, note: String, status: HTTPResponse.Status,
+                        from request: Request) async throws -> Response {
+        let guild = try context.guild(allowing: [.moderator])
+        guard let session = context.console else { throw APIError.unauthorized }
+        let view = try await desk.show(guild: guild, id: id)
+        let now = clock()
+        let base = "/console/guilds/\(UInt64(bitPattern: guild))/appeals"
+        let evidence = view.evidence?.arrayValue ?? []
+        let spans = evidence.compactMap { item -> Range<Int>? in
+            guard let object = item.objectValue, let start = object["start"]?.numberValue, let end = object["end"]?.numberValue,
+                  start >= 0, end > start, end < 1_000_000 else { return nil }
+            return Int(start)..<Int(end)
+        }
+        let matches = evidence.compactMap { item -> Match? in
+            guard let object = item.objectValue else { return nil }
+            return Match(view: object["view"]?.stringValue ?? "—", what: Self.what(object), text: object["text"]?.stringValue ?? "")
+        }
+        var facts = [Fact(label: "Rule", value: view.rule.map { "\($0.name) (\($0.type))" } ?? "—"),
+                     Fact(label: "Action taken", value: view.log.actionTaken),
+                     Fact(label: "Logged", value: ConsoleTime.stamp(view.log.timestamp)),
+                     Fact(label: "Channel", value: view.log.channelID?.description ?? "—"),
+                     Fact(label: "Message", value: view.log.messageID?.description ?? "—")]
+        let logs = try await database.transaction { conn in
+            try LogSearch.page(on: conn, guild: guild, filter: LogSearch.Filter(member: view.appeal.userID.int64), before: nil, limit: 50)
+        }
+        if let points = logs.first(where: { $0.id == view.log.id })?.points {
+            facts.append(Fact(label: "Escalation points after it", value: ConsoleTime.number(points)))
+        }
+        var analysis: [Fact] = []
+        if let ai = view.aiAnalysis?.objectValue {
+            analysis.append(Fact(label: "Category", value: ai["primary_category"]?.stringValue ?? "—"))
+            if let rationale = ai["rationale"]?.stringValue { analysis.append(Fact(label: "Rationale", value: rationale)) }
+            if ai["manipulation_attempt"]?.boolValue == true { analysis.append(Fact(label: "Manipulation", value: "the message tried to instruct the model")) }
+        }
+        var triage: [Fact] = []
+        if let t = view.triage {
+            triage.append(Fact(label: "Status", value: t.status.rawValue))
+            if let summary = t.summary { triage.append(Fact(label: "Summary", value: summary)) }
+            if let suggestion = t.suggestion {
+                triage.append(Fact(label: "Suggestion", value: suggestion.rawValue + (t.confidence.map { " (confidence \(ConsoleTime.number($0)))" } ?? "")))
+            }
+            if let note = t.note { triage.append(Fact(label: "Note", value: note)) }
+        }
+        var decision: [Fact] = []
+        if view.appeal.status != .pending {
+            decision = [Fact(label: "Decision", value: view.appeal.status.rawValue),
+                        Fact(label: "By", value: view.appeal.decidedBy?.description ?? "—"),
+                        Fact(label: "When", value: view.appeal.decidedAt.map(ConsoleTime.stamp) ?? "—"),
+                        Fact(label: "Note", value: view.appeal.note ?? "—")]
+        }
+        let member = try await records.history(guild: guild, user: view.appeal.userID.int64, limit: 1)
+        let chartPoints = logs.reversed().compactMap { log in log.points.map { (label: ConsoleTime.stamp(log.timestamp), value: $0) } }
+        // Neighbours in the pending queue, for the keyboard's next and previous.
+        let neighbours = view.appeal.status == .pending ? try await neighbours(guild: guild, id: id) : (nil, nil)
+        let model = DetailModel(
+            frame: ConsoleFrame(session, guild: guild, current: .appeals, title: "Appeal \(id)"),
+            id: String(id), base: "\(base)/\(id)", status: view.appeal.status.rawValue, pending: view.appeal.status == .pending,
+            member: view.appeal.userID.description, filed: ConsoleTime.stamp(view.appeal.createdAt) + " (" + ConsoleTime.ago(view.appeal.createdAt, now: now) + ")",
+            reason: view.appeal.reason, messageHTML: HTML.highlighted(view.log.messageContent ?? "", spans: spans),
+            matches: matches, facts: facts, analysis: analysis, triage: triage, triageEvidence: view.triage?.evidence ?? [],
+            injectionFlagged: view.triage?.injection.flagged ?? false, decision: decision,
+            historyChartHTML: SVGChart.line(chartPoints, label: "Escalation points of member \(view.appeal.userID) after each logged action"),
+            history: logs.map { log in
+                HistoryLog(id: String(log.id), href: nil, when: ConsoleTime.stamp(log.timestamp), rule: log.ruleName ?? "—", action: log.actionTaken,
+                           appeal: log.appealStatus, points: log.points.map(ConsoleTime.number) ?? "—")
+            },
+            pointsNow: member.points.map { Fact(label: $0.ruleType, value: "\(ConsoleTime.number($0.points)) points, \($0.violations) violations") },
+            error: error, note: note,
+            previous: neighbours.0.map { "\(base)/\($0)" }, next: neighbours.1.map { "\(base)/\($0)" }, queue: base)
+        return renderer.page("appeal", model, status: status)
+    }
+
+    /// What one piece of evidence says matched: the keyword, pattern, detector, category or attachment.
+    static func what(_ evidence: [String: JSONValue]) -> String {
+        for key in ["keyword", "pattern", "detector", "category", "attachment"] {
+            if let value = evidence[key]?.stringValue { return "\(key) \(value)" }
+        }
+        return "match"
+    }
+
+    /// The pending appeals just newer and just older than `id` (the queue lists newest first).
+    private func neighbours(guild: Int64, id: Int64) async throws -> (Int64?, Int64?) {
+        try await database.transaction { conn in
+            let older = try conn.queryFirst("SELECT MAX(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id < $2",
+                                            [.int(guild), .int(id)])?.optionalInt("id")
+            let newer = try conn.queryFirst("SELECT MIN(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id > $2",
+                                            [.int(guild), .int(id)])?.optionalInt("id")
+            return (newer, older)
+        }
+    }
+
+    // MARK: Decisions
+
+    private func decide(approve: Bool, _ request: Request, _ context: WardenRequestContext) async throws -> Response {
+        let guild = try context.guild(allowing: [.moderator])
+        guard let session = context.console else { throw APIError.unauthorized }
+        let id = try context.rowID("appeal")
+        let note = try context.form.text("note") ?? ""
+        let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !approve && trimmed.isEmpty {
+            return try await detail(context, id: id, error: "A denial needs a note for the member.", note: note, status: .badRequest, from: request)
+        }
+        // Attributed to the token's holder; a token created without --user is recorded as user 0.
+        let moderator = session.principal.user ?? 0
+        do {
+            if approve {
+                _ = try await desk.approve(guild: guild, id: id, moderator: moderator, note: trimmed.isEmpty ? nil : trimmed)
+            } else {
+                _ = try await desk.deny(guild: guild, id: id, moderator: moderator, note: trimmed)
+            }
+        } catch let error as AppealError {
+            switch error {
+            case .appealNotFound: throw error
+            default:
+                return try await detail(context, id: id, error: error.message, note: note, status: HTTPResponse.Status(code: error.httpStatus), from: request)
+            }
+        }
+        // Back to the queue's next appeal, so a moderator works through it without returning to the list.
+        let (_, older) = try await neighbours(guild: guild, id: id)
+        return redirect(to: older.map { "/console/guilds/\(UInt64(bitPattern: guild))/appeals/\($0)" }
+                        ?? "/console/guilds/\(UInt64(bitPattern: guild))/appeals")
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+import WardenCore
+import WardenPipeline
+
+/// Admins' rules: each with its triggers per day (a sparkline) and its false-positive rate (actions
+/// overturned on appeal), switched on or off in place; one rule edited as JSON with the problem shown beside
+/// the field at fault (a regex's PCRE2 error offset pointed at under the pattern). Through ``RuleDesk``, so the
+/// change is audited and compiled before the page answers.
+struct RulePages {
+    let desk: RuleDesk
+    let renderer: ConsoleRenderer
+
+    struct Row {
+        let name: String
+        let href: String
+        let type: String
+        let enabled: Bool
+        let action: String
+        let sparklineHTML: String
+        let triggers: Int
+        let falsePositives: Int
+        let rate: String
+        let days: String
+    }
+    struct ListModel { let frame: ConsoleFrame; let base: String; let rows: [Row]; let notice: String? }
+    struct EditModel {
+        let frame: ConsoleFrame
+        let name: String
+        let base: String
+        let definition: String
+        let isNew: Bool
+        let error: String?
+        let errorField: String?
+        let pattern: String?
+        let pointer: String?
+        let notice: String?
+    }
+
+    func register(on console: RouterGroup<WardenRequestContext>) {
+        console.get("guilds/:guild/rules") { request, context in
+            try await list(context, notice: request.uri.queryParameters.get("saved").map { "Rule \($0) saved and compiled." })
+        }
+        console.post("guilds/:guild/rules/:name/enable") { _, context in try await setEnabled(true, context) }
+        console.post("guilds/:guild/rules/:name/disable") { _, context in try await setEnabled(false, context) }
+        console.get("guilds/:guild/rules/:name") { _, context in
+            let guild = try context.guild(allowing: [.admin])
+            let name = try context.parameter("name")
+            guard let rule = try await desk.list(guild: guild).rules.first(where: { $0.definition.name == name }) else {
+                throw RuleError.ruleNotFound(name, guild: guild)
+            }
+            return try edit(context, name: name, definition: try Self.json(rule.definition), isNew: false, error: nil, status: .ok)
+        }
+        console.post("guilds/:guild/rules/:name") { _, context in
+            let guild = try context.guild(allowing: [.admin])
+            let name = try context.parameter("name")
+            let text = try context.form.required("definition", "The rule")
+            do {
+                _ = try await desk.put(guild: guild, name: name, body: .json(Array(text.utf8)), by: context.console?.principal.user)
+            } catch let error as RuleError {
+                return try edit(context, name: name, definition: text, isNew: false, error: error, status: HTTPResponse.Status(code: error.httpStatus))
+            }
+            return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules" + HTML.query([("saved", name)]))
+        }
+    }
+
+    private func list(_ context: WardenRequestContext, notice: String?) async throws -> Response {
+        let guild = try context.guild(allowing: [.admin])
+        guard let session = context.console else { throw APIError.unauthorized }
+        let rules = try await desk.list(guild: guild).rules
+        let figures = try await desk.figures(guild: guild)
+        let base = "/console/guilds/\(UInt64(bitPattern: guild))/rules"
+        let rows = rules.map { rule in
+            let f = figures[rule.id] ?? RuleDesk.Figures(triggersPerDay: Array(repeating: 0, count: 14), falsePositives: 0)
+            return Row(name: rule.definition.name, href: "\(base)/\(Self.pathComponent(rule.definition.name))", type: rule.definition.type.rawValue,
+                       enabled: rule.enabled, action: rule.definition.action.map { "\($0.type)" } ?? "—",
+                       sparklineHTML: SVGChart.sparkline(f.triggersPerDay, label: "Triggers per day of \(rule.definition.name), last 14 days"),
+                       triggers: f.triggers, falsePositives: f.falsePositives,
+                       rate: f.falsePositiveRate.map { String(format: "%.1f%%", $0 * 100) } ?? "—",
+                       days: f.triggersPerDay.map(String.init).joined(separator: " "))
+        }
+        return renderer.page("rules", ListModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rules"), base: base,
+                                                rows: rows, notice: notice))
+    }
+
+    private func setEnabled(_ enabled: Bool, _ context: WardenRequestContext) async throws -> Response {
+        let guild = try context.guild(allowing: [.admin])
+        let name = try context.parameter("name")
+        _ = try await desk.setEnabled(enabled, rule: name, guild: guild, by: context.console?.principal.user)
+        return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules")
+    }
+
+    private func edit(_ context: WardenRequestContext, name: String, definition: String, isNew: Bool, error: RuleError?,
+                      status: HTTPResponse.Status) throws -> Response {
+        let guild = try context.guild(allowing: [.admin])
+        guard let session = context.console else { throw APIError.unauthorized }
+        var message: String? = error.map { "\($0.message)" }
+        var field: String?
+        var pattern: String?
+        var pointer: String?
+        if case .invalidRule(let issue)? = error {
+            message = issue.message
+            field = issue.field
+            if let offset = issue.offset, let found = Self.pattern(in: definition, field: issue.field) {
+                pattern = found
+                // The caret sits under the character at PCRE2's byte offset.
+                let prefix = String(decoding: Array(found.utf8).prefix(offset), as: UTF8.self)
+                pointer = String(repeating: " ", count: prefix.count) + "^ offset \(offset)"
+            }
+        }
+        let model = EditModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rule \(name)"), name: name,
+                              base: "/console/guilds/\(UInt64(bitPattern: guild))/rules/\(Self.pathComponent(name))", definition: definition,
+                              isNew: isNew, error: message, errorField: field, pattern: pattern, pointer: pointer, notice: nil)
+        return renderer.page("rule", model, status: status)
+    }
+
+    /// The pattern a problem's field names (`patterns[2]`, `pattern`) in the submitted JSON.
+    static func pattern(in definition: String, field: String?) -> String? {
+        guard let field, let object = (try? JSONValue.parse(Array(definition.utf8)))?.objectValue else { return nil }
+        if field == "pattern" { return object["pattern"]?.stringValue }
+        guard field.hasPrefix("patterns["), field.hasSuffix("]"), let index = Int(field.dropFirst(9).dropLast()),
+              let patterns = object["patterns"]?.arrayValue, patterns.indices.contains(index) else { return nil }
+        return patterns[index].stringValue
+    }
+
+    /// The rule in the JSON form `PUT rules/{name}` takes, pretty-printed for editing.
+    static func json(_ definition: RuleDefinition) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(definition), as: UTF8.self)
+    }
+
+    /// A rule name as one path segment.
+    static func pathComponent(_ name: String) -> String {
+        name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? name
+    }
+}
