@@ -212,6 +212,10 @@ struct ConsoleTests {
             let revoked = try await admin.post("/console/tokens/\(created.record.id)/revoke", [])
             #expect(revoked.status == 303)
             #expect(try await staff.get("/console/guilds/\(guildA)/proposals").status == 303, "revoking the token ends its sessions")
+            let audited = try await h.database.transaction { conn in
+                try conn.query("SELECT action, target_id FROM admin_log WHERE target_type = 'api_token'", []).map { try $0.string("action") + " " + ($0.optionalString("target_id") ?? "") }
+            }
+            #expect(audited == ["token.revoke \(created.record.id)"], "the revocation is audited")
 
             #expect(try await admin.get("/console/tokens").status == 200)
             now.withLock { $0 = $0.addingTimeInterval(11 * 3600) }
@@ -244,6 +248,13 @@ struct ConsoleTests {
             #expect(tested.text.contains("data-verdict>block"))
             let badRegex = try await admin.post("\(g)/rules/custom", [("definition", #"{"name": "custom", "type": "regex", "patterns": ["ab(c"], "action": {"type": "alert"}}"#)])
             #expect(badRegex.status == 422 && badRegex.text.contains("data-rule-error") && badRegex.text.contains("offset"))
+            let created = try await admin.post("/console/tokens", [("role", "moderator"), ("guild", String(guildA)), ("user", "900"), ("label", "for sam")])
+            #expect(created.status == 200 && created.text.contains("data-new-token") && created.text.contains("wdn_"))
+            let token = try await h.service.tokens.list(guild: Int64(guildA)).first { $0.label == "for sam" }
+            #expect(token?.userID == 900 && token?.role == "moderator")
+            let backtest = try await admin.post("\(g)/rules/custom/backtest", [("definition", #"{"name": "custom", "type": "content", "keywords": ["nitro"], "action": {"type": "alert"}}"#)])
+            #expect(backtest.status == 200 && backtest.text.contains("data-backtest") && backtest.text.contains("data-newly-flagged"), "\(backtest.status)")
+            #expect(try await admin.get("\(g)/rules/custom").status == 404, "a backtest saves nothing")
             let badSetting = try await admin.post("\(g)/settings", [("scope", "automod"), ("key", "appeal_window_days"), ("value", "\"soon\"")])
             #expect(badSetting.status == 422 && badSetting.text.contains("class=\"error\""), "\(badSetting.status)")
         }

@@ -73,4 +73,14 @@ public struct DashboardDesk: Sendable {
                          llmCalls: series(figures.llm, "calls"), quotaDenials: series(figures.llm, "denied"), tickets: figures.tickets,
                          pendingProposals: figures.proposals, deflection: try await deflection.stats(guild: guild, days: days))
     }
+
+    /// The guild's most frequent FAQ searches since `since` that found nothing (the FAQ's gaps).
+    public func faqGaps(guild: Int64, since: Date, limit: Int = 20) async throws -> [(query: String, count: Int)] {
+        try await database.transaction { conn in try GuildFigures.zeroResultQueries(on: conn, guild: guild, since: since, limit: limit) }
+    }
+
+    /// The guilds the store knows (rules, settings or logs), for an unscoped token's guild switcher.
+    public func knownGuilds() async throws -> [Int64] {
+        try await database.transaction { conn in try GuildFigures.knownGuilds(on: conn) }
+    }
 }

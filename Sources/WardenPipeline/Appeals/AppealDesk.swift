@@ -124,6 +124,11 @@ public final class AppealDesk: Sendable {
         }
     }
 
+    /// The pending appeals just newer and just older than `id`, for working through the queue one by one.
+    public func pendingNeighbours(guild: Int64, id: Int64) async throws -> (newer: Int64?, older: Int64?) {
+        try await database.transaction { conn in try AppealRepository.pendingNeighbours(on: conn, guild: guild, id: id) }
+    }
+
     /// How many appeals of the guild are waiting for a moderator.
     public func pendingCount(guild: Int64) async throws -> Int {
         try await database.transaction { conn in try AppealRepository.count(on: conn, guild: guild, status: AppealStatus.pending.rawValue) }

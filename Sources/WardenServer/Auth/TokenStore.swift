@@ -32,6 +32,24 @@ public final class TokenStore: Sendable {
 
     /// Creates a token with `role`, reaching `guild` only (nil: every guild), held by Discord user `user` when given.
     public func create(role: Role, guild: Int64?, label: String?, user: Int64? = nil) async throws -> Created {
+        try await create(role: role, guild: guild, label: label, user: user, auditedAs: nil)
+    }
+
+    /// What a token's audit row records (never its text or hash).
+    private struct Audited: Encodable {
+        let role: String; let guild_id: String?; let user_id: String?; let label: String?; let revoked: Bool
+        init(_ t: TokenRepository.Token) {
+            role = t.role; guild_id = t.guildID.map { String(UInt64(bitPattern: $0)) }; user_id = t.userID.map { String(UInt64(bitPattern: $0)) }
+            label = t.label; revoked = t.revokedAt != nil
+        }
+        var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
+    }
+
+    /// The `admin_log` target type of token changes (the target id is the token's id).
+    public static let auditTarget = "api_token"
+
+    /// Creates a token; with `auditedAs`, an admin's act, recorded in `admin_log` in the same transaction.
+    private func create(role: Role, guild: Int64?, label: String?, user: Int64?, auditedAs admin: Principal?) async throws -> Created {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
@@ -42,6 +60,10 @@ public final class TokenStore: Sendable {
             let id = try TokenRepository.insert(on: conn, hash: Self.hash(token), role: role.rawValue, guild: guild, label: label, user: user, at: now)
             guard let record = try TokenRepository.find(on: conn, id: id) else {
                 throw StoreError.statement("SELECT FROM api_tokens", message: "token \(id) vanished", sqlState: nil)
+            }
+            if let admin {
+                try AdminLogRepository.record(on: conn, guild: guild, actor: admin.user, action: "token.create", targetType: Self.auditTarget,
+                                              targetID: String(id), beforeJSON: nil, afterJSON: Audited(record).json, at: now)
             }
             return record
         }
@@ -59,7 +81,7 @@ public final class TokenStore: Sendable {
         }
         if let label, label.count > 200 { throw APIError.badRequest("invalid_field", "field 'label': at most 200 characters") }
         if let label { try TextPolicy.check(label, field: "label") }
-        return try await create(role: role, guild: guild, label: label, user: user)
+        return try await create(role: role, guild: guild, label: label, user: user, auditedAs: admin)
     }
 
     /// Revokes a token on an admin's behalf: a guild's admin reaches only that guild's tokens (others are "not found").
@@ -68,7 +90,16 @@ public final class TokenStore: Sendable {
         guard let record = try await find(id: id), admin.guild == nil || record.guildID == admin.guild else {
             throw APIError.notFound("token \(id)")
         }
-        guard try await revoke(id: id) else { throw APIError(.conflict, "already_revoked", "token \(id) is revoked already") }
+        let now = clock()
+        let revoked = try await database.transaction { conn -> Bool in
+            guard try TokenRepository.revoke(on: conn, id: id, at: now) else { return false }
+            let after = try TokenRepository.find(on: conn, id: id) ?? record
+            try AdminLogRepository.record(on: conn, guild: record.guildID, actor: admin.user, action: "token.revoke", targetType: Self.auditTarget,
+                                          targetID: String(id), beforeJSON: Audited(record).json, afterJSON: Audited(after).json, at: now)
+            return true
+        }
+        guard revoked else { throw APIError(.conflict, "already_revoked", "token \(id) is revoked already") }
+        forgetCachedTokens()
     }
 
     /// The caller a token stands for, or nil for an unknown or revoked token.
@@ -95,11 +126,14 @@ public final class TokenStore: Sendable {
     public func revoke(id: Int64) async throws -> Bool {
         let now = clock()
         let revoked = try await database.transaction { conn in try TokenRepository.revoke(on: conn, id: id, at: now) }
-        if revoked {
-            revocations.add(1, ordering: .releasing)
-            for shard in shards { shard.entries.withLock { $0.removeAll() } }
-        }
+        if revoked { forgetCachedTokens() }
         return revoked
+    }
+
+    /// After a revocation: no cached check may outlive it, and a lookup racing it does not cache what it read.
+    private func forgetCachedTokens() {
+        revocations.add(1, ordering: .releasing)
+        for shard in shards { shard.entries.withLock { $0.removeAll() } }
     }
 
     /// The token records of one guild, or all of them.

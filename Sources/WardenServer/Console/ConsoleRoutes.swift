@@ -22,12 +22,12 @@ struct ConsoleRoutes {
         let signedIn = console.group().add(middleware: ConsoleAuthenticator(sessions: sessions))
         let database = app.database
         SignInPages(sessions: sessions, renderer: renderer, throttle: throttle)
-            .register(public: console, signedIn: signedIn, guildList: { try await GuildList.known(database: database) })
-        AppealPages(desk: app.appeals, rules: app.rules, records: MemberRecords(database: database), database: database, renderer: renderer,
+            .register(public: console, signedIn: signedIn, guildList: { [dashboard = app.dashboard] in try await dashboard.knownGuilds() })
+        AppealPages(desk: app.appeals, rules: app.rules, records: MemberRecords(database: database), renderer: renderer,
                     clock: app.clock).register(on: signedIn)
         DashboardPage(desk: app.dashboard, renderer: renderer).register(on: signedIn)
         ProposalPages(faq: app.faq, tickets: app.tickets, renderer: renderer, clock: app.clock).register(on: signedIn)
-        FAQPage(faq: app.faq, database: database, renderer: renderer, clock: app.clock).register(on: signedIn)
+        FAQPage(faq: app.faq, dashboard: app.dashboard, renderer: renderer, clock: app.clock).register(on: signedIn)
         RulePages(desk: app.rules, renderer: renderer).register(on: signedIn)
         TesterPage(desk: app.rules, renderer: renderer).register(on: signedIn)
         LogPages(records: MemberRecords(database: database), rules: app.rules, renderer: renderer).register(on: signedIn)
@@ -36,17 +36,5 @@ struct ConsoleRoutes {
         TokenPages(tokens: tokens, renderer: renderer).register(on: signedIn)
         MemberAppealPages(desk: app.appeals, sessions: sessions, oauth: oauth, renderer: renderer, filings: filings)
             .register(on: router, renderer: renderer)
-    }
-}
-
-/// The guilds this store knows of (rules, settings or logs), for an unscoped token's guild switcher.
-enum GuildList {
-    static func known(database: any Database) async throws -> [Int64] {
-        try await database.transaction { conn in
-            try conn.query("""
-                SELECT guild_id FROM automod_rules UNION SELECT guild_id FROM bot_settings UNION SELECT guild_id FROM automod_logs
-                ORDER BY guild_id LIMIT 500
-                """, []).map { try $0.int("guild_id") }
-        }
     }
 }

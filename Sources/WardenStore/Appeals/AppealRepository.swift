@@ -134,6 +134,15 @@ public enum AppealRepository {
             """, binds).map(listing)
     }
 
+    /// The ids of the pending appeals just newer and just older than `id` (nil where there is none).
+    public static func pendingNeighbours(on conn: any SQLConnection, guild: Int64, id: Int64) throws -> (newer: Int64?, older: Int64?) {
+        let older = try conn.queryFirst("SELECT MAX(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id < $2",
+                                        [.int(guild), .int(id)])?.optionalInt("id")
+        let newer = try conn.queryFirst("SELECT MIN(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id > $2",
+                                        [.int(guild), .int(id)])?.optionalInt("id")
+        return (newer, older)
+    }
+
     /// How many appeals of the guild are in `status`.
     public static func count(on conn: any SQLConnection, guild: Int64, status: String) throws -> Int {
         try Int(conn.queryFirst("SELECT COUNT(*) AS n FROM automod_appeals WHERE guild_id = $1 AND status = $2",

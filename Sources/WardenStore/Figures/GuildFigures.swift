@@ -89,6 +89,14 @@ public enum GuildFigures {
             """, [.int(guild), .timestamp(since), .int(Int64(limit))]).map { (try $0.string("q"), Int(try $0.int("n"))) }
     }
 
+    /// The guilds this store has rules, settings or logs of (at most 500), for an unscoped token's guild switcher.
+    public static func knownGuilds(on conn: any SQLConnection) throws -> [Int64] {
+        try conn.query("""
+            SELECT guild_id FROM automod_rules UNION SELECT guild_id FROM bot_settings UNION SELECT guild_id FROM automod_logs
+            ORDER BY guild_id LIMIT 500
+            """, []).map { try $0.int("guild_id") }
+    }
+
     private static func dayCount(_ row: SQLRow) throws -> DayCount {
         DayCount(day: try row.string("day"), kind: try row.string("kind"), count: Int(try row.optionalInt("n") ?? 0))
     }

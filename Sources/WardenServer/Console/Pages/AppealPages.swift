@@ -11,7 +11,6 @@ struct AppealPages {
     let desk: AppealDesk
     let rules: RuleDesk
     let records: MemberRecords
-    let database: any Database
     let renderer: ConsoleRenderer
     let clock: @Sendable () -> Date
 
@@ -171,9 +170,7 @@ struct AppealPages {
                      Fact(label: "Logged", value: ConsoleTime.stamp(view.log.timestamp)),
                      Fact(label: "Channel", value: view.log.channelID?.description ?? "—"),
                      Fact(label: "Message", value: view.log.messageID?.description ?? "—")]
-        let logs = try await database.transaction { conn in
-            try LogSearch.page(on: conn, guild: guild, filter: LogSearch.Filter(member: view.appeal.userID.int64), before: nil, limit: 50)
-        }
+        let logs = try await records.searchLogs(guild: guild, filter: LogSearch.Filter(member: view.appeal.userID.int64), before: nil).rows
         if let points = logs.first(where: { $0.id == view.log.id })?.points {
             facts.append(Fact(label: "Escalation points after it", value: ConsoleTime.number(points)))
         }
@@ -202,7 +199,7 @@ struct AppealPages {
         let member = try await records.history(guild: guild, user: view.appeal.userID.int64, limit: 1)
         let chartPoints = logs.reversed().compactMap { log in log.points.map { (label: ConsoleTime.stamp(log.timestamp), value: $0) } }
         // Neighbours in the pending queue, for the keyboard's next and previous.
-        let neighbours = view.appeal.status == .pending ? try await neighbours(guild: guild, id: id) : (nil, nil)
+        let neighbours: (newer: Int64?, older: Int64?) = view.appeal.status == .pending ? try await desk.pendingNeighbours(guild: guild, id: id) : (nil, nil)
         let model = DetailModel(
             frame: ConsoleFrame(session, guild: guild, current: .appeals, title: "Appeal \(id)"),
             id: String(id), base: "\(base)/\(id)", status: view.appeal.status.rawValue, pending: view.appeal.status == .pending,
@@ -217,7 +214,7 @@ struct AppealPages {
             },
             pointsNow: member.points.map { Fact(label: $0.ruleType, value: "\(ConsoleTime.number($0.points)) points, \($0.violations) violations") },
             error: error, note: note,
-            previous: neighbours.0.map { "\(base)/\($0)" }, next: neighbours.1.map { "\(base)/\($0)" }, queue: base)
+            previous: neighbours.newer.map { "\(base)/\($0)" }, next: neighbours.older.map { "\(base)/\($0)" }, queue: base)
         return renderer.page("appeal", model, status: status)
     }
 
@@ -227,17 +224,6 @@ struct AppealPages {
             if let value = evidence[key]?.stringValue { return "\(key) \(value)" }
         }
         return "match"
-    }
-
-    /// The pending appeals just newer and just older than `id` (the queue lists newest first).
-    private func neighbours(guild: Int64, id: Int64) async throws -> (Int64?, Int64?) {
-        try await database.transaction { conn in
-            let older = try conn.queryFirst("SELECT MAX(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id < $2",
-                                            [.int(guild), .int(id)])?.optionalInt("id")
-            let newer = try conn.queryFirst("SELECT MIN(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id > $2",
-                                            [.int(guild), .int(id)])?.optionalInt("id")
-            return (newer, older)
-        }
     }
 
     // MARK: Decisions
@@ -267,7 +253,7 @@ struct AppealPages {
             }
         }
         // Back to the queue's next appeal, so a moderator works through it without returning to the list.
-        let (_, older) = try await neighbours(guild: guild, id: id)
+        let (_, older) = try await desk.pendingNeighbours(guild: guild, id: id)
         return redirect(to: older.map { "/console/guilds/\(UInt64(bitPattern: guild))/appeals/\($0)" }
                         ?? "/console/guilds/\(UInt64(bitPattern: guild))/appeals")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import WardenApp
 import WardenCore
 import WardenStore
 import WardenSupport
@@ -8,7 +9,7 @@ import WardenSupport
 /// the searches of the last 30 days that found nothing, most frequent first.
 struct FAQPage {
     let faq: FAQDesk
-    let database: any Database
+    let dashboard: DashboardDesk
     let renderer: ConsoleRenderer
     let clock: @Sendable () -> Date
 
@@ -37,7 +38,7 @@ struct FAQPage {
             }
             let hits = query.isEmpty ? [] : try await faq.search(query, guild: guild, user: session.principal.user, limit: 10).map { entry($0.entry, rank: $0.rank) }
             let since = clock().addingTimeInterval(-30 * 86_400)
-            let gaps = try await database.transaction { conn in try GuildFigures.zeroResultQueries(on: conn, guild: guild, since: since, limit: 20) }
+            let gaps = try await dashboard.faqGaps(guild: guild, since: since)
             let approved = request.uri.queryParameters.get("approved").flatMap { Int64($0) }
             let model = Model(frame: ConsoleFrame(session, guild: guild, current: .faq, title: "FAQ"), query: query, searched: !query.isEmpty,
                               hits: hits, entries: try await faq.entries(guild: guild).map { entry($0, rank: nil) },

@@ -35,6 +35,19 @@ struct RulePages {
         let pattern: String?
         let pointer: String?
         let notice: String?
+        let backtest: Backtest?
+    }
+
+    /// A backtest's figures as the editor shows them.
+    struct Backtest {
+        struct Example { let source: String; let excerpt: String; let before: String; let after: String; let appeal: String }
+        let replayed: String
+        let newly: Int
+        let newlyApproved: Int
+        let noLonger: Int
+        let noLongerApproved: Int
+        let examples: [Example]
+        let notes: [String]
     }
 
     func register(on console: RouterGroup<WardenRequestContext>) {
@@ -50,6 +63,19 @@ struct RulePages {
                 throw RuleError.ruleNotFound(name, guild: guild)
             }
             return try edit(context, name: name, definition: try Self.json(rule.definition), isNew: false, error: nil, status: .ok)
+        }
+        console.post("guilds/:guild/rules/:name/backtest") { _, context in
+            let guild = try context.guild(allowing: [.admin])
+            let name = try context.parameter("name")
+            let text = try context.form.required("definition", "The rule")
+            let report: RuleBacktest
+            do {
+                let rule = try RuleDesk.rule(from: .json(Array(text.utf8)), source: "backtest \(name)")
+                report = try await desk.backtest(guild: guild, change: .put([rule]))
+            } catch let error as RuleError {
+                return try edit(context, name: name, definition: text, isNew: false, error: error, status: HTTPResponse.Status(code: error.httpStatus))
+            }
+            return try edit(context, name: name, definition: text, isNew: false, error: nil, status: .ok, backtest: Self.backtest(report))
         }
         console.post("guilds/:guild/rules/:name") { _, context in
             let guild = try context.guild(allowing: [.admin])
@@ -90,8 +116,21 @@ struct RulePages {
         return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules")
     }
 
+    /// What a backtest found, with up to 10 examples of each shift.
+    static func backtest(_ r: RuleBacktest) -> Backtest {
+        func example(_ e: RuleBacktest.Example) -> Backtest.Example {
+            Backtest.Example(source: e.logID.map { "log \($0)" } ?? e.line.map { "message \($0)" } ?? "—", excerpt: e.excerpt,
+                             before: e.before.verdict.rawValue, after: e.after.verdict.rawValue, appeal: e.appeal?.rawValue ?? "—")
+        }
+        return Backtest(replayed: "\(r.replayed.logs) logs in \(r.elapsedMillis) ms" + (r.complete ? "" : " (stopped early)"),
+                        newly: r.newlyFlagged.count, newlyApproved: r.newlyFlagged.appeals.approved,
+                        noLonger: r.noLongerFlagged.count, noLongerApproved: r.noLongerFlagged.appeals.approved,
+                        examples: (r.newlyFlagged.examples.prefix(10) + r.noLongerFlagged.examples.prefix(10)).map(example),
+                        notes: r.notes + r.leftOut)
+    }
+
     private func edit(_ context: WardenRequestContext, name: String, definition: String, isNew: Bool, error: RuleError?,
-                      status: HTTPResponse.Status) throws -> Response {
+                      status: HTTPResponse.Status, backtest: Backtest? = nil) throws -> Response {
         let guild = try context.guild(allowing: [.admin])
         guard let session = context.console else { throw APIError.unauthorized }
         var message: String? = error.map { "\($0.message)" }
@@ -110,7 +149,7 @@ struct RulePages {
         }
         let model = EditModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rule \(name)"), name: name,
                               base: "/console/guilds/\(UInt64(bitPattern: guild))/rules/\(Self.pathComponent(name))", definition: definition,
-                              isNew: isNew, error: message, errorField: field, pattern: pattern, pointer: pointer, notice: nil)
+                              isNew: isNew, error: message, errorField: field, pattern: pattern, pointer: pointer, notice: nil, backtest: backtest)
         return renderer.page("rule", model, status: status)
     }
 
