@@ -70,6 +70,9 @@ struct Serve: AsyncParsableCommand {
         configuration.connections.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.connections.maxConnections = maxConnections
         configuration.deliverWebhooks = !noWebhooks
+        guard consoleIdleHours > 0, consoleIdleHours <= 24 * 90 else {
+            throw ValidationError("--console-idle-hours must be more than 0 and at most 2160 (90 days), got \(consoleIdleHours)")
+        }
         configuration.consoleIdleLimit = consoleIdleHours * 3600
         // The banned members' appeal form signs them in with Discord when the operator configured an application.
         configuration.discord = DiscordOAuth.Configuration.fromEnvironment()

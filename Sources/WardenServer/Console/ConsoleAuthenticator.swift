@@ -13,7 +13,7 @@ struct ConsoleAuthenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let cookie = request.cookies[Self.cookieName]?.value,
-              let session = try await sessions.session(cookie: Substring(cookie)) else {
+              let session = try await sessions.session(cookie: Substring(cookie), touch: !Self.isBackgroundPoll(request)) else {
             if request.method == .get || request.method == .head {
                 return Response(status: .seeOther, headers: [.location: "/console/signin"])
             }
@@ -31,6 +31,11 @@ struct ConsoleAuthenticator: RouterMiddleware {
             context.form = form
         }
         return try await next(request, context)
+    }
+
+    /// The pending count the page's script fetches every 30 s: a person did nothing, so the session stays idle.
+    static func isBackgroundPoll(_ request: Request) -> Bool {
+        request.method == .get && request.uri.path.hasSuffix("/appeals/pending-count")
     }
 
     /// The session cookie: HttpOnly, SameSite=Strict, scoped to the console, Secure when the request came over TLS.

@@ -4,11 +4,18 @@ import WardenCore
 import WardenStore
 
 /// Answers a console page's failure as a page (the API answers JSON): the same status and message the API
-/// would give, inside the console's frame, so a moderator of guild A who opens guild B's page reads "403"
+/// would give, inside the console's frame (with its navigation when signed in: the signed-in pages have an
+/// instance of their own inside the authenticator), so a moderator of guild A who opens guild B's page reads "403"
 /// and what to do, and another guild's appeal is a 404 exactly as through the API.
 struct ConsoleErrorPages: RouterMiddleware {
     typealias Context = WardenRequestContext
     let renderer: ConsoleRenderer
+    /// Where the page's "back" link goes: the console (nil: the appeal form's own page, where members are).
+    let home: String?
+
+    init(renderer: ConsoleRenderer, home: String? = "/console/") {
+        self.renderer = renderer; self.home = home
+    }
 
     struct Model {
         let frame: ConsoleFrame
@@ -16,6 +23,7 @@ struct ConsoleErrorPages: RouterMiddleware {
         let headline: String
         let message: String
         let signIn: Bool
+        let home: String?
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -36,9 +44,11 @@ struct ConsoleErrorPages: RouterMiddleware {
             case 503: headline = "The store is unavailable"
             default: headline = "Something went wrong"
             }
-            let frame = context.console.map { ConsoleFrame($0, guild: nil, current: nil, title: headline) } ?? ConsoleFrame(title: headline)
+            // A signed-in page keeps its navigation: of the token's own guild, else of the guild in the path.
+            let guild = context.console?.principal.guild ?? context.parameters.get("guild").flatMap(RequestID.parse)
+            let frame = context.console.map { ConsoleFrame($0, guild: guild, current: nil, title: headline) } ?? ConsoleFrame(title: headline)
             var response = renderer.page("error", Model(frame: frame, status: mapped.status.code, headline: headline, message: mapped.message,
-                                                        signIn: mapped.status == .unauthorized), status: mapped.status)
+                                                        signIn: mapped.status == .unauthorized && home != nil, home: home), status: mapped.status)
             if let retry = mapped.retryAfter { response.headers[.retryAfter] = String(retry) }
             if mapped.headers[.connection] != nil { response.headers[.connection] = "close" }
             return response

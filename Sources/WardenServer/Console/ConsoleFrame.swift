@@ -80,8 +80,3 @@ struct ConsoleFrame {
         signedIn = false; csrf = ""; who = ""; nav = []; switchGuild = false; guild = nil; self.title = title
     }
 }
-
-extension Role {
-    /// Whether this role may open `section`.
-    func opens(_ section: ConsoleFrame.Section) -> Bool { self == .admin || section.roles.contains(self) }
-}

@@ -19,7 +19,8 @@ struct ConsoleRoutes {
 
     func register(on router: Router<WardenRequestContext>) {
         let console = router.group("console").add(middleware: ConsoleHeaders()).add(middleware: ConsoleErrorPages(renderer: renderer))
-        let signedIn = console.group().add(middleware: ConsoleAuthenticator(sessions: sessions))
+        // The inner error pages see the session, so a signed-in 403 or 404 keeps the navigation.
+        let signedIn = console.group().add(middleware: ConsoleAuthenticator(sessions: sessions)).add(middleware: ConsoleErrorPages(renderer: renderer))
         let database = app.database
         SignInPages(sessions: sessions, renderer: renderer, throttle: throttle)
             .register(public: console, signedIn: signedIn, guildList: { [dashboard = app.dashboard] in try await dashboard.knownGuilds() })
@@ -35,6 +36,6 @@ struct ConsoleRoutes {
         SettingPages(desk: app.settings, renderer: renderer).register(on: signedIn)
         TokenPages(tokens: tokens, renderer: renderer).register(on: signedIn)
         MemberAppealPages(desk: app.appeals, sessions: sessions, oauth: oauth, renderer: renderer, filings: filings)
-            .register(on: router, renderer: renderer)
+            .register(on: router)
     }
 }

@@ -21,6 +21,7 @@ public enum ConsoleSessionRepository {
         public var csrf: String
     }
 
+    /// Stores a new console session (the hash of its id) for a token, seen now.
     public static func insert(on conn: any SQLConnection, idHash: String, token: Int64, csrf: String, at now: Date) throws {
         try conn.execute("""
             INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)
@@ -60,6 +61,7 @@ public enum ConsoleSessionRepository {
 
     // MARK: Members (the appeal form)
 
+    /// Stores a new appeal-form session of a member, ending at `expires`.
     public static func insertMember(on conn: any SQLConnection, idHash: String, guild: Int64, user: Int64, username: String,
                                     csrf: String, at now: Date, expires: Date) throws {
         try conn.execute("""
@@ -77,6 +79,7 @@ public enum ConsoleSessionRepository {
         }
     }
 
+    /// Ends a member's session; false when it was ended already or never existed.
     @discardableResult
     public static func revokeMember(on conn: any SQLConnection, idHash: String, at now: Date) throws -> Bool {
         try conn.execute("UPDATE member_sessions SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL",

@@ -32,6 +32,7 @@ enum PostgresMigrations {
     /// console action is attributed. `console_sessions`: one row per signed-in browser, keyed by the SHA-256 of the
     /// random session id in its cookie, ending when signed out (`revoked_at`), idle too long, or its token is
     /// revoked. `member_sessions`: a banned member signed in with Discord OAuth2 to file appeals on `/appeal/{guild}`.
+    /// `idx_automod_appeals_guild_status_id`: the appeal queue pages one status of a guild by id (keyset).
     /// `gpt_denials`: LLM stages skipped per guild and day because a member's quota was used up (the dashboard's
     /// figure).
     private static let v7 = """
@@ -55,8 +56,7 @@ enum PostgresMigrations {
             expires_at    TIMESTAMPTZ NOT NULL,
             revoked_at    TIMESTAMPTZ
         );
-        CREATE INDEX idx_automod_logs_guild_appeal ON automod_logs (guild_id, appeal_status, id);
-        CREATE INDEX idx_automod_appeals_guild_id ON automod_appeals (guild_id, status, id);
+        CREATE INDEX idx_automod_appeals_guild_status_id ON automod_appeals (guild_id, status, id);
         CREATE TABLE gpt_denials (
             guild_id    BIGINT NOT NULL,
             usage_date  DATE NOT NULL,

@@ -161,7 +161,9 @@ public struct FAQDesk: Sendable {
     }
 
     /// Searches the FAQ a guild sees (its entries and global ones), best first, and logs the search.
-    public func search(_ query: String, guild: Int64, user: Int64?, limit: Int = 5) async throws -> [FAQRepository.Hit] {
+    /// `log: false` leaves the search out of `faq_search_logs` (staff trying the search in the console, whose
+    /// queries would otherwise count among the members' and skew the FAQ's gaps).
+    public func search(_ query: String, guild: Int64, user: Int64?, limit: Int = 5, log: Bool = true) async throws -> [FAQRepository.Hit] {
         let text = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw SupportError.invalidInput(field: "query", reason: "is empty") }
         guard text.count <= 500 else { throw SupportError.invalidInput(field: "query", reason: "is longer than 500 characters") }
@@ -169,7 +171,7 @@ public struct FAQDesk: Sendable {
         let now = clock()
         return try await database.transaction { conn in
             let hits = try FAQRepository.search(on: conn, guild: guild, terms: terms, limit: max(1, min(limit, 50)))
-            try FAQRepository.logSearch(on: conn, guild: guild, user: user, query: text, resultCount: hits.count, at: now)
+            if log { try FAQRepository.logSearch(on: conn, guild: guild, user: user, query: text, resultCount: hits.count, at: now) }
             return hits
         }
     }

@@ -20,6 +20,7 @@ struct MemberAppealPages {
         let id: String
         let when: String
         let rule: String
+        /// What was done, in words a member reads ("message deleted, banned").
         let action: String
         let content: String
         let status: String
@@ -39,11 +40,11 @@ struct MemberAppealPages {
         let error: String?
     }
 
-    func register(on router: Router<WardenRequestContext>, renderer: ConsoleRenderer) {
-        let appeal = router.group("appeal").add(middleware: ConsoleHeaders()).add(middleware: ConsoleErrorPages(renderer: renderer))
+    func register(on router: Router<WardenRequestContext>) {
+        let appeal = router.group("appeal").add(middleware: ConsoleHeaders()).add(middleware: ConsoleErrorPages(renderer: renderer, home: nil))
         appeal.get("oauth/callback") { request, _ in try await callback(request) }
         appeal.get(":guild") { request, context in
-            try await page(request, context, notice: request.uri.queryParameters.get("filed").map { "Your appeal against log \($0) was filed. Moderators will review it." },
+            try await page(request, context, notice: try ConsoleQuery(request).id("filed").map { "Your appeal against log \($0) was filed. Moderators will review it." },
                            error: nil, status: .ok)
         }
         appeal.get(":guild/signin") { request, context in
@@ -58,7 +59,14 @@ struct MemberAppealPages {
         }
         appeal.post(":guild/signout") { request, context in
             let guild = try context.id("guild")
-            if let member = try await member(request, guild: guild) { try await sessions.signOutMember(member) }
+            var request = request
+            let form = try await ConsoleForm.read(&request)
+            if let member = try await member(request, guild: guild) {
+                guard let csrf = form.fields["csrf"], SessionSecrets.same(csrf, member.csrf) else {
+                    throw APIError(.forbidden, "csrf", "the form's CSRF token is missing or stale; reload the page and try again")
+                }
+                try await sessions.signOutMember(member)
+            }
             var response = redirect(to: "/appeal/\(UInt64(bitPattern: guild))")
             response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/appeal", secure: ConsoleAuthenticator.overTLS(request),
                                       httpOnly: true, sameSite: .lax))
@@ -93,6 +101,13 @@ struct MemberAppealPages {
         }
     }
 
+    /// A log's `+`-joined Discord actions as a member reads them.
+    static func words(_ actions: String) -> String {
+        let names = ["delete_message": "message deleted", "ban": "banned", "kick": "kicked", "timeout": "timed out", "warn": "warned",
+                     "mute": "muted", "alert": "moderators alerted"]
+        return actions.split(separator: "+").map { names[String($0)] ?? String($0) }.joined(separator: ", ")
+    }
+
     /// The member signed in on this guild's form, if any.
     private func member(_ request: Request, guild: Int64) async throws -> MemberSession? {
         guard let cookie = request.cookies[Self.cookieName]?.value, let session = try await sessions.member(cookie: Substring(cookie)),
@@ -102,16 +117,16 @@ struct MemberAppealPages {
 
     private func callback(_ request: Request) async throws -> Response {
         guard let oauth else { throw APIError(.notFound, "not_configured", "this service has no Discord sign-in configured for appeals") }
-        let query = request.uri.queryParameters
+        let query = try ConsoleQuery(request)
         guard let saved = request.cookies[Self.stateCookie]?.value, let dot = saved.firstIndex(of: "."),
               let guild = RequestID.parse(String(saved[saved.index(after: dot)...])),
-              let state = query.get("state"), SessionSecrets.same(state, String(saved[..<dot])) else {
+              let state = query["state"], SessionSecrets.same(state, String(saved[..<dot])) else {
             throw APIError.badRequest("invalid_state", "the sign-in expired or did not start here; open the appeal page again")
         }
-        if query.get("error") != nil {
+        if query["error"] != nil {
             return redirect(to: "/appeal/\(UInt64(bitPattern: guild))")
         }
-        guard let code = query.get("code"), !code.isEmpty, code.count < 512 else {
+        guard let code = query["code"], code.count < 512 else {
             throw APIError.badRequest("invalid_code", "Discord sent no sign-in code back")
         }
         let who: DiscordOAuth.Member
@@ -137,8 +152,8 @@ struct MemberAppealPages {
             frame: ConsoleFrame(title: "Appeal"), guild: guildText, configured: oauth != nil, signedIn: member != nil,
             member: member.map { "\($0.username) (\(UInt64(bitPattern: $0.user)))" } ?? "", csrf: member?.csrf ?? "",
             logs: logs.map { log in
-                Log(id: String(log.id), when: ConsoleTime.stamp(log.timestamp), rule: log.rule ?? "—", action: log.actionTaken,
-                    content: ConsoleTime.excerpt(log.messageContent ?? "", 500), status: log.appealStatus, appealable: log.appealable,
+                Log(id: String(log.id), when: ConsoleText.stamp(log.timestamp), rule: log.rule ?? "—", action: Self.words(log.actionTaken),
+                    content: ConsoleText.excerpt(log.messageContent ?? "", 500), status: log.appealStatus, appealable: log.appealable,
                     appealed: log.appealStatus != "none", formAction: "/appeal/\(guildText)/logs/\(log.id)")
             },
             notice: notice, error: error)

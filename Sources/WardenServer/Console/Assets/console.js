@@ -1,10 +1,15 @@
 // Warden console: small, progressive additions. Every page works without this file.
 "use strict";
 (function () {
-  // Forms that take time: the pressed button shows progress and cannot be pressed twice.
+  // Forms that take time: the pressed button shows progress and cannot be pressed twice; a button with
+  // data-confirm asks first (revoking a token cannot be undone).
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
+      if (button && button.hasAttribute("data-confirm") && !window.confirm(button.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        return;
+      }
       if (form.hasAttribute("data-decision-form") && button && button.getAttribute("data-action") === "deny") {
         var note = form.querySelector("textarea[name=note]");
         var problem = form.querySelector("[data-note-error]");
@@ -64,14 +69,19 @@
       window.location.href = rows[selected].getAttribute("data-href");
       return;
     }
-    var shortcut = document.querySelector("[data-key='" + key + "']");
+    // Only plain letters name shortcuts (a quote would break the selector).
+    if (!/^[a-z]$/.test(key)) { return; }
+    var shortcut = document.querySelector("a[data-key=" + key + "]");
     if (shortcut) { window.location.href = shortcut.getAttribute("href"); return; }
+    // Approve and deny act on an appeal's decision form only, never on another page's buttons.
+    var decision = document.querySelector("form[data-decision-form]");
+    if (!decision) { return; }
     if (key === "a") {
-      var approve = document.querySelector("button[data-action=approve]");
+      var approve = decision.querySelector("button[data-action=approve]");
       if (approve) { event.preventDefault(); approve.click(); }
     } else if (key === "d") {
-      var note = document.querySelector("textarea[name=note]");
-      var deny = document.querySelector("button[data-action=deny]");
+      var note = decision.querySelector("textarea[name=note]");
+      var deny = decision.querySelector("button[data-action=deny]");
       if (deny && note) {
         event.preventDefault();
         if (note.value.trim() === "") { note.focus(); } else { deny.click(); }

@@ -30,7 +30,6 @@ struct AppealPages {
 
     // MARK: Queue
 
-    struct Option { let value: String; let label: String; let selected: Bool }
     struct Tab { let label: String; let href: String; let current: Bool }
     struct Row {
         let id: String
@@ -65,19 +64,19 @@ struct AppealPages {
 
     private func queue(_ request: Request, _ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator])
-        guard let session = context.console else { throw APIError.unauthorized }
-        let query = request.uri.queryParameters
-        let statusText = query.get("status") ?? "pending"
+        let session = try context.session()
+        let query = try ConsoleQuery(request)
+        let statusText = query["status"] ?? "pending"
         guard let status = AppealStatus(rawValue: statusText), status != .none else {
             throw APIError.badRequest("invalid_parameter", "status must be pending, approved or denied, got '\(statusText)'")
         }
         let ruleNames = try await rules.list(guild: guild).rules.map(\.definition.name)
-        let rule = query.get("rule").flatMap { $0.isEmpty ? nil : $0 }
-        let action = query.get("action").flatMap { $0.isEmpty ? nil : $0 }
+        let rule = query["rule"]
+        let action = query["action"]
         if let action, !Self.actionNames.contains(action) {
             throw APIError.badRequest("invalid_parameter", "action must be one of \(Self.actionNames.joined(separator: ", ")), got '\(action)'")
         }
-        let age = query.get("age") ?? ""
+        let age = query["age"] ?? ""
         let now = clock()
         var filter = AppealRepository.QueueFilter(rule: rule, action: action)
         switch age {
@@ -88,7 +87,7 @@ struct AppealPages {
         case "older": filter.filedBefore = now.addingTimeInterval(-7 * 86_400)
         default: throw APIError.badRequest("invalid_parameter", "age must be one of day, week, month, older, got '\(age)'")
         }
-        let before = try request.integer("before", in: 1...Int64.max)
+        let before = query.id("before")
         let page = try await desk.queue(guild: guild, status: status, filter: filter, before: before)
 
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/appeals"
@@ -98,8 +97,8 @@ struct AppealPages {
         }
         let rows = page.appeals.map { view in
             Row(id: String(view.appeal.id), href: "\(base)/\(view.appeal.id)", member: view.appeal.userID.description,
-                rule: view.rule?.name ?? "—", action: view.log.actionTaken, filed: ConsoleTime.ago(view.appeal.createdAt, now: now),
-                reason: ConsoleTime.excerpt(view.appeal.reason, 140), suggestion: view.triage?.suggestion?.rawValue)
+                rule: view.rule?.name ?? "—", action: view.log.actionTaken, filed: ConsoleText.ago(view.appeal.createdAt, now: now),
+                reason: ConsoleText.excerpt(view.appeal.reason, 140), suggestion: view.triage?.suggestion?.rawValue)
         }
         let filtered = rule != nil || action != nil || !age.isEmpty
         let empty = rows.isEmpty ? (filtered ? "No \(status.rawValue) appeals match these filters." : "No \(status.rawValue) appeals.") : nil
@@ -118,9 +117,7 @@ struct AppealPages {
 
     // MARK: Detail
 
-    struct Match { let view: String; let what: String; let text: String }
-    struct Fact { let label: String; let value: String }
-    struct HistoryLog { let id: String; let href: String?; let when: String; let rule: String; let action: String; let appeal: String; let points: String }
+    struct HistoryLog { let id: String; let when: String; let rule: String; let action: String; let appeal: String; let points: String }
     struct DetailModel {
         let frame: ConsoleFrame
         let id: String
@@ -131,7 +128,7 @@ struct AppealPages {
         let filed: String
         let reason: String
         let messageHTML: String
-        let matches: [Match]
+        let matches: [EvidenceRow]
         let facts: [Fact]
         let analysis: [Fact]
         let triage: [Fact]
@@ -151,86 +148,68 @@ struct AppealPages {
     private func detail(_ context: WardenRequestContext, id: Int64, error: String?, note: String, status: HTTPResponse.Status,
                         from request: Request) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let view = try await desk.show(guild: guild, id: id)
         let now = clock()
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/appeals"
-        let evidence = view.evidence?.arrayValue ?? []
-        let spans = evidence.compactMap { item -> Range<Int>? in
-            guard let object = item.objectValue, let start = object["start"]?.numberValue, let end = object["end"]?.numberValue,
-                  start >= 0, end > start, end < 1_000_000 else { return nil }
-            return Int(start)..<Int(end)
-        }
-        let matches = evidence.compactMap { item -> Match? in
-            guard let object = item.objectValue else { return nil }
-            return Match(view: object["view"]?.stringValue ?? "—", what: Self.what(object), text: object["text"]?.stringValue ?? "")
-        }
-        var facts = [Fact(label: "Rule", value: view.rule.map { "\($0.name) (\($0.type))" } ?? "—"),
-                     Fact(label: "Action taken", value: view.log.actionTaken),
-                     Fact(label: "Logged", value: ConsoleTime.stamp(view.log.timestamp)),
-                     Fact(label: "Channel", value: view.log.channelID?.description ?? "—"),
-                     Fact(label: "Message", value: view.log.messageID?.description ?? "—")]
+        let (matches, spans) = EvidenceRow.read(view.evidence?.arrayValue ?? [])
+        var facts = [Fact("Rule", view.rule.map { "\($0.name) (\($0.type))" } ?? "—"),
+                     Fact("Action taken", view.log.actionTaken),
+                     Fact("Logged", ConsoleText.stamp(view.log.timestamp)),
+                     Fact("Channel", view.log.channelID?.description ?? "—"),
+                     Fact("Message", view.log.messageID?.description ?? "—")]
         let logs = try await records.searchLogs(guild: guild, filter: LogSearch.Filter(member: view.appeal.userID.int64), before: nil).rows
         if let points = logs.first(where: { $0.id == view.log.id })?.points {
-            facts.append(Fact(label: "Escalation points after it", value: ConsoleTime.number(points)))
+            facts.append(Fact("Escalation points after it", ConsoleText.number(points)))
         }
         var analysis: [Fact] = []
         if let ai = view.aiAnalysis?.objectValue {
-            analysis.append(Fact(label: "Category", value: ai["primary_category"]?.stringValue ?? "—"))
-            if let rationale = ai["rationale"]?.stringValue { analysis.append(Fact(label: "Rationale", value: rationale)) }
-            if ai["manipulation_attempt"]?.boolValue == true { analysis.append(Fact(label: "Manipulation", value: "the message tried to instruct the model")) }
+            analysis.append(Fact("Category", ai["primary_category"]?.stringValue ?? "—"))
+            if let rationale = ai["rationale"]?.stringValue { analysis.append(Fact("Rationale", rationale)) }
+            if ai["manipulation_attempt"]?.boolValue == true { analysis.append(Fact("Manipulation", "the message tried to instruct the model")) }
         }
         var triage: [Fact] = []
         if let t = view.triage {
-            triage.append(Fact(label: "Status", value: t.status.rawValue))
-            if let summary = t.summary { triage.append(Fact(label: "Summary", value: summary)) }
+            triage.append(Fact("Status", t.status.rawValue))
+            if let summary = t.summary { triage.append(Fact("Summary", summary)) }
             if let suggestion = t.suggestion {
-                triage.append(Fact(label: "Suggestion", value: suggestion.rawValue + (t.confidence.map { " (confidence \(ConsoleTime.number($0)))" } ?? "")))
+                triage.append(Fact("Suggestion", suggestion.rawValue + (t.confidence.map { " (confidence \(ConsoleText.number($0)))" } ?? "")))
             }
-            if let note = t.note { triage.append(Fact(label: "Note", value: note)) }
+            if let note = t.note { triage.append(Fact("Note", note)) }
         }
         var decision: [Fact] = []
         if view.appeal.status != .pending {
-            decision = [Fact(label: "Decision", value: view.appeal.status.rawValue),
-                        Fact(label: "By", value: view.appeal.decidedBy?.description ?? "—"),
-                        Fact(label: "When", value: view.appeal.decidedAt.map(ConsoleTime.stamp) ?? "—"),
-                        Fact(label: "Note", value: view.appeal.note ?? "—")]
+            decision = [Fact("Decision", view.appeal.status.rawValue),
+                        Fact("By", view.appeal.decidedBy?.description ?? "—"),
+                        Fact("When", view.appeal.decidedAt.map(ConsoleText.stamp) ?? "—"),
+                        Fact("Note", view.appeal.note ?? "—")]
         }
         let member = try await records.history(guild: guild, user: view.appeal.userID.int64, limit: 1)
-        let chartPoints = logs.reversed().compactMap { log in log.points.map { (label: ConsoleTime.stamp(log.timestamp), value: $0) } }
+        let chartPoints = logs.reversed().compactMap { log in log.points.map { (label: ConsoleText.stamp(log.timestamp), value: $0) } }
         // Neighbours in the pending queue, for the keyboard's next and previous.
         let neighbours: (newer: Int64?, older: Int64?) = view.appeal.status == .pending ? try await desk.pendingNeighbours(guild: guild, id: id) : (nil, nil)
         let model = DetailModel(
             frame: ConsoleFrame(session, guild: guild, current: .appeals, title: "Appeal \(id)"),
             id: String(id), base: "\(base)/\(id)", status: view.appeal.status.rawValue, pending: view.appeal.status == .pending,
-            member: view.appeal.userID.description, filed: ConsoleTime.stamp(view.appeal.createdAt) + " (" + ConsoleTime.ago(view.appeal.createdAt, now: now) + ")",
-            reason: view.appeal.reason, messageHTML: HTML.highlighted(view.log.messageContent ?? "", spans: spans),
-            matches: matches, facts: facts, analysis: analysis, triage: triage, triageEvidence: view.triage?.evidence ?? [],
+            member: view.appeal.userID.description, filed: ConsoleText.stamp(view.appeal.createdAt) + " (" + ConsoleText.ago(view.appeal.createdAt, now: now) + ")",
+            reason: ConsoleText.visible(view.appeal.reason), messageHTML: HTML.highlighted(view.log.messageContent ?? "", spans: spans),
+            matches: matches, facts: facts, analysis: analysis, triage: triage, triageEvidence: (view.triage?.evidence ?? []).map(ConsoleText.visible),
             injectionFlagged: view.triage?.injection.flagged ?? false, decision: decision,
             historyChartHTML: SVGChart.line(chartPoints, label: "Escalation points of member \(view.appeal.userID) after each logged action"),
             history: logs.map { log in
-                HistoryLog(id: String(log.id), href: nil, when: ConsoleTime.stamp(log.timestamp), rule: log.ruleName ?? "—", action: log.actionTaken,
-                           appeal: log.appealStatus, points: log.points.map(ConsoleTime.number) ?? "—")
+                HistoryLog(id: String(log.id), when: ConsoleText.stamp(log.timestamp), rule: log.ruleName ?? "—", action: log.actionTaken,
+                           appeal: log.appealStatus, points: log.points.map(ConsoleText.number) ?? "—")
             },
-            pointsNow: member.points.map { Fact(label: $0.ruleType, value: "\(ConsoleTime.number($0.points)) points, \($0.violations) violations") },
+            pointsNow: member.points.map { Fact($0.ruleType, "\(ConsoleText.number($0.points)) points, \($0.violations) violations") },
             error: error, note: note,
             previous: neighbours.newer.map { "\(base)/\($0)" }, next: neighbours.older.map { "\(base)/\($0)" }, queue: base)
         return renderer.page("appeal", model, status: status)
-    }
-
-    /// What one piece of evidence says matched: the keyword, pattern, detector, category or attachment.
-    static func what(_ evidence: [String: JSONValue]) -> String {
-        for key in ["keyword", "pattern", "detector", "category", "attachment"] {
-            if let value = evidence[key]?.stringValue { return "\(key) \(value)" }
-        }
-        return "match"
     }
 
     // MARK: Decisions
 
     private func decide(approve: Bool, _ request: Request, _ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator])
-        guard let session = context.console else { throw APIError.unauthorized }
         let id = try context.rowID("appeal")
         let note = try context.form.text("note") ?? ""
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -238,7 +217,7 @@ struct AppealPages {
             return try await detail(context, id: id, error: "A denial needs a note for the member.", note: note, status: .badRequest, from: request)
         }
         // Attributed to the token's holder; a token created without --user is recorded as user 0.
-        let moderator = session.principal.user ?? 0
+        let moderator = context.actor
         do {
             if approve {
                 _ = try await desk.approve(guild: guild, id: id, moderator: moderator, note: trimmed.isEmpty ? nil : trimmed)

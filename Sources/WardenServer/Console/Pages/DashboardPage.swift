@@ -28,7 +28,7 @@ struct DashboardPage {
 
     private func page(_ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator, .staff])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let d = try await desk.dashboard(guild: guild)
         let shortDays = d.days.map { String($0.dropFirst(5)) }
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }

@@ -28,21 +28,22 @@ struct FAQPage {
     func register(on console: RouterGroup<WardenRequestContext>) {
         console.get("guilds/:guild/faq") { request, context in
             let guild = try context.guild(allowing: [.staff])
-            guard let session = context.console else { throw APIError.unauthorized }
-            let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let session = try context.session()
+            let fields = try ConsoleQuery(request)
+            let query = (fields["q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             try TextPolicy.check(query, field: "q")
             guard query.count <= 200 else { throw APIError.badRequest("invalid_parameter", "a search is at most 200 characters") }
             func entry(_ e: FAQRepository.Entry, rank: Double?) -> Entry {
-                Entry(id: String(e.id), title: e.title, answerHTML: AnswerPreview.html(e.summary), keywords: e.keywords.joined(separator: ", "),
+                Entry(id: String(e.id), title: ConsoleText.visible(e.title), answerHTML: AnswerPreview.html(e.summary), keywords: e.keywords.joined(separator: ", "),
                       scope: e.guildID == nil ? "every guild" : "this guild", rank: rank.map { String(format: "%.2f", $0) })
             }
-            let hits = query.isEmpty ? [] : try await faq.search(query, guild: guild, user: session.principal.user, limit: 10).map { entry($0.entry, rank: $0.rank) }
+            let hits = query.isEmpty ? [] : try await faq.search(query, guild: guild, user: session.principal.user, limit: 10, log: false).map { entry($0.entry, rank: $0.rank) }
             let since = clock().addingTimeInterval(-30 * 86_400)
             let gaps = try await dashboard.faqGaps(guild: guild, since: since)
-            let approved = request.uri.queryParameters.get("approved").flatMap { Int64($0) }
+            let approved = fields.id("approved")
             let model = Model(frame: ConsoleFrame(session, guild: guild, current: .faq, title: "FAQ"), query: query, searched: !query.isEmpty,
                               hits: hits, entries: try await faq.entries(guild: guild).map { entry($0, rank: nil) },
-                              gaps: gaps.map { Gap(query: $0.query, count: $0.count) },
+                              gaps: gaps.map { Gap(query: ConsoleText.visible($0.query), count: $0.count) },
                               notice: approved.map { "Proposal approved: it is FAQ entry \($0) now." })
             return renderer.page("faq", model)
         }

@@ -12,7 +12,6 @@ struct LogPages {
     let rules: RuleDesk
     let renderer: ConsoleRenderer
 
-    struct Option { let value: String; let label: String; let selected: Bool }
     struct Row {
         let id: String
         let href: String
@@ -53,13 +52,11 @@ struct LogPages {
         console.get("guilds/:guild/logs/:log") { _, context in try await detail(context) }
     }
 
-    struct Fact { let label: String; let value: String }
-    struct Match { let view: String; let what: String; let text: String }
     struct DetailModel {
         let frame: ConsoleFrame
         let id: String
         let messageHTML: String
-        let matches: [Match]
+        let matches: [EvidenceRow]
         let facts: [Fact]
         let analysis: [Fact]
         let appeal: String?
@@ -72,43 +69,39 @@ struct LogPages {
     /// model's analysis, and the appeal against it when there is one.
     private func detail(_ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let (log, appeal) = try await records.log(guild: guild, id: try context.id("log"))
-        let evidence = (log.evidenceJSON.flatMap { try? JSONValue.parse(Array($0.utf8)) }?.arrayValue ?? []).compactMap(\.objectValue)
-        let spans = evidence.compactMap { e -> Range<Int>? in
-            guard let start = e["start"]?.numberValue, let end = e["end"]?.numberValue, start >= 0, end > start, end < 1_000_000 else { return nil }
-            return Int(start)..<Int(end)
-        }
+        let (matches, spans) = EvidenceRow.read(log.evidenceJSON.flatMap { try? JSONValue.parse(Array($0.utf8)) }?.arrayValue ?? [])
         let decision = log.contextJSON.flatMap { try? JSONValue.parse(Array($0.utf8)) }?.objectValue
         let escalation = decision?["escalation"]?.objectValue
-        var facts = [Fact(label: "Rule", value: log.ruleName.map { "\($0) (\(log.ruleType ?? "?"))" } ?? "—"),
-                     Fact(label: "Verdict", value: decision?["verdict"]?.stringValue ?? "—"),
-                     Fact(label: "Action taken", value: log.actionTaken),
-                     Fact(label: "Logged", value: ConsoleTime.stamp(log.timestamp)),
-                     Fact(label: "Channel", value: log.channelID.map { String(UInt64(bitPattern: $0)) } ?? "—"),
-                     Fact(label: "Message", value: log.messageID.map { String(UInt64(bitPattern: $0)) } ?? "—"),
-                     Fact(label: "Appeal", value: log.appealStatus)]
-        if let points = escalation?["points"]?.numberValue { facts.append(Fact(label: "Escalation points after it", value: ConsoleTime.number(points))) }
-        if let level = escalation?["level"]?.numberValue { facts.append(Fact(label: "Escalation level", value: ConsoleTime.number(level))) }
+        var facts = [Fact("Rule", log.ruleName.map { "\($0) (\(log.ruleType ?? "?"))" } ?? "—"),
+                     Fact("Verdict", decision?["verdict"]?.stringValue ?? "—"),
+                     Fact("Action taken", log.actionTaken),
+                     Fact("Logged", ConsoleText.stamp(log.timestamp)),
+                     Fact("Channel", log.channelID.map { String(UInt64(bitPattern: $0)) } ?? "—"),
+                     Fact("Message", log.messageID.map { String(UInt64(bitPattern: $0)) } ?? "—"),
+                     Fact("Appeal", log.appealStatus)]
+        if let points = escalation?["points"]?.numberValue { facts.append(Fact("Escalation points after it", ConsoleText.number(points))) }
+        if let level = escalation?["level"]?.numberValue { facts.append(Fact("Escalation level", ConsoleText.number(level))) }
         var analysis: [Fact] = []
         if let ai = log.aiAnalysisJSON.flatMap({ try? JSONValue.parse(Array($0.utf8)) })?.objectValue {
-            analysis.append(Fact(label: "Category", value: ai["primary_category"]?.stringValue ?? "—"))
-            if let rationale = ai["rationale"]?.stringValue { analysis.append(Fact(label: "Rationale", value: rationale)) }
+            analysis.append(Fact("Category", ai["primary_category"]?.stringValue ?? "—"))
+            if let rationale = ai["rationale"]?.stringValue { analysis.append(Fact("Rationale", rationale)) }
         }
         let base = "/console/guilds/\(UInt64(bitPattern: guild))"
         let member = String(UInt64(bitPattern: log.userID))
         let model = DetailModel(frame: ConsoleFrame(session, guild: guild, current: .logs, title: "Log \(log.id)"), id: String(log.id),
                                 messageHTML: HTML.highlighted(log.messageContent ?? "", spans: spans),
-                                matches: evidence.map { Match(view: $0["view"]?.stringValue ?? "—", what: AppealPages.what($0), text: $0["text"]?.stringValue ?? "") },
+                                matches: matches,
                                 facts: facts, analysis: analysis, appeal: appeal.map { "\(base)/appeals/\($0)" }, member: member,
                                 memberHref: "\(base)/logs" + HTML.query([("member", member)]), list: "\(base)/logs")
         return renderer.page("log", model)
     }
 
     static func query(_ request: Request) throws -> Query {
-        let q = request.uri.queryParameters
+        let q = try ConsoleQuery(request)
         var out = Query()
-        func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : $0 } }
+        func text(_ name: String) -> String? { q[name] }
         if let member = text("member") {
             guard let id = RequestID.parse(member) else { throw APIError.badRequest("invalid_parameter", "member must be a Discord user id, got '\(member)'") }
             out.filter.member = id
@@ -134,17 +127,17 @@ struct LogPages {
 
     private func page(_ request: Request, _ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let query = try Self.query(request)
-        let before = try request.integer("before", in: 1...Int64.max)
+        let before = try ConsoleQuery(request).id("before")
         let found = try await records.searchLogs(guild: guild, filter: query.filter, before: before)
         let ruleNames = try await rules.list(guild: guild).rules.map(\.definition.name)
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/logs"
         let rows = found.rows.map { log in
-            Row(id: String(log.id), href: "\(base)/\(log.id)", when: ConsoleTime.stamp(log.timestamp), member: String(UInt64(bitPattern: log.userID)),
+            Row(id: String(log.id), href: "\(base)/\(log.id)", when: ConsoleText.stamp(log.timestamp), member: String(UInt64(bitPattern: log.userID)),
                 memberHref: base + HTML.query([("member", String(UInt64(bitPattern: log.userID)))]), rule: log.ruleName ?? "—",
-                verdict: log.verdict ?? "—", action: log.actionTaken, content: ConsoleTime.excerpt(log.messageContent ?? "", 300),
-                appeal: log.appealStatus, points: log.points.map(ConsoleTime.number) ?? "—")
+                verdict: log.verdict ?? "—", action: log.actionTaken, content: ConsoleText.excerpt(log.messageContent ?? "", 300),
+                appeal: log.appealStatus, points: log.points.map(ConsoleText.number) ?? "—")
         }
         let f = query.filter
         let model = Model(
@@ -174,7 +167,7 @@ struct LogPages {
                 var chunk = ""
                 for log in page.rows {
                     let fields = [String(log.id), DiscordTimestamp.format(log.timestamp), String(UInt64(bitPattern: log.userID)), log.ruleName ?? "",
-                                  log.verdict ?? "", log.actionTaken, log.appealStatus, log.points.map(ConsoleTime.number) ?? "", log.messageContent ?? ""]
+                                  log.verdict ?? "", log.actionTaken, log.appealStatus, log.points.map(ConsoleText.number) ?? "", log.messageContent ?? ""]
                     chunk += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
                 }
                 try await writer.write(ByteBuffer(string: chunk))
@@ -192,7 +185,7 @@ struct LogPages {
     /// `'` so a spreadsheet does not run member text as a formula.
     static func csvField(_ value: String) -> String {
         var text = value
-        if let first = text.first, "=+-@\t\r".contains(first) { text = "'" + text }
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

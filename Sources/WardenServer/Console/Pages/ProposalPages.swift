@@ -34,12 +34,12 @@ struct ProposalPages {
     func register(on console: RouterGroup<WardenRequestContext>) {
         console.get("guilds/:guild/proposals") { _, context in
             let guild = try context.guild(allowing: [.staff])
-            guard let session = context.console else { throw APIError.unauthorized }
+            let session = try context.session()
             let base = "/console/guilds/\(UInt64(bitPattern: guild))/proposals"
             let now = clock()
             let rows = try await faq.pending(guild: guild).map {
-                Row(id: String($0.id), href: "\(base)/\($0.id)", title: ConsoleTime.excerpt($0.title, 120), sources: $0.sourceTicketIDs.count,
-                    created: ConsoleTime.ago($0.createdAt, now: now))
+                Row(id: String($0.id), href: "\(base)/\($0.id)", title: ConsoleText.excerpt($0.title, 120), sources: $0.sourceTicketIDs.count,
+                    created: ConsoleText.ago($0.createdAt, now: now))
             }
             return renderer.page("proposals", ListModel(frame: ConsoleFrame(session, guild: guild, current: .proposals, title: "FAQ proposals"), rows: rows))
         }
@@ -54,7 +54,7 @@ struct ProposalPages {
             let id = try context.rowID("proposal")
             let edits = try edits(context.form)
             do {
-                _ = try await faq.edit(id, guild: guild, by: actor(context), edits: edits)
+                _ = try await faq.edit(id, guild: guild, by: context.actor, edits: edits)
             } catch let error as SupportError {
                 return try await detail(context, edits: edits, error: error.message, notice: nil, status: HTTPResponse.Status(code: error.httpStatus))
             }
@@ -66,7 +66,7 @@ struct ProposalPages {
             let edits = try edits(context.form)
             let entry: FAQRepository.Entry
             do {
-                entry = try await faq.approve(id, guild: guild, by: actor(context), edits: edits)
+                entry = try await faq.approve(id, guild: guild, by: context.actor, edits: edits)
             } catch let error as SupportError {
                 return try await detail(context, edits: edits, error: error.message, notice: nil, status: HTTPResponse.Status(code: error.httpStatus))
             }
@@ -80,7 +80,7 @@ struct ProposalPages {
                 return try await detail(context, edits: nil, error: "A rejection needs a reason.", notice: nil, status: .badRequest)
             }
             do {
-                _ = try await faq.reject(id, guild: guild, by: actor(context), reason: reason)
+                _ = try await faq.reject(id, guild: guild, by: context.actor, reason: reason)
             } catch let error as SupportError {
                 return try await detail(context, edits: nil, error: error.message, notice: nil, status: HTTPResponse.Status(code: error.httpStatus))
             }
@@ -88,8 +88,6 @@ struct ProposalPages {
         }
     }
 
-    /// The staff member's Discord id (0 when the token names none).
-    private func actor(_ context: WardenRequestContext) -> Int64 { context.console?.principal.user ?? 0 }
 
     /// The editor's fields; keywords are comma-separated.
     private func edits(_ form: ConsoleForm) throws -> FAQDesk.Edits {
@@ -102,7 +100,7 @@ struct ProposalPages {
     private func detail(_ context: WardenRequestContext, edits: FAQDesk.Edits?, error: String?, notice: String?,
                         status: HTTPResponse.Status) async throws -> Response {
         let guild = try context.guild(allowing: [.staff])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let id = try context.rowID("proposal")
         let found = try await faq.proposal(id, guild: guild)
         let proposal = found.proposal
@@ -113,8 +111,9 @@ struct ProposalPages {
         let summaries = Dictionary(found.sources.map { ($0.ticketID, $0.summary) }, uniquingKeysWith: { first, _ in first })
         for ticketID in proposal.sourceTicketIDs.prefix(20) {
             let ticket = try? await tickets.ticket(ticketID, guild: guild).ticket
-            sources.append(Source(ticket: String(ticketID), summary: summaries[ticketID] ?? "—", description: ticket?.description ?? "—",
-                                  opener: ticket.map { ($0.username ?? "member") + " (\(UInt64(bitPattern: $0.userID)))" } ?? "—"))
+            sources.append(Source(ticket: String(ticketID), summary: ConsoleText.visible(summaries[ticketID] ?? "—"),
+                                  description: ConsoleText.visible(ticket?.description ?? "—"),
+                                  opener: ConsoleText.visible(ticket.map { ($0.username ?? "member") + " (\(UInt64(bitPattern: $0.userID)))" } ?? "—")))
         }
         let model = DetailModel(
             frame: ConsoleFrame(session, guild: guild, current: .proposals, title: "FAQ proposal \(id)"),

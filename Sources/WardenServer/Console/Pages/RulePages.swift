@@ -23,18 +23,16 @@ struct RulePages {
         let rate: String
         let days: String
     }
-    struct ListModel { let frame: ConsoleFrame; let base: String; let rows: [Row]; let notice: String? }
+    struct ListModel { let frame: ConsoleFrame; let rows: [Row]; let notice: String? }
     struct EditModel {
         let frame: ConsoleFrame
         let name: String
         let base: String
         let definition: String
-        let isNew: Bool
         let error: String?
         let errorField: String?
         let pattern: String?
         let pointer: String?
-        let notice: String?
         let backtest: Backtest?
     }
 
@@ -52,7 +50,7 @@ struct RulePages {
 
     func register(on console: RouterGroup<WardenRequestContext>) {
         console.get("guilds/:guild/rules") { request, context in
-            try await list(context, notice: request.uri.queryParameters.get("saved").map { "Rule \($0) saved and compiled." })
+            try await list(context, notice: try ConsoleQuery(request)["saved"].map { "Rule \(ConsoleText.visible($0)) saved and compiled." })
         }
         console.post("guilds/:guild/rules/:name/enable") { _, context in try await setEnabled(true, context) }
         console.post("guilds/:guild/rules/:name/disable") { _, context in try await setEnabled(false, context) }
@@ -62,7 +60,7 @@ struct RulePages {
             guard let rule = try await desk.list(guild: guild).rules.first(where: { $0.definition.name == name }) else {
                 throw RuleError.ruleNotFound(name, guild: guild)
             }
-            return try edit(context, name: name, definition: try Self.json(rule.definition), isNew: false, error: nil, status: .ok)
+            return try edit(context, name: name, definition: try Self.json(rule.definition), error: nil, status: .ok)
         }
         console.post("guilds/:guild/rules/:name/backtest") { _, context in
             let guild = try context.guild(allowing: [.admin])
@@ -73,18 +71,18 @@ struct RulePages {
                 let rule = try RuleDesk.rule(from: .json(Array(text.utf8)), source: "backtest \(name)")
                 report = try await desk.backtest(guild: guild, change: .put([rule]))
             } catch let error as RuleError {
-                return try edit(context, name: name, definition: text, isNew: false, error: error, status: HTTPResponse.Status(code: error.httpStatus))
+                return try edit(context, name: name, definition: text, error: error, status: HTTPResponse.Status(code: error.httpStatus))
             }
-            return try edit(context, name: name, definition: text, isNew: false, error: nil, status: .ok, backtest: Self.backtest(report))
+            return try edit(context, name: name, definition: text, error: nil, status: .ok, backtest: Self.backtest(report))
         }
         console.post("guilds/:guild/rules/:name") { _, context in
             let guild = try context.guild(allowing: [.admin])
             let name = try context.parameter("name")
             let text = try context.form.required("definition", "The rule")
             do {
-                _ = try await desk.put(guild: guild, name: name, body: .json(Array(text.utf8)), by: context.console?.principal.user)
+                _ = try await desk.put(guild: guild, name: name, body: .json(Array(text.utf8)), by: context.actor)
             } catch let error as RuleError {
-                return try edit(context, name: name, definition: text, isNew: false, error: error, status: HTTPResponse.Status(code: error.httpStatus))
+                return try edit(context, name: name, definition: text, error: error, status: HTTPResponse.Status(code: error.httpStatus))
             }
             return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules" + HTML.query([("saved", name)]))
         }
@@ -92,7 +90,7 @@ struct RulePages {
 
     private func list(_ context: WardenRequestContext, notice: String?) async throws -> Response {
         let guild = try context.guild(allowing: [.admin])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let rules = try await desk.list(guild: guild).rules
         let figures = try await desk.figures(guild: guild)
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/rules"
@@ -105,14 +103,13 @@ struct RulePages {
                        rate: f.falsePositiveRate.map { String(format: "%.1f%%", $0 * 100) } ?? "—",
                        days: f.triggersPerDay.map(String.init).joined(separator: " "))
         }
-        return renderer.page("rules", ListModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rules"), base: base,
-                                                rows: rows, notice: notice))
+        return renderer.page("rules", ListModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rules"), rows: rows, notice: notice))
     }
 
     private func setEnabled(_ enabled: Bool, _ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.admin])
         let name = try context.parameter("name")
-        _ = try await desk.setEnabled(enabled, rule: name, guild: guild, by: context.console?.principal.user)
+        _ = try await desk.setEnabled(enabled, rule: name, guild: guild, by: context.actor)
         return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules")
     }
 
@@ -129,10 +126,10 @@ struct RulePages {
                         notes: r.notes + r.leftOut)
     }
 
-    private func edit(_ context: WardenRequestContext, name: String, definition: String, isNew: Bool, error: RuleError?,
+    private func edit(_ context: WardenRequestContext, name: String, definition: String, error: RuleError?,
                       status: HTTPResponse.Status, backtest: Backtest? = nil) throws -> Response {
         let guild = try context.guild(allowing: [.admin])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         var message: String? = error.map { "\($0.message)" }
         var field: String?
         var pattern: String?
@@ -149,7 +146,7 @@ struct RulePages {
         }
         let model = EditModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rule \(name)"), name: name,
                               base: "/console/guilds/\(UInt64(bitPattern: guild))/rules/\(Self.pathComponent(name))", definition: definition,
-                              isNew: isNew, error: message, errorField: field, pattern: pattern, pointer: pointer, notice: nil, backtest: backtest)
+                              error: message, errorField: field, pattern: pattern, pointer: pointer, backtest: backtest)
         return renderer.page("rule", model, status: status)
     }
 

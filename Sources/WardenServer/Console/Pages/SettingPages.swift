@@ -27,9 +27,9 @@ struct SettingPages {
 
     func register(on console: RouterGroup<WardenRequestContext>) {
         console.get("guilds/:guild/settings") { request, context in
-            let q = request.uri.queryParameters
-            return try await page(context, scope: q.get("scope") ?? "", key: q.get("key") ?? "", value: nil, error: nil,
-                                  notice: q.get("saved").map { "Saved \($0)." })
+            let q = try ConsoleQuery(request)
+            return try await page(context, scope: q["scope"] ?? "", key: q["key"] ?? "", value: nil, error: nil,
+                                  notice: q["saved"].flatMap { SettingDesk.isName($0.replacingOccurrences(of: ".", with: "_")) ? "Saved \($0)." : nil })
         }
         console.post("guilds/:guild/settings") { _, context in
             let guild = try context.guild(allowing: [.admin])
@@ -40,7 +40,7 @@ struct SettingPages {
                                       error: "Scope and key are lower-case letters, digits and _ (1 to 64).")
             }
             do {
-                _ = try await desk.set(guild: guild, scope: scope, key: key, json: value, by: context.console?.principal.user)
+                _ = try await desk.set(guild: guild, scope: scope, key: key, json: value, by: context.actor)
             } catch let error as SettingError {
                 return try await page(context, scope: scope, key: key, value: value, status: HTTPResponse.Status(code: error.httpStatus),
                                       error: error.description)
@@ -54,7 +54,7 @@ struct SettingPages {
                 throw APIError.badRequest("invalid_field", "change must be a change's number")
             }
             do {
-                _ = try await desk.rollback(guild: guild, scope: scope, key: key, change: change, by: context.console?.principal.user)
+                _ = try await desk.rollback(guild: guild, scope: scope, key: key, change: change, by: context.actor)
             } catch let error as SettingError {
                 return try await page(context, scope: scope, key: key, value: nil, status: HTTPResponse.Status(code: error.httpStatus),
                                       error: error.description)
@@ -66,12 +66,12 @@ struct SettingPages {
     private func page(_ context: WardenRequestContext, scope: String, key: String, value: String?, status: HTTPResponse.Status = .ok,
                       error: String?, notice: String? = nil) async throws -> Response {
         let guild = try context.guild(allowing: [.admin])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/settings"
         var settings: [Setting] = []
         for checked in Set(desk.checks.map(\.scope)).sorted() {
             for s in try await desk.get(guild: guild, scope: checked).settings {
-                settings.append(Setting(scope: s.scope, key: s.key, value: s.value?.encoded() ?? "", updated: s.updatedAt.map(ConsoleTime.stamp) ?? "—",
+                settings.append(Setting(scope: s.scope, key: s.key, value: s.value?.encoded() ?? "", updated: s.updatedAt.map(ConsoleText.stamp) ?? "—",
                                         href: base + HTML.query([("scope", s.scope), ("key", s.key)])))
             }
         }
@@ -80,7 +80,7 @@ struct SettingPages {
         let showing = SettingDesk.isName(scope) && SettingDesk.isName(key)
         if showing {
             history = try await desk.history(guild: guild, scope: scope, key: key).changes.map { c in
-                Change(id: String(c.id), when: c.changedAt.map(ConsoleTime.stamp) ?? "—", by: c.changedBy?.description ?? "—", type: c.changeType,
+                Change(id: String(c.id), when: c.changedAt.map(ConsoleText.stamp) ?? "—", by: c.changedBy?.description ?? "—", type: c.changeType,
                        old: c.oldValue?.encoded() ?? "—", new: c.newValue?.encoded() ?? "—", restorable: c.oldValue != nil)
             }
             if current == nil { current = settings.first { $0.scope == scope && $0.key == key }?.value }

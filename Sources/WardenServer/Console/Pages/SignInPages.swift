@@ -67,10 +67,10 @@ struct SignInPages {
         }
         signedIn.get("") { _, context in try home(context) }
         signedIn.get("guilds") { request, context in
-            guard let session = context.console else { throw APIError.unauthorized }
+            let session = try context.session()
             if let scope = session.principal.guild { return redirect(to: "/console/guilds/\(UInt64(bitPattern: scope))") }
             // An id typed into the switcher's form.
-            if let typed = request.uri.queryParameters.get("guild"), !typed.isEmpty {
+            if let typed = try ConsoleQuery(request)["guild"] {
                 guard let id = RequestID.parse(typed) else { throw APIError.badRequest("invalid_parameter", "a guild id is digits, got '\(typed)'") }
                 return redirect(to: "/console/guilds/\(UInt64(bitPattern: id))")
             }
@@ -83,7 +83,7 @@ struct SignInPages {
 
     /// The front door: a scoped token goes to its guild's first section, an unscoped one to the switcher.
     private func home(_ context: WardenRequestContext) throws -> Response {
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         guard let guild = session.principal.guild else { return redirect(to: "/console/guilds") }
         return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))")
     }

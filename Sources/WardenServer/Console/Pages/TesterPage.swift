@@ -49,7 +49,7 @@ struct TesterPage {
 
     private func page(_ context: WardenRequestContext, message: String, decision: Decision?) throws -> Response {
         let guild = try context.guild(allowing: [.admin])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         var views: [View] = []
         var matches: [Match] = []
         var spans: [Range<Int>] = []
@@ -59,14 +59,15 @@ struct TesterPage {
             for kind in ViewKind.allCases {
                 guard let view = normalized.view(kind) else { continue }
                 let text = String(decoding: view.bytes, as: UTF8.self)
-                views.append(View(kind: kind.rawValue, text: ConsoleTime.visible(text), same: kind != .raw && text == raw))
+                views.append(View(kind: kind.rawValue, text: ConsoleText.visible(text), same: kind != .raw && text == raw))
             }
             for match in decision.matches {
                 let e = match.evidence
                 if let start = e.start, let end = e.end, end > start { spans.append(start..<end) }
-                let what = AppealPages.what(["keyword": e.keyword, "pattern": e.pattern, "detector": e.detector, "category": e.category,
+                let what = EvidenceRow.what(["keyword": e.keyword, "pattern": e.pattern, "detector": e.detector, "category": e.category,
                                              "attachment": e.attachment].compactMapValues { $0.map(JSONValue.string) })
-                matches.append(Match(rule: match.rule, type: match.type.rawValue, view: e.view?.rawValue ?? "—", what: what, text: e.text ?? "",
+                matches.append(Match(rule: match.rule, type: match.type.rawValue, view: e.view?.rawValue ?? "—", what: ConsoleText.visible(what),
+                                     text: ConsoleText.visible(e.text ?? ""),
                                      action: match.action.type.rawValue))
             }
         }

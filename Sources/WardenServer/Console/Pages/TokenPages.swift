@@ -9,7 +9,6 @@ struct TokenPages {
     let tokens: TokenStore
     let renderer: ConsoleRenderer
 
-    struct Option { let value: String; let label: String; let selected: Bool }
     struct Row { let id: String; let role: String; let scope: String; let holder: String; let label: String; let created: String; let active: Bool }
     struct Model {
         let frame: ConsoleFrame
@@ -25,8 +24,9 @@ struct TokenPages {
 
     func register(on console: RouterGroup<WardenRequestContext>) {
         console.get("tokens") { request, context in
-            try await page(context, guildHint: request.uri.queryParameters.get("guild"), created: nil, error: nil,
-                           notice: request.uri.queryParameters.get("revoked").map { "Token \($0) revoked; its console sessions have ended." })
+            let query = try ConsoleQuery(request)
+            return try await page(context, guildHint: query["guild"], created: nil, error: nil,
+                                  notice: query.id("revoked").map { "Token \($0) revoked; its console sessions have ended." })
         }
         console.post("tokens") { _, context in
             let principal = try context.authorize([.admin])
@@ -59,11 +59,11 @@ struct TokenPages {
     private func page(_ context: WardenRequestContext, guildHint: String?, created: TokenStore.Created?, error: String?, notice: String?,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = try context.authorize([.admin])
-        guard let session = context.console else { throw APIError.unauthorized }
+        let session = try context.session()
         let frameGuild = principal.guild ?? guildHint.flatMap(RequestID.parse)
         let rows = try await tokens.list(guild: principal.guild).map { t in
             Row(id: String(t.id), role: t.role, scope: t.guildID.map { "guild \(UInt64(bitPattern: $0))" } ?? "every guild",
-                holder: t.userID.map { String(UInt64(bitPattern: $0)) } ?? "—", label: t.label ?? "", created: ConsoleTime.stamp(t.createdAt),
+                holder: t.userID.map { String(UInt64(bitPattern: $0)) } ?? "—", label: ConsoleText.visible(t.label ?? ""), created: ConsoleText.stamp(t.createdAt),
                 active: t.revokedAt == nil)
         }
         let model = Model(frame: ConsoleFrame(session, guild: frameGuild, current: .tokens, title: "Tokens"),

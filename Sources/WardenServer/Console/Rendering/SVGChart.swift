@@ -29,7 +29,7 @@ enum SVGChart {
         guard !labels.isEmpty else { return "" }
         let totals = labels.indices.map { column in series.reduce(0) { $0 + ($1.values.indices.contains(column) ? $1.values[column] : 0) } }
         let top = max(1, totals.max() ?? 1)
-        let plotHeight = Double(height - 20)
+        let plotHeight = Double(height - 28)
         let slot = Double(width) / Double(labels.count)
         let barWidth = max(2, slot * 0.7)
         var out = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(height)\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(HTML.escape(label))\">"
@@ -74,6 +74,6 @@ enum SVGChart {
     }
 
     private static func format(_ value: Double) -> String {
-        value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.1f", value)
     }
 }

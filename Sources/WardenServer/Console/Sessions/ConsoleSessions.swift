@@ -35,8 +35,9 @@ public final class ConsoleSessions: Sendable {
         return (id, ConsoleSession(idHash: idHash, principal: principal, csrf: csrf))
     }
 
-    /// The live session a cookie names, or nil.
-    public func session(cookie: Substring) async throws -> ConsoleSession? {
+    /// The live session a cookie names, or nil. `touch: false` reads it without moving its idle clock (the page's
+    /// own background polls must not keep an unattended console signed in).
+    public func session(cookie: Substring, touch: Bool = true) async throws -> ConsoleSession? {
         guard SessionSecrets.isWellFormed(cookie) else { return nil }
         let idHash = SessionSecrets.hash(String(cookie))
         let now = clock()
@@ -45,7 +46,7 @@ public final class ConsoleSessions: Sendable {
             try ConsoleSessionRepository.active(on: conn, idHash: idHash, idleSince: now.addingTimeInterval(-idleLimit))
         }
         guard let found, let role = Role(rawValue: found.role) else { return nil }
-        if now.timeIntervalSince(found.lastSeenAt) > Self.touchInterval {
+        if touch, now.timeIntervalSince(found.lastSeenAt) > Self.touchInterval {
             try await database.transaction { conn in try ConsoleSessionRepository.touch(on: conn, idHash: idHash, at: now) }
         }
         return ConsoleSession(idHash: idHash, principal: Principal(tokenID: found.tokenID, role: role, guild: found.guildID, user: found.userID),
@@ -86,6 +87,7 @@ public final class ConsoleSessions: Sendable {
         }.map { MemberSession(idHash: idHash, guild: $0.guildID, user: $0.userID, username: $0.username, csrf: $0.csrf) }
     }
 
+    /// Ends a member's appeal-form session.
     public func signOutMember(_ session: MemberSession) async throws {
         let now = clock()
         try await database.transaction { conn in try ConsoleSessionRepository.revokeMember(on: conn, idHash: session.idHash, at: now) }

@@ -1,8 +1,8 @@
 import Foundation
 import WardenSupport
 
-/// How the console writes times, numbers and long texts.
-enum ConsoleTime {
+/// How the console writes times, numbers and member text (invisible characters as markers, long texts cut).
+enum ConsoleText {
     /// `2026-12-07 15:44 UTC`.
     static func stamp(_ date: Date) -> String {
         let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: date)
