@@ -125,6 +125,8 @@ private func seedConsole(database: any Database, guild: Int64, rules: [Int64], l
         let slice = corpus[start..<min(corpus.count, start + 2_000)]
         let ids = try await database.transaction { conn -> [Int64] in
             var ids: [Int64] = []
+            // The daily counts the pipeline's writer keeps beside its logs.
+            var daily: [String: Int] = [:]
             for (offset, message) in slice.enumerated() {
                 let i = start + offset
                 let when = now.addingTimeInterval(-Double(logs - i) * (30 * 86_400 / Double(max(1, logs))))
@@ -135,10 +137,16 @@ private func seedConsole(database: any Database, guild: Int64, rules: [Int64], l
                 ids.append(try AutomodRepository.insertLog(on: conn, AutomodLogEntry(
                     guildID: guild, userID: user, messageID: Int64(7_000_000_000 + i), channelID: message.channelID.int64,
                     ruleID: rules.isEmpty ? nil : rules[i % rules.count], actionTaken: verdict == "block" ? "delete_message+timeout" : "alert",
-                    messageContent: message.content, contextJSON: context, evidenceJSON: evidence, timestamp: when, violationAt: when)))
+                    messageContent: message.content, contextJSON: context, evidenceJSON: evidence, timestamp: when, violationAt: when,
+                    verdict: verdict)))
+                daily[UTCDay.of(when) + "|" + verdict, default: 0] += 1
                 if let rule = rules.isEmpty ? nil : rules[i % rules.count], i % 50 == 0 {
                     try AutomodRepository.recordTrigger(on: conn, guild: guild, rule: rule, day: UTCDay.of(when), responseMillis: 1, at: when)
                 }
+            }
+            for (key, count) in daily.sorted(by: { $0.key < $1.key }) {
+                let parts = key.split(separator: "|").map(String.init)
+                try AutomodRepository.countDecisions(on: conn, guild: guild, day: parts[0], verdict: parts[1], count: count)
             }
             return ids
         }

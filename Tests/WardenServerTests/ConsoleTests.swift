@@ -239,6 +239,16 @@ struct ConsoleTests {
                 #expect(reply.status == 200, "\(page): \(reply.status) \(reply.text.prefix(300))")
                 #expect(reply.headers[.cacheControl] == "no-store", "\(page)")
             }
+            // The dashboard counts decisions per day from automod_daily, which the writer keeps beside the logs.
+            _ = try await h.call(.post, "/v1/messages", token: h.tokens[.bot], json: messageJSON("hello there", guild: guildA).json)
+            let daily = try await h.database.transaction { conn in
+                try conn.query("SELECT verdict, decisions FROM automod_daily WHERE guild_id = $1", [.int(Int64(guildA))])
+                    .map { "\(try $0.string("verdict"))=\(try $0.int("decisions"))" }
+            }
+            #expect(daily == ["block=1"], "one blocked message counted, the allowed one not: \(daily)")
+            let dashboard = try await admin.get(g)
+            #expect(dashboard.text.contains("<th scope=\"row\">\(UTCDay.of(Date()))</th><td data-label=\"Flagged\">0</td><td data-label=\"Blocked\">1</td>"),
+                    "today's row of the decisions table")
             let logs = try await admin.get("\(g)/logs")
             #expect(logs.text.contains("[U+202E]"), "a bidi override shows as a marker")
             let csv = try await admin.get("\(g)/logs.csv")

@@ -44,7 +44,7 @@ public struct DashboardDesk: Sendable {
         let labels = (0..<days).map { UTCDay.of(start.addingTimeInterval(Double($0) * 86_400)) }
         let firstDay = labels.first ?? UTCDay.of(now)
         let figures = try await database.transaction { conn in
-            (decisions: try GuildFigures.decisionsPerDay(on: conn, guild: guild, since: start),
+            (decisions: try GuildFigures.decisionsPerDay(on: conn, guild: guild, sinceDay: firstDay),
              rules: try GuildFigures.ruleDays(on: conn, guild: guild, sinceDay: firstDay),
              names: try AutomodRepository.rules(on: conn, guild: guild),
              appeals: try GuildFigures.appealsByStatus(on: conn, guild: guild, since: start),

@@ -186,13 +186,18 @@ public struct DecisionWriter: Sendable {
             guildID: guild, userID: user, messageID: id, channelID: message.channelID.int64, ruleID: winner?.ruleID,
             actionTaken: taken.isEmpty ? "alert" : taken.joined(separator: "+"), messageContent: message.content,
             contextJSON: try json(decision), evidenceJSON: evidence, aiAnalysisJSON: analysisJSON, timestamp: now,
-            violationAt: violationTime))
+            violationAt: violationTime, verdict: decision.verdict.rawValue))
         for record in escalation.records {
             try AutomodRepository.savePoints(on: conn, guild: guild, user: user, UserPoints(
                 ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,
                 lastViolation: record.lastViolation), at: now)
         }
         let day = UTCDay.of(now)
+        if let triggers {
+            triggers.addDecision(guild: guild, day: day, verdict: decision.verdict.rawValue)
+        } else {
+            try AutomodRepository.countDecisions(on: conn, guild: guild, day: day, verdict: decision.verdict.rawValue, count: 1)
+        }
         for ruleID in Set(matches.compactMap(\.ruleID)) {
             if let triggers {
                 triggers.add(guild: guild, rule: ruleID, day: day, millis: violation.evaluationMillis)
@@ -247,8 +252,8 @@ public struct DecisionWriter: Sendable {
     }
 }
 
-/// The daily rule statistics a batch adds, written at the end of its transaction in one global order
-/// (guild, rule, day): concurrent batches on PostgreSQL then take those rows' locks in the same order and
+/// The daily rule statistics and decision counts a batch adds, written at the end of its transaction in one global
+/// order ((guild, rule, day), then (guild, day, verdict)): concurrent batches on PostgreSQL then take those rows' locks in the same order and
 /// cannot deadlock on them (a deadlock costs a second before PostgreSQL notices it).
 final class TriggerLedger {
     private struct Entry {
@@ -261,14 +266,28 @@ final class TriggerLedger {
         }
     }
     private var entries: [Entry] = []
+    /// Logged decisions per (guild, day, verdict), for the guild's daily counts.
+    private struct DecisionKey: Hashable, Comparable {
+        let guild: Int64, day: String, verdict: String
+        static func < (a: DecisionKey, b: DecisionKey) -> Bool { (a.guild, a.day, a.verdict) < (b.guild, b.day, b.verdict) }
+    }
+    private var decisions: [DecisionKey: Int] = [:]
 
     func add(guild: Int64, rule: Int64, day: String, millis: Double) {
         entries.append(Entry(guild: guild, rule: rule, day: day, millis: millis))
     }
 
+    func addDecision(guild: Int64, day: String, verdict: String) {
+        decisions[DecisionKey(guild: guild, day: day, verdict: verdict), default: 0] += 1
+    }
+
     func write(on conn: any SQLConnection, at now: Date) throws {
         for entry in entries.sorted(by: Entry.inLockOrder) {
             try AutomodRepository.recordTrigger(on: conn, guild: entry.guild, rule: entry.rule, day: entry.day, responseMillis: entry.millis, at: now)
+        }
+        // After the rule stats, in their own global order: the same no-deadlock argument holds for these rows.
+        for (key, count) in decisions.sorted(by: { $0.key < $1.key }) {
+            try AutomodRepository.countDecisions(on: conn, guild: key.guild, day: key.day, verdict: key.verdict, count: count)
         }
     }
 }

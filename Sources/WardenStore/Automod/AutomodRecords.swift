@@ -30,11 +30,14 @@ public struct AutomodLogEntry: Sendable {
     public var timestamp: Date
     /// When the violation happened (the message's time, at most `timestamp`); points decay from it.
     public var violationAt: Date?
+    /// The decision's verdict (`flag`, `block`), kept beside the decision JSON so the console counts and filters
+    /// logs by it from an index.
+    public var verdict: String?
 
     public init(guildID: Int64, userID: Int64, messageID: Int64, channelID: Int64, ruleID: Int64?, actionTaken: String,
                 messageContent: String, contextJSON: String, evidenceJSON: String, aiAnalysisJSON: String? = nil, timestamp: Date,
-                violationAt: Date? = nil) {
-        self.violationAt = violationAt
+                violationAt: Date? = nil, verdict: String? = nil) {
+        self.violationAt = violationAt; self.verdict = verdict
         self.guildID = guildID; self.userID = userID; self.messageID = messageID; self.channelID = channelID
         self.ruleID = ruleID; self.actionTaken = actionTaken; self.messageContent = messageContent
         self.contextJSON = contextJSON; self.evidenceJSON = evidenceJSON; self.aiAnalysisJSON = aiAnalysisJSON; self.timestamp = timestamp

@@ -162,13 +162,23 @@ public enum AutomodRepository {
     public static func insertLog(on conn: any SQLConnection, _ entry: AutomodLogEntry) throws -> Int64 {
         guard let row = try conn.queryFirst("""
             INSERT INTO automod_logs (guild_id, user_id, message_id, channel_id, rule_id, action_taken, message_content,
-                                      context, evidence, timestamp, appeal_status, ai_analysis, violation_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', $11, $12) RETURNING id
+                                      context, evidence, timestamp, appeal_status, ai_analysis, violation_at, verdict)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', $11, $12, $13) RETURNING id
             """, [.int(entry.guildID), .int(entry.userID), .int(entry.messageID), .int(entry.channelID), .int(entry.ruleID),
                   .text(entry.actionTaken), .text(entry.messageContent), .json(entry.contextJSON), .json(entry.evidenceJSON),
-                  .timestamp(entry.timestamp), entry.aiAnalysisJSON.map { .json($0) } ?? .null, .timestamp(entry.violationAt)])
+                  .timestamp(entry.timestamp), entry.aiAnalysisJSON.map { .json($0) } ?? .null, .timestamp(entry.violationAt),
+                  .text(entry.verdict)])
         else { throw StoreError.statement("INSERT INTO automod_logs", message: "no id returned", sqlState: nil) }
         return try row.int("id")
+    }
+
+    /// Adds `count` logged decisions of `verdict` (`flag`, `block`) to the guild's `day` (YYYY-MM-DD, UTC), for the
+    /// console's decisions per day without reading every log.
+    public static func countDecisions(on conn: any SQLConnection, guild: Int64, day: String, verdict: String, count: Int) throws {
+        try conn.execute("""
+            INSERT INTO automod_daily (guild_id, date, verdict, decisions) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (guild_id, date, verdict) DO UPDATE SET decisions = automod_daily.decisions + excluded.decisions
+            """, [.int(guild), .date(day), .text(verdict), .int(Int64(count))])
     }
 
     /// Counts one trigger of a rule on `day` (YYYY-MM-DD, UTC) and folds `responseMillis` into the day's average.

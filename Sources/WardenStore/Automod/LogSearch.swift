@@ -43,7 +43,7 @@ public enum LogSearch {
         var binds: [SQLValue] = [.int(guild), .int(Int64(limit))]
         var clauses = ""
         func bind(_ value: SQLValue) -> String { binds.append(value); return "$\(binds.count)" }
-        let verdict = verdictExpression(conn.dialect)
+        let verdict = "l.verdict"
         if let member = filter.member { clauses += " AND l.user_id = \(bind(.int(member)))" }
         if let rule = filter.rule { clauses += " AND r.name = \(bind(.text(rule)))" }
         if let wanted = filter.verdict { clauses += " AND \(verdict) = \(bind(.text(wanted)))" }
@@ -56,10 +56,6 @@ public enum LogSearch {
             FROM automod_logs l LEFT JOIN automod_rules r ON r.id = l.rule_id
             WHERE l.guild_id = $1\(clauses) ORDER BY l.id DESC LIMIT $2
             """, binds).map(row)
-    }
-
-    private static func verdictExpression(_ dialect: SQLDialect) -> String {
-        dialect == .postgres ? "(l.context->>'verdict')" : "json_extract(l.context, '$.verdict')"
     }
 
     private static func pointsExpression(_ dialect: SQLDialect) -> String {

@@ -10,18 +10,12 @@ public enum GuildFigures {
         public var count: Int
     }
 
-    private static func dayOf(_ column: String, _ dialect: SQLDialect) -> String {
-        dialect == .postgres ? "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD')" : "substr(\(column), 1, 10)"
-    }
-
-    /// Logged decisions per day by verdict (`flag`, `block`) since `since`.
-    public static func decisionsPerDay(on conn: any SQLConnection, guild: Int64, since: Date) throws -> [DayCount] {
-        let verdict = conn.dialect == .postgres ? "COALESCE(context->>'verdict', 'unknown')" : "COALESCE(json_extract(context, '$.verdict'), 'unknown')"
-        let day = dayOf("timestamp", conn.dialect)
+    /// Logged decisions per day by verdict (`flag`, `block`) since `sinceDay` (from `automod_daily`).
+    public static func decisionsPerDay(on conn: any SQLConnection, guild: Int64, sinceDay: String) throws -> [DayCount] {
+        let day = conn.dialect == .postgres ? "to_char(date, 'YYYY-MM-DD')" : "date"
         return try conn.query("""
-            SELECT \(day) AS day, \(verdict) AS kind, COUNT(*) AS n FROM automod_logs
-            WHERE guild_id = $1 AND timestamp >= $2 GROUP BY 1, 2 ORDER BY 1
-            """, [.int(guild), .timestamp(since)]).map(dayCount)
+            SELECT \(day) AS day, verdict AS kind, decisions AS n FROM automod_daily WHERE guild_id = $1 AND date >= $2 ORDER BY 1
+            """, [.int(guild), .date(sinceDay)]).map(dayCount)
     }
 
     /// Triggers and false positives per rule and day since `sinceDay` (from `automod_stats`), by rule id.

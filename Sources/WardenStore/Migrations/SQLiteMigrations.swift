@@ -27,6 +27,9 @@ enum SQLiteMigrations {
     /// random session id in its cookie, ending when signed out (`revoked_at`), idle too long, or its token is
     /// revoked. `member_sessions`: a banned member signed in with Discord OAuth2 to file appeals on `/appeal/{guild}`.
     /// `idx_automod_appeals_guild_status_id`: the appeal queue pages one status of a guild by id (keyset).
+    /// `automod_logs.verdict`: the decision's verdict beside its JSON (filled from it for older logs), for the log
+    /// search's verdict filter. `automod_daily`: logged decisions per guild, UTC day and verdict, counted as they
+    /// are written (filled from the logs here), so the dashboard reads days, not logs.
     /// `gpt_denials`: LLM stages skipped per guild and day because a member's quota was used up (the dashboard's
     /// figure).
     private static let v7 = """
@@ -51,6 +54,17 @@ enum SQLiteMigrations {
             revoked_at    TEXT
         );
         CREATE INDEX idx_automod_appeals_guild_status_id ON automod_appeals (guild_id, status, id);
+        ALTER TABLE automod_logs ADD COLUMN verdict TEXT;
+        UPDATE automod_logs SET verdict = json_extract(context, '$.verdict') WHERE context IS NOT NULL;
+        CREATE TABLE automod_daily (
+            guild_id   INTEGER NOT NULL,
+            date       TEXT NOT NULL,
+            verdict    TEXT NOT NULL,
+            decisions  INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (guild_id, date, verdict)
+        );
+        INSERT INTO automod_daily (guild_id, date, verdict, decisions)
+            SELECT guild_id, substr(timestamp, 1, 10), verdict, COUNT(*) FROM automod_logs WHERE verdict IS NOT NULL AND timestamp IS NOT NULL GROUP BY 1, 2, 3;
         CREATE TABLE gpt_denials (
             guild_id    INTEGER NOT NULL,
             usage_date  TEXT NOT NULL,

@@ -7,7 +7,7 @@ struct DashboardPage {
     let desk: DashboardDesk
     let renderer: ConsoleRenderer
 
-    struct Cell { let value: String }
+    struct Cell { let name: String; let value: String }
     struct Row { let label: String; let cells: [Cell] }
     struct Figure { let label: String; let value: String }
     struct Model {
@@ -33,10 +33,10 @@ struct DashboardPage {
         let shortDays = d.days.map { String($0.dropFirst(5)) }
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
         let decisionRows = d.days.indices.map { i in
-            Row(label: d.days[i], cells: [Cell(value: String(d.flagged[i])), Cell(value: String(d.blocked[i]))])
+            Row(label: d.days[i], cells: [Cell(name: "Flagged", value: String(d.flagged[i])), Cell(name: "Blocked", value: String(d.blocked[i]))])
         }
         let llmRows = d.days.indices.map { i in
-            Row(label: d.days[i], cells: [Cell(value: String(d.llmCalls[i])), Cell(value: String(d.quotaDenials[i]))])
+            Row(label: d.days[i], cells: [Cell(name: "Calls", value: String(d.llmCalls[i])), Cell(name: "Denied", value: String(d.quotaDenials[i]))])
         }
         let model = Model(
             frame: ConsoleFrame(session, guild: guild, current: .dashboard, title: "Dashboard"),
@@ -48,7 +48,7 @@ struct DashboardPage {
                                                                      .init(name: "denied", values: d.quotaDenials.map(Double.init))],
                                         label: "LLM calls and quota denials per day"),
             llmRows: llmRows,
-            topRules: d.topRules.map { Row(label: $0.name, cells: [Cell(value: String($0.triggers)), Cell(value: String($0.falsePositives))]) },
+            topRules: d.topRules.map { Row(label: $0.name, cells: [Cell(name: "Triggers", value: String($0.triggers)), Cell(name: "Approved appeals", value: String($0.falsePositives))]) },
             appeals: [Figure(label: "Filed", value: String(d.appealsFiled)), Figure(label: "Approved", value: String(d.appealsApproved)),
                       Figure(label: "Denied", value: String(d.appealsDenied)), Figure(label: "Pending", value: String(d.appealsPending)),
                       Figure(label: "Approval rate", value: percent(d.approvalRate))],
