@@ -16,7 +16,8 @@ struct ConsoleHeaders: RouterMiddleware {
     }
 
     static func apply(to headers: inout HTTPFields) {
-        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        // A page with a stricter policy of its own (a transcript allows its one style by hash) keeps it.
+        if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = contentSecurityPolicy }
         headers[.xContentTypeOptions] = "nosniff"
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
         headers[.referrerPolicy] = "no-referrer"

@@ -28,6 +28,7 @@ struct ConsoleRoutes {
                     clock: app.clock).register(on: signedIn)
         DashboardPage(desk: app.dashboard, renderer: renderer).register(on: signedIn)
         ProposalPages(faq: app.faq, tickets: app.tickets, renderer: renderer, clock: app.clock).register(on: signedIn)
+        TicketPages(desk: app.tickets).register(on: signedIn)
         FAQPage(faq: app.faq, dashboard: app.dashboard, renderer: renderer, clock: app.clock).register(on: signedIn)
         RulePages(desk: app.rules, renderer: renderer).register(on: signedIn)
         TesterPage(desk: app.rules, renderer: renderer).register(on: signedIn)

@@ -161,16 +161,17 @@ public struct TranscriptRenderer: Sendable {
         body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d1f23}
         main{max-width:52rem;margin:0 auto;padding:1.5rem}
         h1{font-size:1.4rem;margin:0 0 .5rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
-        dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:#5b616b}dd{margin:0}
+        dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem;margin:0}dt{color:#5b616b}dd{margin:0;overflow-wrap:anywhere}
         .note{color:#5b616b;font-size:.9rem}
         ol.messages{list-style:none;padding:0;margin:0}
         .message{background:#fff;border:1px solid #dfe2e6;border-radius:6px;padding:.6rem .9rem;margin:.6rem 0;overflow:hidden}
         .message.staff{border-left:4px solid #3b6fd6}.message.member{border-left:4px solid #8a8f98}
-        .who{margin:0 0 .3rem;color:#5b616b;font-size:.9rem}.role{font-weight:600;color:#1d1f23}
+        .who{margin:0 0 .3rem;color:#5b616b;font-size:.9rem;overflow-wrap:anywhere}.role{font-weight:600;color:#1d1f23}
         .text{white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate;margin:0}
         .attachments{margin:.4rem 0 0;padding-left:1.2rem;font-size:.9rem;overflow-wrap:anywhere}
         .hidden-char{background:#fff1c2;color:#6b4e00;border-radius:3px;padding:0 .15em;font-size:.85em}
         bdi{unicode-bidi:isolate}
+        @media (max-width:480px){main{padding:.8rem}dl{grid-template-columns:minmax(0,1fr)}}
         """
 
     /// `'sha256-...'` of ``style``, for the policy.
@@ -178,8 +179,11 @@ public struct TranscriptRenderer: Sendable {
 
     /// What the page may load or run: its own style element and nothing else (no script, image, font, frame,
     /// form target or base URL). Also sent as the HTTP header by the API.
-    public static let contentSecurityPolicy =
-        "default-src 'none'; style-src \(styleHash); img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    public static let contentSecurityPolicy = pagePolicy + "; frame-ancestors 'none'"
+
+    /// The policy the page carries in its own `<meta>` element: the header's less `frame-ancestors`, which browsers
+    /// ignore (and complain of) there; the header keeps it.
+    static let pagePolicy = "default-src 'none'; style-src \(styleHash); img-src 'none'; base-uri 'none'; form-action 'none'"
 
     /// The transcript as one standalone HTML page. Every text of a member, staff or the FAQ is escaped for
     /// element content (``TranscriptText/html(_:)``); attribute values are ours alone.
@@ -190,7 +194,7 @@ public struct TranscriptRenderer: Sendable {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="\(Self.contentSecurityPolicy)">
+            <meta http-equiv="Content-Security-Policy" content="\(Self.pagePolicy)">
             <meta name="referrer" content="no-referrer">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Ticket \(t.id) in guild \(Self.id(t.guildID))</title>
