@@ -202,6 +202,38 @@ struct ConsoleTests {
     }
 
     @Test(arguments: allDialects)
+    func nextAndPreviousStayWithinTheQueuesFilters(_ dialect: SQLDialect) async throws {
+        try await withServer(dialect) { h in
+            let moderator = try await Self.browser(h, h.scoped[guildA]?[.moderator])
+            // Three appeals, oldest first: a scam link (fake-discord-domain), an invite link (invite-link), another scam link.
+            var ids: [Int] = []
+            for (index, text) in ["FREE NITRO https://discord-nitro.gift/claim", "join my server https://discord.gg/abc123",
+                                  "FREE NITRO https://discord-nitro.gift/other"].enumerated() {
+                let message = messageJSON(text, guild: guildA, user: 600 + UInt64(index))
+                let log = try #require(try await h.call(.post, "/v1/messages", token: h.tokens[.bot], json: message.json).json["log_id"] as? Int)
+                let filed = try await h.call(.post, "/v1/guilds/\(guildA)/appeals", token: h.tokens[.bot],
+                                             json: #"{"log_id": \#(log), "user_id": "\#(600 + index)", "reason": "please"}"#)
+                ids.append(try #require(filed.json["id"] as? Int))
+            }
+            let rules = try await h.database.transaction { conn in
+                try conn.query("SELECT a.id, r.name FROM automod_appeals a JOIN automod_logs l ON l.id = a.log_id LEFT JOIN automod_rules r ON r.id = l.rule_id ORDER BY a.id", [])
+                    .map { try $0.optionalString("name") ?? "" }
+            }
+            #expect(rules[0] == rules[2] && rules[0] != rules[1], "the first and last appeals are of one rule, the middle one of another: \(rules)")
+            let g = "/console/guilds/\(guildA)/appeals"
+            let filter = "?rule=" + rules[0]
+            let newest = try await moderator.get("\(g)/\(ids[2])\(filter)")
+            #expect(newest.text.contains("href=\"\(g)/\(ids[0])\(filter)\""), "next skips the other rule's appeal")
+            #expect(!newest.text.contains("\(g)/\(ids[1])"))
+            let unfiltered = try await moderator.get("\(g)/\(ids[2])")
+            #expect(unfiltered.text.contains("href=\"\(g)/\(ids[1])\""), "without a filter, next is the one just older")
+            // A decision leads on within the filter, and with it.
+            let approved = try await moderator.post("\(g)/\(ids[2])/approve\(filter)", [])
+            #expect(approved.status == 303 && approved.headers[.location] == "\(g)/\(ids[0])\(filter)")
+        }
+    }
+
+    @Test(arguments: allDialects)
     func sessionsEndWhenIdleOrWhenTheirTokenIsRevoked(_ dialect: SQLDialect) async throws {
         let now = Mutex(Date())
         try await withServer(dialect, clock: { now.withLock { $0 } }) { h in

@@ -124,9 +124,12 @@ public final class AppealDesk: Sendable {
         }
     }
 
-    /// The pending appeals just newer and just older than `id`, for working through the queue one by one.
-    public func pendingNeighbours(guild: Int64, id: Int64) async throws -> (newer: Int64?, older: Int64?) {
-        try await database.transaction { conn in try AppealRepository.pendingNeighbours(on: conn, guild: guild, id: id) }
+    /// The pending appeals just newer and just older than `id` among those `filter` leaves, for working through the
+    /// queue one by one.
+    public func pendingNeighbours(guild: Int64, id: Int64, filter: AppealRepository.QueueFilter = .init()) async throws
+        -> (newer: Int64?, older: Int64?)
+    {
+        try await database.transaction { conn in try AppealRepository.pendingNeighbours(on: conn, guild: guild, id: id, filter: filter) }
     }
 
     /// How many appeals of the guild are waiting for a moderator.

@@ -121,26 +121,40 @@ public enum AppealRepository {
                              limit: Int) throws -> [Listing] {
         guard limit > 0 else { return [] }
         var binds: [SQLValue] = [.int(guild), .text(status), .int(Int64(limit))]
-        var clauses = ""
-        func bind(_ value: SQLValue) -> String { binds.append(value); return "$\(binds.count)" }
-        if let rule = filter.rule { clauses += " AND r.name = \(bind(.text(rule)))" }
-        if let action = filter.action { clauses += " AND ('+' || l.action_taken || '+') LIKE \(bind(.text("%+\(action)+%")))" }
-        if let since = filter.filedSince { clauses += " AND a.created_at >= \(bind(.timestamp(since)))" }
-        if let until = filter.filedBefore { clauses += " AND a.created_at < \(bind(.timestamp(until)))" }
-        if let before { clauses += " AND a.id < \(bind(.int(before)))" }
+        var clauses = filterClauses(filter, &binds)
+        if let before {
+            binds.append(.int(before))
+            clauses += " AND a.id < $\(binds.count)"
+        }
         return try conn.query("""
             SELECT \(listingColumns) \(listingJoin)
             WHERE a.guild_id = $1 AND a.status = $2\(clauses) ORDER BY a.id DESC LIMIT $3
             """, binds).map(listing)
     }
 
-    /// The ids of the pending appeals just newer and just older than `id` (nil where there is none).
-    public static func pendingNeighbours(on conn: any SQLConnection, guild: Int64, id: Int64) throws -> (newer: Int64?, older: Int64?) {
-        let older = try conn.queryFirst("SELECT MAX(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id < $2",
-                                        [.int(guild), .int(id)])?.optionalInt("id")
-        let newer = try conn.queryFirst("SELECT MIN(id) AS id FROM automod_appeals WHERE guild_id = $1 AND status = 'pending' AND id > $2",
-                                        [.int(guild), .int(id)])?.optionalInt("id")
-        return (newer, older)
+    /// The ids of the pending appeals just newer and just older than `id` among those `filter` leaves (nil where
+    /// there is none): the queue's neighbours, for working through it one by one.
+    public static func pendingNeighbours(on conn: any SQLConnection, guild: Int64, id: Int64,
+                                         filter: QueueFilter = QueueFilter()) throws -> (newer: Int64?, older: Int64?) {
+        func neighbour(_ pick: String, _ comparison: String) throws -> Int64? {
+            var binds: [SQLValue] = [.int(guild), .int(id)]
+            let clauses = filterClauses(filter, &binds)
+            return try conn.queryFirst("""
+                SELECT \(pick)(a.id) AS id \(listingJoin) WHERE a.guild_id = $1 AND a.status = 'pending' AND a.id \(comparison) $2\(clauses)
+                """, binds)?.optionalInt("id")
+        }
+        return (try neighbour("MIN", ">"), try neighbour("MAX", "<"))
+    }
+
+    /// The SQL of a queue filter, its values appended to `binds` (each value bound, never spliced).
+    private static func filterClauses(_ filter: QueueFilter, _ binds: inout [SQLValue]) -> String {
+        var clauses = ""
+        func bind(_ value: SQLValue) -> String { binds.append(value); return "$\(binds.count)" }
+        if let rule = filter.rule { clauses += " AND r.name = \(bind(.text(rule)))" }
+        if let action = filter.action { clauses += " AND ('+' || l.action_taken || '+') LIKE \(bind(.text("%+\(action)+%")))" }
+        if let since = filter.filedSince { clauses += " AND a.created_at >= \(bind(.timestamp(since)))" }
+        if let until = filter.filedBefore { clauses += " AND a.created_at < \(bind(.timestamp(until)))" }
+        return clauses
     }
 
     /// How many appeals of the guild are in `status`.

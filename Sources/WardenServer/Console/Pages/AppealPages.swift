@@ -58,6 +58,36 @@ struct AppealPages {
     /// The Discord action types a log's `action_taken` can hold, for the action filter.
     static let actionNames = Array(Set(ActionKinds.all.compactMap { $0.discordType?.rawValue } + ["delete_message", "alert"])).sorted()
 
+    /// The queue's filters as a query gave them: kept on an appeal's links, so next and previous (and where a
+    /// decision leads) stay within what the moderator narrowed the queue to.
+    struct Narrowing {
+        var rule: String?
+        var action: String?
+        var age = ""
+        var filter = AppealRepository.QueueFilter()
+
+        init(_ query: ConsoleQuery, now: Date) throws {
+            rule = query["rule"]
+            action = query["action"]
+            if let action, !AppealPages.actionNames.contains(action) {
+                throw APIError.badRequest("invalid_parameter", "action must be one of \(AppealPages.actionNames.joined(separator: ", ")), got '\(action)'")
+            }
+            age = query["age"] ?? ""
+            filter = AppealRepository.QueueFilter(rule: rule, action: action)
+            switch age {
+            case "": break
+            case "day": filter.filedSince = now.addingTimeInterval(-86_400)
+            case "week": filter.filedSince = now.addingTimeInterval(-7 * 86_400)
+            case "month": filter.filedSince = now.addingTimeInterval(-30 * 86_400)
+            case "older": filter.filedBefore = now.addingTimeInterval(-7 * 86_400)
+            default: throw APIError.badRequest("invalid_parameter", "age must be one of day, week, month, older, got '\(age)'")
+            }
+        }
+
+        /// The filters as a query string for an appeal's links ("" when none).
+        var query: String { HTML.query([("rule", rule), ("action", action), ("age", age)]) }
+    }
+
     /// The ages the queue can be narrowed to: filed within a day, a week, a month, or waiting longer than a week.
     static let ages: [(value: String, label: String)] = [("", "Any age"), ("day", "Filed today"), ("week", "This week"),
                                                          ("month", "This month"), ("older", "Waiting over a week")]
@@ -71,22 +101,9 @@ struct AppealPages {
             throw APIError.badRequest("invalid_parameter", "status must be pending, approved or denied, got '\(statusText)'")
         }
         let ruleNames = try await rules.list(guild: guild).rules.map(\.definition.name)
-        let rule = query["rule"]
-        let action = query["action"]
-        if let action, !Self.actionNames.contains(action) {
-            throw APIError.badRequest("invalid_parameter", "action must be one of \(Self.actionNames.joined(separator: ", ")), got '\(action)'")
-        }
-        let age = query["age"] ?? ""
+        let narrowing = try Narrowing(query, now: clock())
+        let (rule, action, age, filter) = (narrowing.rule, narrowing.action, narrowing.age, narrowing.filter)
         let now = clock()
-        var filter = AppealRepository.QueueFilter(rule: rule, action: action)
-        switch age {
-        case "": break
-        case "day": filter.filedSince = now.addingTimeInterval(-86_400)
-        case "week": filter.filedSince = now.addingTimeInterval(-7 * 86_400)
-        case "month": filter.filedSince = now.addingTimeInterval(-30 * 86_400)
-        case "older": filter.filedBefore = now.addingTimeInterval(-7 * 86_400)
-        default: throw APIError.badRequest("invalid_parameter", "age must be one of day, week, month, older, got '\(age)'")
-        }
         let before = query.id("before")
         let page = try await desk.queue(guild: guild, status: status, filter: filter, before: before)
 
@@ -96,7 +113,7 @@ struct AppealPages {
                                ("before", before.map { String($0) })])
         }
         let rows = page.appeals.map { view in
-            Row(id: String(view.appeal.id), href: "\(base)/\(view.appeal.id)", member: view.appeal.userID.description,
+            Row(id: String(view.appeal.id), href: "\(base)/\(view.appeal.id)" + narrowing.query, member: view.appeal.userID.description,
                 rule: view.rule?.name ?? "—", action: view.log.actionTaken, filed: ConsoleText.ago(view.appeal.createdAt, now: now),
                 reason: ConsoleText.excerpt(view.appeal.reason, 140), suggestion: view.triage?.suggestion?.rawValue)
         }
@@ -122,6 +139,8 @@ struct AppealPages {
         let frame: ConsoleFrame
         let id: String
         let base: String
+        /// The queue's filters as a query string, carried by the decision form so its answer leads on within them.
+        let narrowing: String
         let status: String
         let pending: Bool
         let member: String
@@ -187,10 +206,12 @@ struct AppealPages {
         let member = try await records.history(guild: guild, user: view.appeal.userID.int64, limit: 1)
         let chartPoints = logs.reversed().compactMap { log in log.points.map { (label: ConsoleText.stamp(log.timestamp), value: $0) } }
         // Neighbours in the pending queue, for the keyboard's next and previous.
-        let neighbours: (newer: Int64?, older: Int64?) = view.appeal.status == .pending ? try await desk.pendingNeighbours(guild: guild, id: id) : (nil, nil)
+        let narrowing = try Narrowing(try ConsoleQuery(request), now: now)
+        let neighbours: (newer: Int64?, older: Int64?) = view.appeal.status == .pending
+            ? try await desk.pendingNeighbours(guild: guild, id: id, filter: narrowing.filter) : (nil, nil)
         let model = DetailModel(
             frame: ConsoleFrame(session, guild: guild, current: .appeals, title: "Appeal \(id)"),
-            id: String(id), base: "\(base)/\(id)", status: view.appeal.status.rawValue, pending: view.appeal.status == .pending,
+            id: String(id), base: "\(base)/\(id)", narrowing: narrowing.query, status: view.appeal.status.rawValue, pending: view.appeal.status == .pending,
             member: view.appeal.userID.description, filed: ConsoleText.stamp(view.appeal.createdAt) + " (" + ConsoleText.ago(view.appeal.createdAt, now: now) + ")",
             reason: ConsoleText.visible(view.appeal.reason), messageHTML: HTML.highlighted(view.log.messageContent ?? "", spans: spans),
             matches: matches, facts: facts, analysis: analysis, triage: triage, triageEvidence: (view.triage?.evidence ?? []).map(ConsoleText.visible),
@@ -202,7 +223,8 @@ struct AppealPages {
             },
             pointsNow: member.points.map { Fact($0.ruleType, "\(ConsoleText.number($0.points)) points, \($0.violations) violations") },
             error: error, note: note,
-            previous: neighbours.newer.map { "\(base)/\($0)" }, next: neighbours.older.map { "\(base)/\($0)" }, queue: base)
+            previous: neighbours.newer.map { "\(base)/\($0)" + narrowing.query }, next: neighbours.older.map { "\(base)/\($0)" + narrowing.query },
+            queue: base + narrowing.query)
         return renderer.page("appeal", model, status: status)
     }
 
@@ -231,9 +253,10 @@ struct AppealPages {
                 return try await detail(context, id: id, error: error.message, note: note, status: HTTPResponse.Status(code: error.httpStatus), from: request)
             }
         }
-        // Back to the queue's next appeal, so a moderator works through it without returning to the list.
-        let (_, older) = try await desk.pendingNeighbours(guild: guild, id: id)
-        return redirect(to: older.map { "/console/guilds/\(UInt64(bitPattern: guild))/appeals/\($0)" }
-                        ?? "/console/guilds/\(UInt64(bitPattern: guild))/appeals")
+        // Back to the queue's next appeal (within its filters), so a moderator works through it without returning to the list.
+        let narrowing = try Narrowing(try ConsoleQuery(request), now: clock())
+        let (_, older) = try await desk.pendingNeighbours(guild: guild, id: id, filter: narrowing.filter)
+        let base = "/console/guilds/\(UInt64(bitPattern: guild))/appeals"
+        return redirect(to: (older.map { "\(base)/\($0)" } ?? base) + narrowing.query)
     }
 }
