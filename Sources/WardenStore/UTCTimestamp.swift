@@ -147,4 +147,11 @@ public enum UTCDay {
         // Outside years 1-9999 there is no fixed-width text; such a clock is broken, and day 1 is as good as any.
         String((UTCTimestamp.format(date) ?? "0001-01-01").prefix(10))
     }
+
+    /// The last `days` UTC days up to the one holding `now`, oldest first, and the midnight the first begins at:
+    /// the window of the console's per-day figures.
+    public static func window(days: Int, endingAt now: Date) -> (start: Date, days: [String]) {
+        let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 - Double(max(1, days) - 1) * 86_400)
+        return (start, (0..<max(1, days)).map { of(start.addingTimeInterval(Double($0) * 86_400)) })
+    }
 }

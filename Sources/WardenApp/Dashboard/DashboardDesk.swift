@@ -39,9 +39,7 @@ public struct DashboardDesk: Sendable {
 
     public func dashboard(guild: Int64, days: Int = 14) async throws -> Dashboard {
         let now = clock()
-        // Midnight UTC, `days - 1` days ago.
-        let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 - Double(days - 1) * 86_400)
-        let labels = (0..<days).map { UTCDay.of(start.addingTimeInterval(Double($0) * 86_400)) }
+        let (start, labels) = UTCDay.window(days: days, endingAt: now)
         let firstDay = labels.first ?? UTCDay.of(now)
         let figures = try await database.transaction { conn in
             (decisions: try GuildFigures.decisionsPerDay(on: conn, guild: guild, sinceDay: firstDay),

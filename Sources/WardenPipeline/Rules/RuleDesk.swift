@@ -144,8 +144,7 @@ public final class RuleDesk: Sendable {
     /// Each of the guild's rules' figures (by rule id) over the last `days` UTC days, today included.
     public func figures(guild: Int64, days: Int = 14) async throws -> [Int64: Figures] {
         let now = clock()
-        let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 - Double(days - 1) * 86_400)
-        let labels = (0..<days).map { UTCDay.of(start.addingTimeInterval(Double($0) * 86_400)) }
+        let labels = UTCDay.window(days: days, endingAt: now).days
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let rows = try await database.transaction { conn in
             try GuildFigures.ruleDays(on: conn, guild: guild, sinceDay: labels.first ?? UTCDay.of(now))

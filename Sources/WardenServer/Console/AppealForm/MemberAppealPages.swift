@@ -96,7 +96,7 @@ struct MemberAppealPages {
                 default: return try await page(request, context, notice: nil, error: error.message, status: HTTPResponse.Status(code: error.httpStatus))
                 }
             }
-            filings.fail(key)
+            filings.record(key)
             return redirect(to: "/appeal/\(UInt64(bitPattern: guild))" + HTML.query([("filed", String(log))]))
         }
     }

@@ -51,7 +51,7 @@ struct SignInPages {
             }
             let token = (form.fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let opened = try await sessions.signIn(token: token) else {
-                throttle.fail(address)
+                throttle.record(address)
                 return signInPage(request: request, error: "That token is unknown, revoked, or a bot's.", status: .unauthorized)
             }
             var response = Response(status: .seeOther, headers: [.location: "/console/"])

@@ -27,7 +27,7 @@ public final class AttemptLimiter: Sendable {
     }
 
     /// Counts an attempt with `address` (a failed sign-in, a filing).
-    public func fail(_ address: String) {
+    public func record(_ address: String) {
         let now = clock()
         failures.withLock { table in
             // A bound on memory: a flood from many addresses forgets the oldest table rather than growing.
