@@ -229,7 +229,10 @@ struct ConsoleTests {
             #expect(unfiltered.text.contains("href=\"\(g)/\(ids[1])\""), "without a filter, next is the one just older")
             // A decision leads on within the filter, and with it.
             let approved = try await moderator.post("\(g)/\(ids[2])/approve\(filter)", [])
-            #expect(approved.status == 303 && approved.headers[.location] == "\(g)/\(ids[0])\(filter)")
+            #expect(approved.status == 303 && approved.headers[.location] == "\(g)/\(ids[0])\(filter)&decided=\(ids[2])")
+            let next = try await moderator.get("\(g)/\(ids[0])\(filter)&decided=\(ids[2])")
+            #expect(next.text.contains("Appeal \(ids[2]) approved."), "the decision is acknowledged on the next appeal")
+            #expect(!(try await moderator.get("\(g)?decided=\(ids[1])")).text.contains("Appeal \(ids[1])"), "no notice for an undecided appeal")
         }
     }
 

@@ -8,11 +8,32 @@ extension SettingCheck {
     public static let automod = SettingCheck(scope: GuildPolicy.scope) { (key: String, json: String) throws(SettingRejection) in
         guard let known = GuildPolicy.Key(rawValue: key) else { return }
         var policy = GuildPolicy()
-        do { try GuildPolicyLoader.apply(known, json: Data(json.utf8), to: &policy) } catch {
+        do { try GuildPolicyLoader.apply(known, json: Data(json.utf8), to: &policy) } catch let error as DecodingError {
+            throw SettingRejection(Self.reason(error, key: known))
+        } catch {
             throw SettingRejection("\(error)")
         }
         for step in policy.ladder.steps {
             if let problem = step.action.problems().first { throw SettingRejection("\(problem.field): \(problem.message)") }
         }
+    }
+
+    /// A decoding failure in words: what kind of value the key takes (Foundation's own text names Swift internals).
+    private static func reason(_ error: DecodingError, key: GuildPolicy.Key) -> String {
+        let expected: String
+        switch key {
+        case .escalationLadder: expected = #"an object like {"steps":[{"points":3,"action":{"type":"timeout","duration_seconds":600}}],"half_life_hours":72}"#
+        case .modChannelID: expected = "a channel id (digits, in quotes)"
+        case .exemptRoles, .exemptChannels: expected = "an array of ids (digits, in quotes)"
+        case .llmDeadlineMillis, .appealWindowDays: expected = "a whole number"
+        case .llmOnOutage: expected = "a string"
+        }
+        var path = ""
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        @unknown default: break
+        }
+        return "\(key.rawValue)\(path) must be \(expected)" + (path.isEmpty ? "" : " (the value at \(path) is wrong)")
     }
 }

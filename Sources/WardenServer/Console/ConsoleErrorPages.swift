@@ -55,3 +55,26 @@ struct ConsoleErrorPages: RouterMiddleware {
         }
     }
 }
+
+/// The router's own "no such page" (404, or 405 for a method a page does not take) under `/console` and `/appeal`:
+/// answered as a page with the console's headers, as the pages' own errors are, not in the API's JSON. Added to
+/// the router itself, since no route (and so no group's middleware) matched.
+struct ConsolePathsNotFound: RouterMiddleware {
+    typealias Context = WardenRequestContext
+    let renderer: ConsoleRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
+            let path = request.uri.path
+            let inAppealForm = path == "/appeal" || path.hasPrefix("/appeal/")
+            guard path == "/console" || path.hasPrefix("/console/") || inAppealForm else { throw error }
+            let model = ConsoleErrorPages.Model(frame: ConsoleFrame(title: "Not found"), status: 404, headline: "Not found",
+                                                message: "There is no page here.", signIn: false, home: inAppealForm ? nil : "/console/")
+            var response = renderer.page("error", model, status: .notFound)
+            ConsoleHeaders.apply(to: &response.headers)
+            return response
+        }
+    }
+}

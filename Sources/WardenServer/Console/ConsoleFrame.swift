@@ -60,7 +60,7 @@ struct ConsoleFrame {
         let principal = session.principal
         signedIn = true
         csrf = session.csrf
-        self.title = title
+        self.title = ConsoleText.visible(title)
         let guildText = guild.map { String(UInt64(bitPattern: $0)) }
         self.guild = guildText
         var who = principal.role.rawValue
@@ -77,6 +77,6 @@ struct ConsoleFrame {
 
     /// The frame of a page nobody is signed in to (sign-in, errors before sign-in).
     init(title: String) {
-        signedIn = false; csrf = ""; who = ""; nav = []; switchGuild = false; guild = nil; self.title = title
+        signedIn = false; csrf = ""; who = ""; nav = []; switchGuild = false; guild = nil; self.title = ConsoleText.visible(title)
     }
 }

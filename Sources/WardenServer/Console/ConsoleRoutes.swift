@@ -18,6 +18,7 @@ struct ConsoleRoutes {
     let filings: AttemptLimiter
 
     func register(on router: Router<WardenRequestContext>) {
+        router.add(middleware: ConsolePathsNotFound(renderer: renderer))
         let console = router.group("console").add(middleware: ConsoleHeaders()).add(middleware: ConsoleErrorPages(renderer: renderer))
         // The inner error pages see the session, so a signed-in 403 or 404 keeps the navigation.
         let signedIn = console.group().add(middleware: ConsoleAuthenticator(sessions: sessions)).add(middleware: ConsoleErrorPages(renderer: renderer))
@@ -38,5 +39,6 @@ struct ConsoleRoutes {
         TokenPages(tokens: tokens, renderer: renderer).register(on: signedIn)
         MemberAppealPages(desk: app.appeals, sessions: sessions, oauth: oauth, renderer: renderer, filings: filings)
             .register(on: router)
+
     }
 }

@@ -12,6 +12,8 @@ struct MemberAppealPages {
     let oauth: DiscordOAuth?
     let renderer: ConsoleRenderer
     let filings: AttemptLimiter
+    /// OAuth states already used (each is good for one callback within its cookie's 10 minutes).
+    let states = UsedStates()
 
     static let cookieName = "warden_appeal"
     static let stateCookie = "warden_oauth"
@@ -42,9 +44,9 @@ struct MemberAppealPages {
 
     func register(on router: Router<WardenRequestContext>) {
         let appeal = router.group("appeal").add(middleware: ConsoleHeaders()).add(middleware: ConsoleErrorPages(renderer: renderer, home: nil))
-        appeal.get("oauth/callback") { request, _ in try await callback(request) }
+        appeal.get("oauth/callback") { request, context in try await callback(request, context) }
         appeal.get(":guild") { request, context in
-            try await page(request, context, notice: try ConsoleQuery(request).id("filed").map { "Your appeal against log \($0) was filed. Moderators will review it." },
+            try await page(request, context, notice: nil, filed: try ConsoleQuery(request).id("filed"),
                            error: nil, status: .ok)
         }
         appeal.get(":guild/signin") { request, context in
@@ -115,7 +117,7 @@ struct MemberAppealPages {
         return session
     }
 
-    private func callback(_ request: Request) async throws -> Response {
+    private func callback(_ request: Request, _ context: WardenRequestContext) async throws -> Response {
         guard let oauth else { throw APIError(.notFound, "not_configured", "this service has no Discord sign-in configured for appeals") }
         let query = try ConsoleQuery(request)
         guard let saved = request.cookies[Self.stateCookie]?.value, let dot = saved.firstIndex(of: "."),
@@ -129,9 +131,15 @@ struct MemberAppealPages {
         guard let code = query["code"], code.count < 512 else {
             throw APIError.badRequest("invalid_code", "Discord sent no sign-in code back")
         }
+        // A state is good for one sign-in: a replayed callback (the same cookie and state again) is refused.
+        guard states.record(state) else {
+            throw APIError.badRequest("invalid_state", "this sign-in was used already; open the appeal page again")
+        }
         let who: DiscordOAuth.Member
         do { who = try await oauth.member(code: code) } catch {
-            throw APIError(.badGateway, "discord_refused", "Discord did not confirm the sign-in: \(error.description)")
+            // The details are for the operator's log, not for an anonymous visitor.
+            context.logger.warning("appeal form: Discord sign-in failed", metadata: ["error": "\(error.description)"])
+            throw APIError(.badGateway, "discord_unavailable", "Discord did not confirm the sign-in; please try again in a few minutes")
         }
         let opened = try await sessions.signInMember(guild: guild, user: who.id, username: who.username)
         var response = redirect(to: "/appeal/\(UInt64(bitPattern: guild))")
@@ -141,18 +149,22 @@ struct MemberAppealPages {
         return response
     }
 
-    private func page(_ request: Request, _ context: WardenRequestContext, notice: String?, error: String?,
+    /// `filed`: the log the member just appealed (the redirect's), acknowledged only when it is theirs and appealed.
+    private func page(_ request: Request, _ context: WardenRequestContext, notice: String?, filed: Int64? = nil, error: String?,
                       status: HTTPResponse.Status) async throws -> Response {
         let guild = try context.id("guild")
         let guildText = String(UInt64(bitPattern: guild))
         let member = try await member(request, guild: guild)
         var logs: [AppealDesk.MemberLog] = []
         if let member { logs = try await desk.memberLogs(guild: guild, user: member.user) }
+        let notice = notice ?? filed.flatMap { id in
+            logs.contains { $0.id == id && $0.appealStatus != "none" } ? "Your appeal against log \(id) was filed. Moderators will review it." : nil
+        }
         let model = Model(
             frame: ConsoleFrame(title: "Appeal"), guild: guildText, configured: oauth != nil, signedIn: member != nil,
-            member: member.map { "\($0.username) (\(UInt64(bitPattern: $0.user)))" } ?? "", csrf: member?.csrf ?? "",
+            member: member.map { ConsoleText.visible("\($0.username) (\(UInt64(bitPattern: $0.user)))") } ?? "", csrf: member?.csrf ?? "",
             logs: logs.map { log in
-                Log(id: String(log.id), when: ConsoleText.stamp(log.timestamp), rule: log.rule ?? "—", action: Self.words(log.actionTaken),
+                Log(id: String(log.id), when: ConsoleText.stamp(log.timestamp), rule: ConsoleText.visible(log.rule ?? "—"), action: Self.words(log.actionTaken),
                     content: ConsoleText.excerpt(log.messageContent ?? "", 500), status: log.appealStatus, appealable: log.appealable,
                     appealed: log.appealStatus != "none", formAction: "/appeal/\(guildText)/logs/\(log.id)")
             },

@@ -53,6 +53,7 @@ struct AppealPages {
         let empty: String?
         let next: String?
         let first: String?
+        let notice: String?
     }
 
     /// The Discord action types a log's `action_taken` can hold, for the action filter.
@@ -114,7 +115,7 @@ struct AppealPages {
         }
         let rows = page.appeals.map { view in
             Row(id: String(view.appeal.id), href: "\(base)/\(view.appeal.id)" + narrowing.query, member: view.appeal.userID.description,
-                rule: view.rule?.name ?? "—", action: view.log.actionTaken, filed: ConsoleText.ago(view.appeal.createdAt, now: now),
+                rule: ConsoleText.visible(view.rule?.name ?? "—"), action: view.log.actionTaken, filed: ConsoleText.ago(view.appeal.createdAt, now: now),
                 reason: ConsoleText.excerpt(view.appeal.reason, 140), suggestion: view.triage?.suggestion?.rawValue)
         }
         let filtered = rule != nil || action != nil || !age.isEmpty
@@ -123,12 +124,12 @@ struct AppealPages {
             frame: ConsoleFrame(session, guild: guild, current: .appeals, title: "Appeals"),
             tabs: ["pending", "approved", "denied"].map { Tab(label: $0.capitalized, href: link(status: $0), current: $0 == status.rawValue) },
             base: base, status: status.rawValue,
-            rules: [Option(value: "", label: "Any rule", selected: rule == nil)] + ruleNames.map { Option(value: $0, label: $0, selected: $0 == rule) },
+            rules: [Option(value: "", label: "Any rule", selected: rule == nil)] + ruleNames.map { Option(value: $0, label: ConsoleText.visible($0), selected: $0 == rule) },
             actions: [Option(value: "", label: "Any action", selected: action == nil)]
                 + Self.actionNames.map { Option(value: $0, label: $0, selected: $0 == action) },
             ages: Self.ages.map { Option(value: $0.value, label: $0.label, selected: $0.value == age) },
             rows: rows, empty: empty, next: page.next.map { link(status: status.rawValue, before: $0) },
-            first: before == nil ? nil : link(status: status.rawValue))
+            first: before == nil ? nil : link(status: status.rawValue), notice: try await decidedNotice(query, guild: guild))
         return renderer.page("appeals", model)
     }
 
@@ -158,6 +159,7 @@ struct AppealPages {
         let history: [HistoryLog]
         let pointsNow: [Fact]
         let error: String?
+        let notice: String?
         let note: String
         let previous: String?
         let next: String?
@@ -218,17 +220,23 @@ struct AppealPages {
             injectionFlagged: view.triage?.injection.flagged ?? false, decision: decision,
             historyChartHTML: SVGChart.line(chartPoints, label: "Escalation points of member \(view.appeal.userID) after each logged action"),
             history: logs.map { log in
-                HistoryLog(id: String(log.id), when: ConsoleText.stamp(log.timestamp), rule: log.ruleName ?? "—", action: log.actionTaken,
+                HistoryLog(id: String(log.id), when: ConsoleText.stamp(log.timestamp), rule: ConsoleText.visible(log.ruleName ?? "—"), action: log.actionTaken,
                            appeal: log.appealStatus, points: log.points.map(ConsoleText.number) ?? "—")
             },
             pointsNow: member.points.map { Fact($0.ruleType, "\(ConsoleText.number($0.points)) points, \($0.violations) violations") },
-            error: error, note: note,
+            error: error, notice: try await decidedNotice(try ConsoleQuery(request), guild: guild), note: note,
             previous: neighbours.newer.map { "\(base)/\($0)" + narrowing.query }, next: neighbours.older.map { "\(base)/\($0)" + narrowing.query },
             queue: base + narrowing.query)
         return renderer.page("appeal", model, status: status)
     }
 
     // MARK: Decisions
+
+    /// "Appeal 5 approved.": shown after a decision's redirect, only for an appeal of the guild that is decided.
+    private func decidedNotice(_ query: ConsoleQuery, guild: Int64) async throws -> String? {
+        guard let id = query.id("decided"), let view = try? await desk.show(guild: guild, id: id), view.appeal.status != .pending else { return nil }
+        return "Appeal \(id) \(view.appeal.status.rawValue)."
+    }
 
     private func decide(approve: Bool, _ request: Request, _ context: WardenRequestContext) async throws -> Response {
         let guild = try context.guild(allowing: [.moderator])
@@ -257,6 +265,7 @@ struct AppealPages {
         let narrowing = try Narrowing(try ConsoleQuery(request), now: clock())
         let (_, older) = try await desk.pendingNeighbours(guild: guild, id: id, filter: narrowing.filter)
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/appeals"
-        return redirect(to: (older.map { "\(base)/\($0)" } ?? base) + narrowing.query)
+        let target = (older.map { "\(base)/\($0)" } ?? base) + narrowing.query
+        return redirect(to: target + (target.contains("?") ? "&" : "?") + "decided=\(id)")
     }
 }

@@ -40,9 +40,10 @@ struct FAQPage {
             let hits = query.isEmpty ? [] : try await faq.search(query, guild: guild, user: session.principal.user, limit: 10, log: false).map { entry($0.entry, rank: $0.rank) }
             let since = clock().addingTimeInterval(-30 * 86_400)
             let gaps = try await dashboard.faqGaps(guild: guild, since: since)
-            let approved = fields.id("approved")
+            let entries = try await faq.entries(guild: guild)
+            let approved = fields.id("approved").flatMap { id in entries.contains { $0.id == id } ? id : nil }
             let model = Model(frame: ConsoleFrame(session, guild: guild, current: .faq, title: "FAQ"), query: query, searched: !query.isEmpty,
-                              hits: hits, entries: try await faq.entries(guild: guild).map { entry($0, rank: nil) },
+                              hits: hits, entries: entries.map { entry($0, rank: nil) },
                               gaps: gaps.map { Gap(query: ConsoleText.visible($0.query), count: $0.count) },
                               notice: approved.map { "Proposal approved: it is FAQ entry \($0) now." })
             return renderer.page("faq", model)

@@ -113,8 +113,10 @@ struct LogPages {
         }
         func day(_ name: String) throws -> Date? {
             guard let value = text(name) else { return nil }
-            guard let date = DiscordTimestamp.parse(value + "T00:00:00+00:00") else {
-                throw APIError.badRequest("invalid_parameter", "\(name) must be a day like 2026-12-01, got '\(value)'")
+            // Both stores hold years 1-9999 only; the search has no use for days outside 1970-9998.
+            guard let date = DiscordTimestamp.parse(value + "T00:00:00+00:00"),
+                  date >= Date(timeIntervalSince1970: 0), date < Date(timeIntervalSince1970: 253_370_764_800) else {
+                throw APIError.badRequest("invalid_parameter", "\(name) must be a day from 1970-01-01 to 9998-12-31 like 2026-12-01, got '\(value)'")
             }
             return date
         }
@@ -135,7 +137,7 @@ struct LogPages {
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/logs"
         let rows = found.rows.map { log in
             Row(id: String(log.id), href: "\(base)/\(log.id)", when: ConsoleText.stamp(log.timestamp), member: String(UInt64(bitPattern: log.userID)),
-                memberHref: base + HTML.query([("member", String(UInt64(bitPattern: log.userID)))]), rule: log.ruleName ?? "—",
+                memberHref: base + HTML.query([("member", String(UInt64(bitPattern: log.userID)))]), rule: ConsoleText.visible(log.ruleName ?? "—"),
                 verdict: log.verdict ?? "—", action: log.actionTaken, content: ConsoleText.excerpt(log.messageContent ?? "", 300),
                 appeal: log.appealStatus, points: log.points.map(ConsoleText.number) ?? "—")
         }
@@ -143,7 +145,7 @@ struct LogPages {
         let model = Model(
             frame: ConsoleFrame(session, guild: guild, current: .logs, title: "Automod logs"), base: base,
             member: f.member.map { String(UInt64(bitPattern: $0)) } ?? "",
-            rules: [Option(value: "", label: "Any rule", selected: f.rule == nil)] + ruleNames.map { Option(value: $0, label: $0, selected: $0 == f.rule) },
+            rules: [Option(value: "", label: "Any rule", selected: f.rule == nil)] + ruleNames.map { Option(value: $0, label: ConsoleText.visible($0), selected: $0 == f.rule) },
             verdicts: [("", "Any verdict"), ("flag", "flag"), ("block", "block")].map { Option(value: $0.0, label: $0.1, selected: $0.0 == (f.verdict ?? "")) },
             from: query.pairs.first { $0.0 == "from" }?.1 ?? "", to: query.pairs.first { $0.0 == "to" }?.1 ?? "",
             rows: rows, csv: base + ".csv" + HTML.query(query.pairs),

@@ -22,6 +22,8 @@ struct ProposalPages {
         let status: String
         let pending: Bool
         let title: String
+        /// The title as shown in the preview (invisible characters as markers); `title` stays editable as written.
+        let titleShown: String
         let answer: String
         let keywords: String
         let previewHTML: String
@@ -118,7 +120,7 @@ struct ProposalPages {
         let model = DetailModel(
             frame: ConsoleFrame(session, guild: guild, current: .proposals, title: "FAQ proposal \(id)"),
             id: String(id), base: "/console/guilds/\(UInt64(bitPattern: guild))/proposals/\(id)", status: proposal.status,
-            pending: proposal.status == "pending", title: title, answer: answer, keywords: keywords, previewHTML: AnswerPreview.html(answer),
+            pending: proposal.status == "pending", title: title, titleShown: ConsoleText.visible(title), answer: answer, keywords: keywords, previewHTML: AnswerPreview.html(answer),
             sources: sources, reason: proposal.reason ?? "", error: error, notice: notice)
         return renderer.page("proposal", model, status: status)
     }

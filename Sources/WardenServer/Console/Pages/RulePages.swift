@@ -13,6 +13,8 @@ struct RulePages {
 
     struct Row {
         let name: String
+        /// The name as shown (invisible characters as markers); `name` stays as written for the row's hook.
+        let label: String
         let href: String
         let type: String
         let enabled: Bool
@@ -27,6 +29,7 @@ struct RulePages {
     struct EditModel {
         let frame: ConsoleFrame
         let name: String
+        let label: String
         let base: String
         let definition: String
         let error: String?
@@ -50,7 +53,9 @@ struct RulePages {
 
     func register(on console: RouterGroup<WardenRequestContext>) {
         console.get("guilds/:guild/rules") { request, context in
-            try await list(context, notice: try ConsoleQuery(request)["saved"].map { "Rule \(ConsoleText.visible($0)) saved and compiled." })
+            let query = try ConsoleQuery(request)
+            return try await list(context, notices: [("saved", "saved and compiled"), ("enabled", "switched on"), ("disabled", "switched off")]
+                .compactMap { field, what in query[field].map { (name: $0, what: what) } })
         }
         console.post("guilds/:guild/rules/:name/enable") { _, context in try await setEnabled(true, context) }
         console.post("guilds/:guild/rules/:name/disable") { _, context in try await setEnabled(false, context) }
@@ -88,7 +93,8 @@ struct RulePages {
         }
     }
 
-    private func list(_ context: WardenRequestContext, notice: String?) async throws -> Response {
+    /// `notices`: rules named by the redirect after a change; each is shown only when the guild has a rule of that name.
+    private func list(_ context: WardenRequestContext, notices: [(name: String, what: String)]) async throws -> Response {
         let guild = try context.guild(allowing: [.admin])
         let session = try context.session()
         let rules = try await desk.list(guild: guild).rules
@@ -96,13 +102,15 @@ struct RulePages {
         let base = "/console/guilds/\(UInt64(bitPattern: guild))/rules"
         let rows = rules.map { rule in
             let f = figures[rule.id] ?? RuleDesk.Figures(triggersPerDay: Array(repeating: 0, count: 14), falsePositives: 0)
-            return Row(name: rule.definition.name, href: "\(base)/\(Self.pathComponent(rule.definition.name))", type: rule.definition.type.rawValue,
+            return Row(name: rule.definition.name, label: ConsoleText.visible(rule.definition.name), href: "\(base)/\(Self.pathComponent(rule.definition.name))", type: rule.definition.type.rawValue,
                        enabled: rule.enabled, action: rule.definition.action.map { "\($0.type)" } ?? "—",
                        sparklineHTML: SVGChart.sparkline(f.triggersPerDay, label: "Triggers per day of \(rule.definition.name), last 14 days"),
                        triggers: f.triggers, falsePositives: f.falsePositives,
                        rate: f.falsePositiveRate.map { String(format: "%.1f%%", $0 * 100) } ?? "—",
                        days: f.triggersPerDay.map(String.init).joined(separator: " "))
         }
+        let names = Set(rules.map(\.definition.name))
+        let notice = notices.first { names.contains($0.name) }.map { "Rule \(ConsoleText.visible($0.name)) \($0.what)." }
         return renderer.page("rules", ListModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rules"), rows: rows, notice: notice))
     }
 
@@ -110,7 +118,7 @@ struct RulePages {
         let guild = try context.guild(allowing: [.admin])
         let name = try context.parameter("name")
         _ = try await desk.setEnabled(enabled, rule: name, guild: guild, by: context.actor)
-        return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules")
+        return redirect(to: "/console/guilds/\(UInt64(bitPattern: guild))/rules" + HTML.query([(enabled ? "enabled" : "disabled", name)]))
     }
 
     /// What a backtest found, with up to 10 examples of each shift.
@@ -144,7 +152,7 @@ struct RulePages {
                 pointer = String(repeating: " ", count: prefix.count) + "^ offset \(offset)"
             }
         }
-        let model = EditModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rule \(name)"), name: name,
+        let model = EditModel(frame: ConsoleFrame(session, guild: guild, current: .rules, title: "Rule \(name)"), name: name, label: ConsoleText.visible(name),
                               base: "/console/guilds/\(UInt64(bitPattern: guild))/rules/\(Self.pathComponent(name))", definition: definition,
                               error: message, errorField: field, pattern: pattern, pointer: pointer, backtest: backtest)
         return renderer.page("rule", model, status: status)
@@ -160,10 +168,21 @@ struct RulePages {
     }
 
     /// The rule in the JSON form `PUT rules/{name}` takes, pretty-printed for editing.
+    /// Invisible and bidirectional characters are written as `\\u` escapes, so the editor shows them (and cannot be
+    /// reordered by them) while the JSON means the same.
     static func json(_ definition: RuleDefinition) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(definition), as: UTF8.self)
+        let text = String(decoding: try encoder.encode(definition), as: UTF8.self)
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value > 0x7F, ConsoleText.visible(String(scalar)) != String(scalar) {
+                out += String(format: "\\u%04x", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// A rule name as one path segment.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import WardenApp
 import WardenCore
 import WardenPipeline
 
@@ -11,11 +12,13 @@ struct SettingPages {
     let renderer: ConsoleRenderer
 
     struct Setting { let scope: String; let key: String; let value: String; let updated: String; let href: String }
+    struct Known { let scope: String; let key: String; let example: String; let about: String; let href: String }
     struct Change { let id: String; let when: String; let by: String; let type: String; let old: String; let new: String; let restorable: Bool }
     struct Model {
         let frame: ConsoleFrame
         let base: String
         let settings: [Setting]
+        let known: [Known]
         let scope: String
         let key: String
         let value: String
@@ -29,7 +32,11 @@ struct SettingPages {
         console.get("guilds/:guild/settings") { request, context in
             let q = try ConsoleQuery(request)
             return try await page(context, scope: q["scope"] ?? "", key: q["key"] ?? "", value: nil, error: nil,
-                                  notice: q["saved"].flatMap { SettingDesk.isName($0.replacingOccurrences(of: ".", with: "_")) ? "Saved \($0)." : nil })
+                                  notice: q["saved"].flatMap { saved in
+                                      guard saved == "\(q["scope"] ?? "").\(q["key"] ?? "")", SettingDesk.isName(q["scope"] ?? ""), SettingDesk.isName(q["key"] ?? "") else { return nil }
+                                      return SettingCatalogue.knows(scope: q["scope"] ?? "", key: q["key"] ?? "") ? "Saved \(saved)."
+                                          : "Saved \(saved), but Warden reads no setting of that name: check the list of settings below."
+                                  })
         }
         console.post("guilds/:guild/settings") { _, context in
             let guild = try context.guild(allowing: [.admin])
@@ -85,7 +92,11 @@ struct SettingPages {
             }
             if current == nil { current = settings.first { $0.scope == scope && $0.key == key }?.value }
         }
-        let model = Model(frame: ConsoleFrame(session, guild: guild, current: .settings, title: "Settings"), base: base, settings: settings,
+        let known = SettingCatalogue.entries.map {
+            Known(scope: $0.scope, key: $0.key, example: $0.example, about: $0.about,
+                  href: base + HTML.query([("scope", $0.scope), ("key", $0.key)]))
+        }
+        let model = Model(frame: ConsoleFrame(session, guild: guild, current: .settings, title: "Settings"), base: base, settings: settings, known: known,
                           scope: scope, key: key, value: current ?? "", history: history, showing: showing, error: error, notice: notice)
         return renderer.page("settings", model, status: status)
     }

@@ -66,7 +66,7 @@ struct TesterPage {
                 if let start = e.start, let end = e.end, end > start { spans.append(start..<end) }
                 let what = EvidenceRow.what(["keyword": e.keyword, "pattern": e.pattern, "detector": e.detector, "category": e.category,
                                              "attachment": e.attachment].compactMapValues { $0.map(JSONValue.string) })
-                matches.append(Match(rule: match.rule, type: match.type.rawValue, view: e.view?.rawValue ?? "—", what: ConsoleText.visible(what),
+                matches.append(Match(rule: ConsoleText.visible(match.rule), type: match.type.rawValue, view: e.view?.rawValue ?? "—", what: ConsoleText.visible(what),
                                      text: ConsoleText.visible(e.text ?? ""),
                                      action: match.action.type.rawValue))
             }

@@ -36,3 +36,23 @@ public final class AttemptLimiter: Sendable {
         }
     }
 }
+
+/// One-time values already used, each remembered for ``lifetime`` (in memory: per instance, as the value's own
+/// cookie is per browser).
+final class UsedStates: Sendable {
+    let lifetime: TimeInterval
+    private let used = Mutex<[String: Date]>([:])
+
+    init(lifetime: TimeInterval = 600) { self.lifetime = lifetime }
+
+    /// Marks `value` used; false when it was used already within its lifetime.
+    func record(_ value: String, now: Date = Date()) -> Bool {
+        used.withLock { table in
+            table = table.filter { now.timeIntervalSince($0.value) < lifetime }
+            if table.count > 100_000 { table.removeAll() }
+            guard table[value] == nil else { return false }
+            table[value] = now
+            return true
+        }
+    }
+}
