@@ -284,6 +284,20 @@ struct ConsoleTests {
             let dashboard = try await admin.get(g)
             #expect(dashboard.text.contains("<th scope=\"row\">\(UTCDay.of(Date()))</th><td data-label=\"Flagged\">0</td><td data-label=\"Blocked\">1</td>"),
                     "today's row of the decisions table")
+            // Days both stores can hold, or a clear refusal (not a store error, not an empty export).
+            #expect(try await admin.get("\(g)/logs?to=9999-12-31").status == 400)
+            #expect(try await admin.get("\(g)/logs.csv?from=0000-01-01").status == 400)
+            // An unknown page is a page, with the console's headers.
+            let unknown = try await admin.get("/console/guilds/\(guildA)/nope")
+            #expect(unknown.status == 404 && unknown.headers[.contentType]?.hasPrefix("text/html") == true
+                    && unknown.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            // A setting Warden does not read is saved, with a warning naming it.
+            let typo = try await admin.post("\(g)/settings", [("scope", "automod"), ("key", "apeal_window_days"), ("value", "7")])
+            #expect(typo.status == 303)
+            let warned = try await admin.get(try #require(typo.headers[.location]))
+            #expect(warned.text.contains("Warden reads no setting of that name"))
+            let tooBig = try await admin.post("\(g)/settings", [("scope", "automod"), ("key", "appeal_window_days"), ("value", "99999999999999999999999")])
+            #expect(tooBig.status == 422 && tooBig.text.contains("appeal_window_days must be a whole number") && !tooBig.text.contains("DecodingError"))
             let logs = try await admin.get("\(g)/logs")
             #expect(logs.text.contains("[U+202E]"), "a bidi override shows as a marker")
             let csv = try await admin.get("\(g)/logs.csv")
