@@ -47,14 +47,7 @@ private func consoleRun(url: String, label: String, packPath: String, logs: Int,
         configuration.port = 0
         let service = try WardenService(app: wardenApp, configuration: configuration)
         let token = try await service.tokens.create(role: .admin, guild: nil, label: "console bench", user: 901).token
-        var logger = Logger(label: "warden-bench")
-        logger.logLevel = .warning
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = service.application(logger: logger) { port in portContinuation.yield(port) }
-        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
-        let server = Task { try await services.run() }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next(), port > 0 else { fail("the service did not start") }
+        let (server, services, port) = await startService(service)
         let base = "http://127.0.0.1:\(port)"
         let transport = CurlTransport(maxConnections: 2, userAgent: "warden-bench")
 
@@ -98,8 +91,8 @@ private func consoleRun(url: String, label: String, packPath: String, logs: Int,
                   + String(format: "%7.1f ms %7.1f ms %7.1f ms %7d", times[times.count / 2], p95, times.last ?? 0, bytes))
         }
         transport.shutdown()
-        server.cancel()
-        _ = await server.result
+        await services.triggerGracefulShutdown()
+        _ = try? await server.value
         await database.close()
     } catch {
         print("  \(label): failed: \(error)")

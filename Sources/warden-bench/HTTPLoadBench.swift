@@ -124,14 +124,7 @@ func httpLoadBench(url: String, label: String, count: Int, connections: Int, pac
         configuration.lanes = Int(option("--lanes", nil) ?? "") ?? (database.dialect == .postgres ? 2 : 1)
         let service = try WardenService(app: wardenApp, configuration: configuration)
         let token = try await service.tokens.create(role: .bot, guild: nil, label: "load test").token
-        var logger = Logger(label: "warden-bench")
-        logger.logLevel = .warning
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = service.application(logger: logger) { port in portContinuation.yield(port) }
-        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
-        let server = Task { try await services.run() }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next(), port > 0 else { fail("the service did not start") }
+        let (server, services, port) = await startService(service)
 
         // Messages with ids unique to this run, so a PostgreSQL database used before does not replay them.
         let base = UInt64(Date().timeIntervalSince1970 * 1000) * 1_000_000
@@ -205,4 +198,19 @@ func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         index += 1
     }
     return false
+}
+
+/// Runs `service` as `warden serve` does (its application in a service group, quiet logs) on the port it was
+/// configured with (0: any free one); returns the running task, its service group (for a graceful stop) and the
+/// port, once the server listens.
+func startService(_ service: WardenService) async -> (server: Task<Void, any Error>, services: ServiceGroup, port: Int) {
+    var logger = Logger(label: "warden-bench")
+    logger.logLevel = .warning
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let app = service.application(logger: logger) { port in portContinuation.yield(port) }
+    let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
+    let server = Task { try await services.run() }
+    var ports = portStream.makeAsyncIterator()
+    guard let port = await ports.next(), port > 0 else { fail("the service did not start") }
+    return (server, services, port)
 }
