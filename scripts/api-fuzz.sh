@@ -25,17 +25,7 @@ fi
 
 warden_work "server log and reports"
 
-case "$store" in
-  sqlite) url="sqlite:$work/warden.db" ;;
-  postgres)
-    base="${WARDEN_TEST_POSTGRES_URL:?api-fuzz postgres runs under scripts/with-postgres.sh}"
-    database="warden_api_fuzz_$$"
-    psql -q "$base" -c "CREATE DATABASE $database" >/dev/null
-    url="${base%/*}/$database" ;;
-  *) echo "api-fuzz: store must be sqlite or postgres, got '$store'" >&2; exit 2 ;;
-esac
-
-"$bin" admin migrate --database "$url" >/dev/null
+warden_store "$store"
 token=$(warden_token admin)
 warden_token bot >/dev/null   # token 2, the example DELETE revokes
 warden_serve

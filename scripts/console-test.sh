@@ -78,15 +78,7 @@ py="$PWD/$venv/bin/python"
 mypy_cache="$PWD/.build-console/mypy-cache"
 (cd Tests/Browser && "$py" -m mypy --strict --cache-dir "$mypy_cache" ./*.py) | tail -2
 
-case "$store" in
-  sqlite) url="sqlite:$work/warden.db" ;;
-  postgres)
-    base="${WARDEN_TEST_POSTGRES_URL:?console postgres runs under scripts/with-postgres.sh}"
-    database="warden_console_$$"
-    psql -q "$base" -c "CREATE DATABASE $database" >/dev/null
-    url="${base%/*}/$database" ;;
-esac
-"$bin" admin migrate --database "$url" >/dev/null
+warden_store "$store"
 
 # Both ports are chosen first: Warden's redirect URL names its own port, and the provider only accepts that one.
 serve_port=$(free_port)

@@ -28,6 +28,21 @@ warden_venv() {
   py="$work/venv/bin/python"
 }
 
+# Sets $url to a store of this run's own: a SQLite file in $work for `sqlite`, or a new database on the throwaway
+# server of scripts/with-postgres.sh for `postgres` (named after $name and this process); migrated.
+warden_store() {
+  case "$1" in
+    sqlite) url="sqlite:$work/warden.db" ;;
+    postgres)
+      local base="${WARDEN_TEST_POSTGRES_URL:?$name: postgres runs under scripts/with-postgres.sh}"
+      local database="warden_${name//-/_}_$$"
+      psql -q "$base" -c "CREATE DATABASE $database" >/dev/null
+      url="${base%/*}/$database" ;;
+    *) echo "$name: store must be sqlite or postgres, got '$1'" >&2; exit 2 ;;
+  esac
+  "$bin" admin migrate --database "$url" >/dev/null
+}
+
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # A new token of role $1 on the store at $url, printed.

@@ -77,7 +77,7 @@ public struct DashboardDesk: Sendable {
         try await database.transaction { conn in try GuildFigures.zeroResultQueries(on: conn, guild: guild, since: since, limit: limit) }
     }
 
-    /// The guilds the store knows (rules, settings or logs), for an unscoped token's guild switcher.
+    /// The guilds the store knows (rules or settings), for an unscoped token's guild switcher.
     public func knownGuilds() async throws -> [Int64] {
         try await database.transaction { conn in try GuildFigures.knownGuilds(on: conn) }
     }

@@ -50,11 +50,7 @@ public final class TokenStore: Sendable {
 
     /// Creates a token; with `auditedAs`, an admin's act, recorded in `admin_log` in the same transaction.
     private func create(role: Role, guild: Int64?, label: String?, user: Int64?, auditedAs admin: Principal?) async throws -> Created {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
-        let token = "wdn_" + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = "wdn_" + SessionSecrets.random()
         let now = clock()
         let record = try await database.transaction { conn -> TokenRepository.Token in
             let id = try TokenRepository.insert(on: conn, hash: Self.hash(token), role: role.rawValue, guild: guild, label: label, user: user, at: now)
@@ -147,17 +143,7 @@ public final class TokenStore: Sendable {
     }
 
     /// Hex SHA-256 of the token text.
-    static func hash(_ token: String) -> String {
-        // Hex by table: String(format:) per byte cost more than the whole rest of a request.
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
+    static func hash(_ token: String) -> String { SessionSecrets.hash(token) }
 }
 
 /// One lock's share of the token cache.

@@ -13,7 +13,9 @@ public struct ConsoleForm: Sendable {
 
     init(fields: [String: String]) { self.fields = fields }
 
-    /// Parses a urlencoded body; a field given twice keeps its first value.
+    /// Parses a urlencoded body; a field given twice keeps its first value. By hand rather than with Hummingbird's
+    /// URLEncodedFormDecoder, which decodes into a Decodable type: the authenticator must read the CSRF field before
+    /// any page's type is known, and GET queries (``ConsoleQuery``) are read the same way.
     init(parsing text: String) throws(APIError) {
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -83,11 +83,12 @@ public enum GuildFigures {
             """, [.int(guild), .timestamp(since), .int(Int64(limit))]).map { (try $0.string("q"), Int(try $0.int("n"))) }
     }
 
-    /// The guilds this store has rules, settings or logs of (at most 500), for an unscoped token's guild switcher.
+    /// The guilds this store has rules or settings of (at most 500), for an unscoped token's guild switcher. A guild
+    /// with logs has rules too (its first message imports the default pack), so the logs, the largest table, are
+    /// not read.
     public static func knownGuilds(on conn: any SQLConnection) throws -> [Int64] {
         try conn.query("""
-            SELECT guild_id FROM automod_rules UNION SELECT guild_id FROM bot_settings UNION SELECT guild_id FROM automod_logs
-            ORDER BY guild_id LIMIT 500
+            SELECT guild_id FROM automod_rules UNION SELECT guild_id FROM bot_settings ORDER BY guild_id LIMIT 500
             """, []).map { try $0.int("guild_id") }
     }
 
