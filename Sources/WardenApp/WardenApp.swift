@@ -47,6 +47,8 @@ public final class WardenApp: Sendable {
     public let jobConfiguration: JobRunner.Configuration
     public let appeals: AppealDesk
     public let rules: RuleDesk
+    /// Joins, profile changes and raids.
+    public let members: MemberDesk
     public let settings: SettingDesk
     public let tickets: TicketDesk
     public let faq: FAQDesk
@@ -118,11 +120,13 @@ public final class WardenApp: Sendable {
         deflection = FAQDeflectionDesk(database: database, clock: clock)
         verifications = VerificationDesk(database: database, clock: clock)
         webhooks = WebhookDesk(database: database, eventKinds: Self.eventKinds, clock: clock)
+        members = MemberDesk(pipeline: pipeline)
         dashboard = DashboardDesk(database: database, deflection: deflection, clock: clock)
     }
 
     /// Every kind of event the feed (and so a webhook) carries.
-    public static let eventKinds = [LateVerdictJob.eventKind, AppealDesk.reversalEventKind, AppealDesk.deniedEventKind, VerificationDesk.eventKind]
+    public static let eventKinds = [LateVerdictJob.eventKind, AppealDesk.reversalEventKind, AppealDesk.deniedEventKind, VerificationDesk.eventKind,
+                                    MemberDesk.raidStartedEventKind, MemberDesk.raidEndedEventKind]
 
     /// The job runner for every kind this app handles, or only for `kinds` when given; nil when there is
     /// nothing to run (no provider configured).

@@ -15,7 +15,7 @@ import Testing
 
     @Test func ranksOrderTheKinds() {
         let byRank = RuleAction.Kind.allCases.sorted { ($0.rank, $0.rawValue) < ($1.rank, $1.rawValue) }.map(\.rawValue)
-        #expect(byRank == ["alert", "delete", "warn", "mute", "timeout", "kick", "ban"])
+        #expect(byRank == ["alert", "delete", "nickname", "warn", "mute", "timeout", "kick", "ban"])
     }
 
     @Test func validationNamesTheKindsThatTakeAField() {

@@ -14,12 +14,12 @@ import Testing
 
     @Test func unknownTypeErrorListsTheRegistry() {
         let (_, issues) = RulePack.parse(files: [("t.yaml", "rules:\n  - {name: x, type: keyword, keywords: [a]}\n")])
-        #expect(issues.map(\.message) == ["type: unknown rule type 'keyword' (expected regex, content, spam, ai or attachments)"])
+        #expect(issues.map(\.message) == ["type: unknown rule type 'keyword' (expected regex, content, spam, ai, attachments or profile)"])
     }
 
     @Test func viewsOnlyOnKindsThatMatchText() {
         let (_, issues) = RulePack.parse(files: [("t.yaml", "rules:\n  - {name: x, type: spam, detector: lines, threshold: 5, views: [raw]}\n")])
-        #expect(issues.map(\.message) == ["only regex and content rules match views"])
+        #expect(issues.map(\.message) == ["only regex, content and profile rules match views"])
     }
 
     /// A keyword is compiled once per view, so a view listed twice would multiply a rule's compile past what

@@ -126,7 +126,7 @@ private func events(_ db: any Database, kind: String) async throws -> [JSONValue
             #expect(reversals.count == 1)
             let payload = try #require(reversals.first)
             #expect(payload["appeal_id"]?.numberValue == Double(appeal.id) && payload["log_id"]?.numberValue == Double(logID))
-            #expect(payload["message_id"]?.stringValue == decision.messageID.description)
+            #expect(payload["message_id"]?.stringValue == decision.messageID?.description)
             #expect(payload["user_id"]?.stringValue == String(member))
             let actions = try #require(payload["actions"]?.arrayValue)
             #expect(actions.count == 1)

@@ -43,6 +43,9 @@ struct RouteTourTests {
             let metrics = try await tour.call(.get, "/metrics", nil)
             #expect(metrics.text.contains("warden_messages_total 4"))
             #expect(metrics.text.contains(#"warden_decisions_total{verdict="block"} 3"#))
+            // The Gateway route (GatewayTests has the rest): an event Warden does not act on.
+            let typing = try await tour.call(.post, "/v1/gateway", bot, json: #"{"op": 0, "t": "TYPING_START", "s": 3, "d": {"guild_id": "\#(guildA)", "user_id": "42"}}"#)
+            #expect(typing.status == 200 && typing.json["ignored"] as? String == "TYPING_START")
 
             // Moderators: history, appeals end to end.
             let history = try await tour.call(.get, "\(g)/users/42/history", mod)

@@ -45,7 +45,7 @@ public enum ActionKinds {
     /// Every action kind, in the order error messages and documents list them.
     public static let all: [any ActionKind.Type] = [
         DeleteAction.self, WarnAction.self, MuteAction.self, TimeoutAction.self, KickAction.self, BanAction.self,
-        AlertAction.self,
+        AlertAction.self, NicknameAction.self,
     ]
 
     /// The kind named `name`, or nil when no registered kind has that name.
@@ -65,6 +65,7 @@ public enum ActionKinds {
         func add(_ kind: DiscordAction.Kind?) { if let kind, !out.contains(kind) { out.append(kind) } }
         for kind in all { add(kind.discordType) }
         add(.alert)
+        add(.incidentActions)
         for kind in all { add(kind.reversalType) }
         return out
     }()

@@ -5,16 +5,17 @@
 public enum AllowedDecisionJSON {
     public static func encode(_ decision: Decision) -> String? {
         guard decision.verdict == .allow, decision.matches.isEmpty, decision.actions.isEmpty, decision.escalation == nil,
-              decision.logID == nil, decision.errors.isEmpty, decision.analysis == nil else { return nil }
+              decision.logID == nil, decision.errors.isEmpty, decision.analysis == nil,
+              decision.revision == nil, let messageID = decision.messageID, let channelID = decision.channelID else { return nil }
         if let skipped = decision.skipped, !isPlain(skipped) { return nil }
         for (key, value) in decision.stages where !isPlain(key) || !isPlain(value) { return nil }
         var out = #"{"actions":[],"channel_id":""#
         out.reserveCapacity(200)
-        out += decision.channelID.description
+        out += channelID.description
         out += #"","errors":[],"escalation":null,"guild_id":""#
         out += decision.guildID.description
         out += #"","log_id":null,"matches":[],"message_id":""#
-        out += decision.messageID.description
+        out += messageID.description
         out += "\""
         if let skipped = decision.skipped { out += #","skipped":""# + skipped + "\"" }
         out += #","stages":{"#

@@ -13,6 +13,8 @@ public struct DiscordAction: Codable, Sendable, Equatable {
         public static let deleteMessage = Kind(rawValue: "delete_message")
         /// A message for the moderators' channel (`content`).
         public static let alert = Kind(rawValue: "alert")
+        /// PUT the guild's incident actions (`invites_disabled_until`, `dms_disabled_until`): a raid lockdown.
+        public static let incidentActions = Kind(rawValue: "incident_actions")
 
         /// Every type a decision or a reversal can hold (`ActionKinds.discordTypes`).
         public static var allCases: [Kind] { ActionKinds.discordTypes }
@@ -47,6 +49,12 @@ public struct DiscordAction: Codable, Sendable, Equatable {
     public var reason: String?
     /// Alerts: the text for the moderators' channel.
     public var content: String?
+    /// `set_nickname`: the member's new nickname.
+    public var nick: String?
+    /// `incident_actions`: PUT guild incident actions (Discord's raid lockdown), each an ISO 8601 end at most
+    /// 24 hours ahead.
+    public var invitesDisabledUntil: String?
+    public var dmsDisabledUntil: String?
 
     public init(type: Kind, channelID: Snowflake? = nil, messageID: Snowflake? = nil, userID: Snowflake? = nil,
                 communicationDisabledUntil: String? = nil, durationSeconds: Int? = nil, deleteMessageSeconds: Int? = nil,
@@ -59,6 +67,7 @@ public struct DiscordAction: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case type, channelID = "channel_id", messageID = "message_id", userID = "user_id"
         case communicationDisabledUntil = "communication_disabled_until", durationSeconds = "duration_seconds"
-        case deleteMessageSeconds = "delete_message_seconds", reason, content
+        case deleteMessageSeconds = "delete_message_seconds", reason, content, nick
+        case invitesDisabledUntil = "invites_disabled_until", dmsDisabledUntil = "dms_disabled_until"
     }
 }

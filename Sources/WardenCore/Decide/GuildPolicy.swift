@@ -11,6 +11,10 @@ public struct GuildPolicy: Sendable, Equatable {
     public var llmOnOutage: LLMOutagePolicy
     /// How many days after an automod action its member may appeal it (1-365).
     public var appealWindowDays: Int
+    /// Escalation points a hit of Discord's native AutoMod adds (0, the default: recorded, not counted).
+    public var discordAutomodPoints: Double
+    /// Raid protection for joins.
+    public var raid: RaidPolicy
 
     public static let defaultLLMDeadlineMillis = 1_500
     public static let defaultAppealWindowDays = 14
@@ -18,9 +22,11 @@ public struct GuildPolicy: Sendable, Equatable {
     public init(ladder: EscalationLadder = .standard, modChannelID: Snowflake? = nil,
                 exemptRoles: Set<Snowflake> = [], exemptChannels: Set<Snowflake> = [],
                 llmDeadlineMillis: Int = GuildPolicy.defaultLLMDeadlineMillis, llmOnOutage: LLMOutagePolicy = .failOpen,
-                appealWindowDays: Int = GuildPolicy.defaultAppealWindowDays) {
+                appealWindowDays: Int = GuildPolicy.defaultAppealWindowDays, discordAutomodPoints: Double = 0,
+                raid: RaidPolicy = .standard) {
         self.ladder = ladder; self.modChannelID = modChannelID; self.exemptRoles = exemptRoles; self.exemptChannels = exemptChannels
         self.llmDeadlineMillis = llmDeadlineMillis; self.llmOnOutage = llmOnOutage; self.appealWindowDays = appealWindowDays
+        self.discordAutomodPoints = discordAutomodPoints; self.raid = raid
     }
 
     /// The `bot_settings` keys (scope `automod`) this policy reads.
@@ -29,6 +35,8 @@ public struct GuildPolicy: Sendable, Equatable {
         case exemptRoles = "exempt_roles", exemptChannels = "exempt_channels"
         case llmDeadlineMillis = "llm_deadline_ms", llmOnOutage = "llm_on_outage"
         case appealWindowDays = "appeal_window_days"
+        case discordAutomodPoints = "discord_automod_points"
+        case raidProtection = "raid_protection"
     }
     public static let scope = "automod"
 }

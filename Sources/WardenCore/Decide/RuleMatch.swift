@@ -24,20 +24,26 @@ public struct Evidence: Codable, Sendable, Equatable {
     public var minConfidence: Double?
     /// Attachment matches: the refused file's name (`pattern` says what was refused in it).
     public var attachment: String?
+    /// Where the matched text came from when it was not a new message's content: `edit` (the content of an
+    /// edited message), `embeds` (the text of its embeds: title, description, URL, provider, author, fields,
+    /// footer; spans are offsets in that text), `discord_automod` (Discord's own AutoMod matched it).
+    public var source: String?
+    /// Profile matches: the member's name that matched (`username`, `global_name`, `nick`).
+    public var field: String?
 
     public init(view: ViewKind? = nil, pattern: String? = nil, keyword: String? = nil, text: String? = nil,
                 start: Int? = nil, end: Int? = nil, detector: String? = nil, observed: Int? = nil,
                 threshold: Int? = nil, windowSeconds: Double? = nil, category: String? = nil, confidence: Double? = nil,
-                minConfidence: Double? = nil, attachment: String? = nil) {
+                minConfidence: Double? = nil, attachment: String? = nil, source: String? = nil) {
         self.view = view; self.pattern = pattern; self.keyword = keyword; self.text = text; self.start = start
         self.end = end; self.detector = detector; self.observed = observed; self.threshold = threshold
         self.windowSeconds = windowSeconds; self.category = category; self.confidence = confidence; self.minConfidence = minConfidence
-        self.attachment = attachment
+        self.attachment = attachment; self.source = source
     }
 
     enum CodingKeys: String, CodingKey {
         case view, pattern, keyword, text, start, end, detector, observed, threshold, windowSeconds = "window_seconds"
-        case category, confidence, minConfidence = "min_confidence", attachment
+        case category, confidence, minConfidence = "min_confidence", attachment, source, field
     }
 }
 

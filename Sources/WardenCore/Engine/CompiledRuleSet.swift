@@ -111,6 +111,8 @@ public final class CompiledRuleSet: Sendable {
     let scanViews: [ViewKind]
     public let spamRules: [SpamRule]
     public let attachmentRules: [AttachmentRule]
+    /// Checks of members' names and account age (`profile` rules).
+    public let profileRules: [ProfileRule]
     /// The detectors whose counts each message reads, in table order: every windowed one (see `init`) and the
     /// per-message ones `spamRules` use.
     public let spamDetectors: [SpamDetector]
@@ -154,6 +156,7 @@ public final class CompiledRuleSet: Sendable {
         self.scanViews = builder.scanViews.kinds
         self.spamRules = spamRules
         self.attachmentRules = builder.attachmentRules
+        self.profileRules = builder.profileRules
         // Every windowed count is read and kept while the guild has any spam rule, used or not, so a rule
         // added later finds a full window of history; per-message counts only for the detectors in use.
         self.spamDetectors = spamRules.isEmpty ? [] : SpamDetector.allCases.filter { detector in

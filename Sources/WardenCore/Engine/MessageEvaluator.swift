@@ -9,6 +9,10 @@ public struct Evaluation: Sendable {
     public var skipped: String?
     /// The spam stage had already counted this message id (a re-delivery).
     public var redelivered: Bool
+
+    public init(message: DiscordMessage, matches: [RuleMatch] = [], failures: [RuleFailure] = [], skipped: String? = nil, redelivered: Bool = false) {
+        self.message = message; self.matches = matches; self.failures = failures; self.skipped = skipped; self.redelivered = redelivered
+    }
 }
 
 /// Runs the in-memory stages for one message: scope, normalize, content (word lists and regex), spam.
@@ -24,8 +28,10 @@ public struct MessageEvaluator: Sendable {
         self.spam = spam
     }
 
+    /// Judges `message`. `spam: false` leaves the spam windows out (text that is not a message of its own,
+    /// such as the embeds Discord adds to one, must not count as one more message).
     public func evaluate(_ message: DiscordMessage, rules: CompiledRuleSet, policy: GuildPolicy,
-                         scratch: RegexScratch = .current) -> Evaluation {
+                         scratch: RegexScratch = .current, spam runSpam: Bool = true) -> Evaluation {
         var evaluation = Evaluation(message: message, matches: [], failures: [], skipped: nil, redelivered: false)
         if message.isFromBot { evaluation.skipped = "bot"; return evaluation }
         if policy.exemptChannels.contains(message.channelID) { evaluation.skipped = "exempt_channel"; return evaluation }
@@ -46,7 +52,7 @@ public struct MessageEvaluator: Sendable {
                 evaluation.matches.append(AttachmentsKind.match(finding, of: rule))
             }
         }
-        if !rules.spamRules.isEmpty {
+        if runSpam, !rules.spamRules.isEmpty {
             let observation = spam.observe(Self.signals(message, text, readers: rules.spamReaders), rules: rules.spamRules)
             evaluation.redelivered = observation.redelivered
             for hit in observation.hits {

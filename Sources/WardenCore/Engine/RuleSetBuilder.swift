@@ -24,6 +24,7 @@ public struct RuleSetBuilder {
     var scanViews = ViewSet()
     var spamRules: [SpamRule] = []
     var attachmentRules: [AttachmentRule] = []
+    var profileRules: [ProfileRule] = []
     /// Rules the LLM stage consults, by index.
     var modelRules: Set<Int> = []
     /// Pattern indices of the rule being compiled.
@@ -86,6 +87,9 @@ public struct RuleSetBuilder {
 
     /// Adds a check of the message's attachments (run only for messages that have some).
     public mutating func addAttachmentRule(_ rule: AttachmentRule) { attachmentRules.append(rule) }
+
+    /// Adds a check of members' names and account age (run on joins and profile changes, never on messages).
+    public mutating func addProfileRule(_ rule: ProfileRule) { profileRules.append(rule) }
 
     /// Marks `rule` as one the LLM stage asks the model about (`CompiledRuleSet.aiRules`).
     public mutating func askModel(for rule: Rule) { modelRules.insert(rule.index) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Discord snowflake id. Discord sends them as strings; bots sometimes send numbers. Both decode.
 public struct Snowflake: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
@@ -35,5 +37,16 @@ extension Snowflake: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+}
+
+extension Snowflake {
+    /// Discord's epoch (2015-01-01T00:00:00Z) in milliseconds since 1970.
+    public static let discordEpochMillis: UInt64 = 1_420_070_400_000
+
+    /// When Discord made this id (its top 42 bits are milliseconds since Discord's epoch): a message's send
+    /// time, an account's creation.
+    public var createdAt: Date {
+        Date(timeIntervalSince1970: Double((rawValue >> 22) + Self.discordEpochMillis) / 1000)
     }
 }

@@ -7,9 +7,16 @@ public struct RuleType: RawRepresentable, Hashable, Sendable, Codable, CaseItera
 
     /// The registered kind of that name, or nil.
     public init?(rawValue: String) {
-        guard RuleKinds.named(rawValue) != nil else { return nil }
+        guard RuleKinds.named(rawValue) != nil || Self.recordedOnly.contains(where: { $0.rawValue == rawValue }) else { return nil }
         self.rawValue = rawValue
     }
+
+    /// Matches Warden records but no rule of its own produces: Discord's native AutoMod hits. No rule of this
+    /// type can be written (a rule's `type:` must name a kind in ``RuleKinds``).
+    public static let discordAutomod = RuleType(registered: "discord_automod")
+    /// A member who joined during a raid (the guild's `raid_protection`).
+    public static let raid = RuleType(registered: "raid")
+    static let recordedOnly: [RuleType] = [.discordAutomod, .raid]
 
     /// For the kinds' own `static let`s, which the registry lists.
     init(registered name: String) { rawValue = name }
@@ -74,7 +81,7 @@ extension RuleKind {
 /// The registry of rule kinds: adding one is its file in `Rules/Kinds/` plus one line here.
 public enum RuleKinds {
     /// Every rule kind, in the order error messages and documents list them.
-    public static let all: [any RuleKind.Type] = [RegexKind.self, ContentKind.self, SpamKind.self, AIKind.self, AttachmentsKind.self]
+    public static let all: [any RuleKind.Type] = [RegexKind.self, ContentKind.self, SpamKind.self, AIKind.self, AttachmentsKind.self, ProfileKind.self]
 
     /// The kind named `name`, or nil.
     public static func named(_ name: String) -> (any RuleKind.Type)? { all.first { $0.type.rawValue == name } }

@@ -33,6 +33,14 @@ public enum GuildPolicyLoader {
             let days = try JSONDecoder().decode(Int.self, from: data)
             guard (1...365).contains(days) else { throw RangeProblem(text: "must be 1-365 days, got \(days)") }
             policy.appealWindowDays = days
+        case .discordAutomodPoints:
+            let points = try JSONDecoder().decode(Double.self, from: data)
+            guard points.isFinite, (0...100).contains(points) else { throw RangeProblem(text: "must be 0-100 points, got \(points)") }
+            policy.discordAutomodPoints = points
+        case .raidProtection:
+            let raid = try JSONDecoder().decode(RaidPolicy.self, from: data)
+            if let problem = raid.problem { throw RangeProblem(text: problem) }
+            policy.raid = raid
         }
     }
 

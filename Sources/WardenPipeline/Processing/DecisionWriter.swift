@@ -7,7 +7,7 @@ import WardenStore
 /// LLM stage both write through it, so neither calls the other.
 public struct DecisionWriter: Sendable {
     public let database: any Database
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
 
     /// Transactions PostgreSQL aborted for a deadlock or serialisation failure are retried this many times.
     static let attempts = 3
@@ -38,14 +38,14 @@ public struct DecisionWriter: Sendable {
         for member in members { try AutomodRepository.lockUser(on: conn, guild: member.guild.int64, user: member.user.int64) }
         // Allowed messages are decided already; flagged ones need the member's points first.
         let drafts: [EncodedDecision?] = try batch.map { candidate in
-            guard candidate.evaluation.matches.isEmpty else { return nil }
+            guard candidate.revision == nil, candidate.evaluation.matches.isEmpty else { return nil }
             let decision = allowedDecision(candidate, now: now)
             return EncodedDecision(decision: decision, json: try json(decision))
         }
         // One statement claims the whole batch; what it could not claim was processed before.
         var claims: [AutomodRepository.Claim] = []
         claims.reserveCapacity(batch.count)
-        for (candidate, draft) in zip(batch, drafts) {
+        for (candidate, draft) in zip(batch, drafts) where candidate.revision == nil {
             claims.append(AutomodRepository.Claim(guild: candidate.message.guildID.int64, message: candidate.message.id.int64,
                                                   decisionJSON: draft?.json ?? "{}"))
         }
@@ -54,6 +54,10 @@ public struct DecisionWriter: Sendable {
         var written: [WrittenMessage] = []
         written.reserveCapacity(batch.count)
         for (candidate, draft) in zip(batch, drafts) {
+            if let revision = candidate.revision {
+                written.append(WrittenMessage(result: try persist(candidate, revision: revision, now: now, on: conn, triggers: triggers), verdictJob: nil))
+                continue
+            }
             let key = AutomodRepository.MessageKey(guild: candidate.message.guildID.int64, message: candidate.message.id.int64)
             let isNew = claimed.remove(key) != nil
             let result = try persist(candidate, allowed: draft, claimed: isNew, now: now, on: conn, triggers: triggers)
@@ -84,10 +88,7 @@ public struct DecisionWriter: Sendable {
         let message = evaluation.message
         let guild = message.guildID.int64, id = message.id.int64
 
-        // Disabling a rule that keeps failing is a fact about the rule, recorded even for a re-delivery.
-        for failure in evaluation.failures where failure.disabled {
-            if let ruleID = failure.ruleID { try AutomodRepository.setRuleEnabled(on: conn, ruleID: ruleID, enabled: false, at: now) }
-        }
+        try disableFailingRules(evaluation, now: now, on: conn)
         guard claimed else {
             guard let json = try AutomodRepository.storedDecision(on: conn, guild: guild, message: id) else {
                 throw PipelineError.missingStoredDecision(guild: message.guildID, message: message.id)
@@ -106,6 +107,54 @@ public struct DecisionWriter: Sendable {
         }
         let encoded = try json(decision)
         try AutomodRepository.storeDecision(on: conn, guild: guild, message: id, decisionJSON: encoded)
+        return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: candidate.evaluationMillis, json: encoded)
+    }
+
+    /// Disabling a rule that keeps failing is a fact about the rule, recorded even for a re-delivery.
+    private static func disableFailingRules(_ evaluation: Evaluation, now: Date, on conn: any SQLConnection) throws {
+        for failure in evaluation.failures where failure.disabled {
+            if let ruleID = failure.ruleID { try AutomodRepository.setRuleEnabled(on: conn, ruleID: ruleID, enabled: false, at: now) }
+        }
+    }
+
+    /// Writes a later revision of a message (an edit, embeds added) inside the caller's transaction: claimed
+    /// by its gateway event key (a re-delivered dispatch gets its first decision back), linked to the message's
+    /// decision before it. Rules that already matched an earlier revision add no points and no punishment again;
+    /// a violation new to this revision is acted on like a new message's.
+    private static func persist(_ candidate: MessageCandidate, revision: MessageRevision, now: Date,
+                                on conn: any SQLConnection, triggers: TriggerLedger) throws -> ProcessedMessage {
+        let evaluation = candidate.evaluation
+        let message = evaluation.message
+        let guild = message.guildID.int64, id = message.id.int64
+        try disableFailingRules(evaluation, now: now, on: conn)
+        // Read before the claim, whose own row would otherwise be the latest.
+        let previousJSON = try GatewayEventRepository.latestDecision(on: conn, guild: guild, message: id)
+        guard try GatewayEventRepository.claim(on: conn, guild: guild, key: revision.key, message: id, at: now) else {
+            guard let json = try GatewayEventRepository.storedDecision(on: conn, guild: guild, key: revision.key) else {
+                throw PipelineError.missingStoredDecision(guild: message.guildID, message: message.id)
+            }
+            let decision = try JSONDecoder().decode(Decision.self, from: Data(json.utf8))
+            return ProcessedMessage(decision: decision, replayed: true, evaluationMillis: candidate.evaluationMillis, json: try Self.json(decision))
+        }
+        let previous = previousJSON.flatMap { try? JSONDecoder().decode(Decision.self, from: Data($0.utf8)) }
+        let link = revision.link(after: previous)
+        var decision: Decision
+        if evaluation.matches.isEmpty {
+            decision = allowedDecision(candidate, now: now)
+            decision.revision = link
+        } else {
+            let fresh = evaluation.matches.filter { !link.previousRules.contains($0.rule) }
+            let violation = Violation(message: message, matches: evaluation.matches, failures: evaluation.failures, analysis: nil,
+                                      evaluationMillis: candidate.evaluationMillis, pointMatches: fresh, revision: revision.key)
+            decision = try record(violation, context: candidate.context, now: now, on: conn, triggers: triggers) { decision in
+                annotate(&decision, evaluation, nil)
+                decision.revision = link
+                // Only rules matched before: the member was dealt with for them already.
+                if fresh.isEmpty { decision.actions.removeAll { $0.type != .deleteMessage && $0.type != .alert } }
+            }
+        }
+        let encoded = try json(decision)
+        try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: revision.key, decisionJSON: encoded)
         return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: candidate.evaluationMillis, json: encoded)
     }
 
@@ -153,13 +202,27 @@ public struct DecisionWriter: Sendable {
         let failures: [RuleFailure]
         let analysis: AIAnalysis?
         let evaluationMillis: Double
+        /// The matches that add points (all of them, but for a revision: those new to it).
+        var pointMatches: [RuleMatch]
+        /// The log's `source` and `revision` columns.
+        var source = "warden"
+        var revision = ""
+        /// About a member, not a message: the log has no message or channel.
+        var aboutMember = false
+
+        init(message: DiscordMessage, matches: [RuleMatch], failures: [RuleFailure], analysis: AIAnalysis?, evaluationMillis: Double,
+             pointMatches: [RuleMatch]? = nil, source: String = "warden", revision: String = "", aboutMember: Bool = false) {
+            self.message = message; self.matches = matches; self.failures = failures; self.analysis = analysis
+            self.evaluationMillis = evaluationMillis; self.pointMatches = pointMatches ?? matches
+            self.source = source; self.revision = revision; self.aboutMember = aboutMember
+        }
     }
 
     /// Writes a violation inside the caller's transaction: points and the ladder, the decision's actions, the
     /// log row (with the model's analysis when there is one) and the daily stats (through `triggers` when
     /// given, written at the end in one order; directly otherwise). `annotate` adds notes before the decision
     /// is logged. The caller holds the member's lock.
-    private static func record(_ violation: Violation, context: GuildContext, now: Date, on conn: any SQLConnection,
+    static func record(_ violation: Violation, context: GuildContext, now: Date, on conn: any SQLConnection,
                                triggers: TriggerLedger?, annotate: (inout Decision) -> Void) throws -> Decision {
         let message = violation.message
         let guild = message.guildID.int64, id = message.id.int64
@@ -170,7 +233,7 @@ public struct DecisionWriter: Sendable {
         let history = try AutomodRepository.points(on: conn, guild: guild, user: user).map {
             PointsRecord(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation)
         }
-        let escalation = Escalation.apply(history: history, adding: Decider.points(for: violation.matches),
+        let escalation = Escalation.apply(history: history, adding: Decider.points(for: violation.pointMatches),
                                           now: violationTime, ladder: context.policy.ladder)
         var decision = Decider.decide(message: message, matches: violation.matches, failures: violation.failures,
                                       escalation: escalation.state, step: escalation.step, policy: context.policy, now: now)
@@ -183,10 +246,11 @@ public struct DecisionWriter: Sendable {
         let evidence = try String(decoding: encoder.encode(matches.map(\.evidence)), as: UTF8.self)
         let analysisJSON = try violation.analysis.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         decision.logID = try AutomodRepository.insertLog(on: conn, AutomodLogEntry(
-            guildID: guild, userID: user, messageID: id, channelID: message.channelID.int64, ruleID: winner?.ruleID,
+            guildID: guild, userID: user, messageID: violation.aboutMember ? nil : id,
+            channelID: violation.aboutMember ? nil : message.channelID.int64, ruleID: winner?.ruleID,
             actionTaken: taken.isEmpty ? "alert" : taken.joined(separator: "+"), messageContent: message.content,
             contextJSON: try json(decision), evidenceJSON: evidence, aiAnalysisJSON: analysisJSON, timestamp: now,
-            violationAt: violationTime, verdict: decision.verdict.rawValue))
+            violationAt: violationTime, verdict: decision.verdict.rawValue, source: violation.source, revision: violation.revision))
         for record in escalation.records {
             try AutomodRepository.savePoints(on: conn, guild: guild, user: user, UserPoints(
                 ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,

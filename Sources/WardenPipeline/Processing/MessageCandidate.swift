@@ -8,6 +8,8 @@ struct MessageCandidate: Sendable {
     /// Time spent in the in-memory stages, in milliseconds (recorded in `automod_stats`).
     let evaluationMillis: Double
     var llm: LLMNote?
+    /// Set when this is a later revision of a message (an edit, embeds added), judged by its own claim.
+    var revision: MessageRevision?
 
     var message: DiscordMessage { evaluation.message }
 }

@@ -13,7 +13,7 @@ public final class MessagePipeline: Sendable {
     /// The LLM stage, when a provider is configured.
     public let llm: LLMModerator?
     public let writer: DecisionWriter
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
 
     public init(database: any Database, guilds: GuildDirectory, evaluator: MessageEvaluator = MessageEvaluator(),
                 llm: LLMModerator? = nil, writer: DecisionWriter? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -103,7 +103,11 @@ public final class MessagePipeline: Sendable {
     @discardableResult
     public func pruneRememberedDecisions() async throws -> Int {
         let cutoff = clock().addingTimeInterval(-Self.decisionRetention)
-        return try await database.transaction { conn in try AutomodRepository.pruneDecisions(on: conn, before: cutoff) }
+        // Joins are kept a day: raid windows are seconds to minutes long.
+        let joinCutoff = clock().addingTimeInterval(-86_400)
+        return try await database.transaction { conn in
+            try AutomodRepository.pruneDecisions(on: conn, before: cutoff) + MemberJoinRepository.prune(on: conn, before: joinCutoff)
+        }
     }
 
     /// How long events stay readable by cursor, and finished jobs are kept for inspection.

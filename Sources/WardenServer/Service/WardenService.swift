@@ -94,6 +94,7 @@ public final class WardenService: Sendable {
         let v1 = router.group("v1").add(middleware: TokenAuthenticator(tokens: tokens))
         MessageRoutes(intake: intake, metrics: metrics, logging: DecisionLogging(decisions: configuration.logDecisions || configuration.logContent,
                                                                                  content: configuration.logContent)).register(on: v1)
+        GatewayRoutes(desk: GatewayDesk(intake: intake, members: app.members), metrics: metrics).register(on: v1)
         EventRoutes(feed: feed).register(on: v1)
         AppealRoutes(desk: appeals).register(on: v1)
         MemberRoutes(records: MemberRecords(database: database)).register(on: v1)
@@ -154,7 +155,15 @@ struct BackgroundWork: Service {
 
     func run() async throws {
         var lastHousekeeping = ContinuousClock.now - .seconds(3600)
+        var lastRaidSweep = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Raid mode ends after a quiet period even when nobody joins to notice.
+            if ContinuousClock.now - lastRaidSweep >= .seconds(5) {
+                do { try await service.app.members.endQuietRaids() } catch {
+                    logger.error("ending quiet raids failed", metadata: ["error": "\(StoreLogging.summary(error))"])
+                }
+                lastRaidSweep = .now
+            }
             if ContinuousClock.now - lastHousekeeping >= .seconds(3600) {
                 do { try await service.housekeeping() } catch { logger.error("housekeeping failed", metadata: ["error": "\(StoreLogging.summary(error))"]) }
                 lastHousekeeping = .now

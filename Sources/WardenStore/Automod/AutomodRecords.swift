@@ -18,8 +18,9 @@ public struct StoredRule: Sendable, Equatable {
 public struct AutomodLogEntry: Sendable {
     public var guildID: Int64
     public var userID: Int64
-    public var messageID: Int64
-    public var channelID: Int64
+    /// Null for a log about a member rather than a message (a profile rule, a raid).
+    public var messageID: Int64?
+    public var channelID: Int64?
     public var ruleID: Int64?
     public var actionTaken: String
     public var messageContent: String
@@ -33,11 +34,15 @@ public struct AutomodLogEntry: Sendable {
     /// The decision's verdict (`flag`, `block`), kept beside the decision JSON so the console counts and filters
     /// logs by it from an index.
     public var verdict: String?
+    /// Who matched: `warden`, or `discord_automod` (Discord's native AutoMod).
+    public var source: String
+    /// The gateway event key of the revision judged (an edit), '' for a new message.
+    public var revision: String
 
-    public init(guildID: Int64, userID: Int64, messageID: Int64, channelID: Int64, ruleID: Int64?, actionTaken: String,
+    public init(guildID: Int64, userID: Int64, messageID: Int64?, channelID: Int64?, ruleID: Int64?, actionTaken: String,
                 messageContent: String, contextJSON: String, evidenceJSON: String, aiAnalysisJSON: String? = nil, timestamp: Date,
-                violationAt: Date? = nil, verdict: String? = nil) {
-        self.violationAt = violationAt; self.verdict = verdict
+                violationAt: Date? = nil, verdict: String? = nil, source: String = "warden", revision: String = "") {
+        self.violationAt = violationAt; self.verdict = verdict; self.source = source; self.revision = revision
         self.guildID = guildID; self.userID = userID; self.messageID = messageID; self.channelID = channelID
         self.ruleID = ruleID; self.actionTaken = actionTaken; self.messageContent = messageContent
         self.contextJSON = contextJSON; self.evidenceJSON = evidenceJSON; self.aiAnalysisJSON = aiAnalysisJSON; self.timestamp = timestamp

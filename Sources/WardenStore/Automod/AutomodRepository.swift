@@ -111,6 +111,7 @@ public enum AutomodRepository {
     @discardableResult
     public static func pruneDecisions(on conn: any SQLConnection, before cutoff: Date) throws -> Int {
         try conn.execute("DELETE FROM message_decisions WHERE created_at < $1", [.timestamp(cutoff)])
+            + GatewayEventRepository.prune(on: conn, before: cutoff)
     }
 
     // MARK: Points
@@ -162,12 +163,12 @@ public enum AutomodRepository {
     public static func insertLog(on conn: any SQLConnection, _ entry: AutomodLogEntry) throws -> Int64 {
         guard let row = try conn.queryFirst("""
             INSERT INTO automod_logs (guild_id, user_id, message_id, channel_id, rule_id, action_taken, message_content,
-                                      context, evidence, timestamp, appeal_status, ai_analysis, violation_at, verdict)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', $11, $12, $13) RETURNING id
+                                      context, evidence, timestamp, appeal_status, ai_analysis, violation_at, verdict, source, revision)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', $11, $12, $13, $14, $15) RETURNING id
             """, [.int(entry.guildID), .int(entry.userID), .int(entry.messageID), .int(entry.channelID), .int(entry.ruleID),
                   .text(entry.actionTaken), .text(entry.messageContent), .json(entry.contextJSON), .json(entry.evidenceJSON),
                   .timestamp(entry.timestamp), entry.aiAnalysisJSON.map { .json($0) } ?? .null, .timestamp(entry.violationAt),
-                  .text(entry.verdict)])
+                  .text(entry.verdict), .text(entry.source), .text(entry.revision)])
         else { throw StoreError.statement("INSERT INTO automod_logs", message: "no id returned", sqlState: nil) }
         return try row.int("id")
     }

@@ -26,7 +26,55 @@ enum PostgresMigrations {
         Migration(version: 5, name: "faq deflection", sql: v5),
         Migration(version: 6, name: "appeal triage", sql: v6),
         Migration(version: 7, name: "console sessions", sql: v7),
+        Migration(version: 8, name: "gateway events", sql: v8),
     ]
+
+    /// The Gateway route (issue 13). `gateway_events`: one row per judged dispatch that is not a new message (an
+    /// edit, by message id and `edited_timestamp`; embeds added later; a native AutoMod hit), keyed per guild
+    /// by `event_key`, holding its decision for re-deliveries, pruned with `message_decisions`.
+    /// `automod_logs.source` (`warden`, or `discord_automod` for Discord's own AutoMod) and `.revision` (the
+    /// gateway event key of an edit's log, '' for a new message's): a message may now have one log per revision,
+    /// so the unique index covers them. `member_joins`: each member's join (by Discord's `joined_at`), with the
+    /// account's creation and a key of the username's letters, counted per window for raid detection.
+    /// `raid_modes`: a guild's raids, at most one going on (no `ended_at`).
+    private static let v8 = """
+        DROP INDEX idx_automod_logs_guild_message;
+        ALTER TABLE automod_logs ADD COLUMN source TEXT NOT NULL DEFAULT 'warden';
+        ALTER TABLE automod_logs ADD COLUMN revision TEXT NOT NULL DEFAULT '';
+        CREATE UNIQUE INDEX idx_automod_logs_guild_message ON automod_logs (guild_id, message_id, source, revision) WHERE message_id IS NOT NULL;
+        CREATE TABLE gateway_events (
+            id          BIGSERIAL PRIMARY KEY,
+            guild_id    BIGINT NOT NULL,
+            event_key   TEXT NOT NULL,
+            message_id  BIGINT,
+            decision    JSONB NOT NULL,
+            created_at  TIMESTAMPTZ NOT NULL,
+            UNIQUE (guild_id, event_key)
+        );
+        CREATE INDEX idx_gateway_events_message ON gateway_events (guild_id, message_id, id);
+        CREATE INDEX idx_gateway_events_created_at ON gateway_events (created_at);
+        CREATE TABLE member_joins (
+            guild_id         BIGINT NOT NULL,
+            user_id          BIGINT NOT NULL,
+            joined_at        TIMESTAMPTZ NOT NULL,
+            account_created  TIMESTAMPTZ NOT NULL,
+            name_key         TEXT NOT NULL,
+            PRIMARY KEY (guild_id, user_id, joined_at)
+        );
+        CREATE INDEX idx_member_joins_guild_joined ON member_joins (guild_id, joined_at);
+        CREATE TABLE raid_modes (
+            id            BIGSERIAL PRIMARY KEY,
+            guild_id      BIGINT NOT NULL,
+            trigger_kind  TEXT NOT NULL,
+            observed      INTEGER NOT NULL,
+            threshold     INTEGER NOT NULL,
+            started_at    TIMESTAMPTZ NOT NULL,
+            last_join_at  TIMESTAMPTZ NOT NULL,
+            joins         INTEGER NOT NULL DEFAULT 1,
+            ended_at      TIMESTAMPTZ
+        );
+        CREATE UNIQUE INDEX idx_raid_modes_one_active ON raid_modes (guild_id) WHERE ended_at IS NULL;
+        """
 
     /// The console (issue 12): a token may name the Discord user holding it (`api_tokens.user_id`), to whom every
     /// console action is attributed. `console_sessions`: one row per signed-in browser, keyed by the SHA-256 of the

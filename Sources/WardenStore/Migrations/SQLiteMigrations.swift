@@ -20,7 +20,48 @@ enum SQLiteMigrations {
         Migration(version: 5, name: "faq deflection", sql: v5),
         Migration(version: 6, name: "appeal triage", sql: v6),
         Migration(version: 7, name: "console sessions", sql: v7),
+        Migration(version: 8, name: "gateway events", sql: v8),
     ]
+
+    /// See PostgresMigrations.v8.
+    private static let v8 = """
+        DROP INDEX idx_automod_logs_guild_message;
+        ALTER TABLE automod_logs ADD COLUMN source TEXT NOT NULL DEFAULT 'warden';
+        ALTER TABLE automod_logs ADD COLUMN revision TEXT NOT NULL DEFAULT '';
+        CREATE UNIQUE INDEX idx_automod_logs_guild_message ON automod_logs (guild_id, message_id, source, revision) WHERE message_id IS NOT NULL;
+        CREATE TABLE gateway_events (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id    INTEGER NOT NULL,
+            event_key   TEXT NOT NULL,
+            message_id  INTEGER,
+            decision    TEXT NOT NULL CHECK (json_valid(decision)),
+            created_at  TEXT NOT NULL,
+            UNIQUE (guild_id, event_key)
+        );
+        CREATE INDEX idx_gateway_events_message ON gateway_events (guild_id, message_id, id);
+        CREATE INDEX idx_gateway_events_created_at ON gateway_events (created_at);
+        CREATE TABLE member_joins (
+            guild_id         INTEGER NOT NULL,
+            user_id          INTEGER NOT NULL,
+            joined_at        TEXT NOT NULL,
+            account_created  TEXT NOT NULL,
+            name_key         TEXT NOT NULL,
+            PRIMARY KEY (guild_id, user_id, joined_at)
+        );
+        CREATE INDEX idx_member_joins_guild_joined ON member_joins (guild_id, joined_at);
+        CREATE TABLE raid_modes (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id      INTEGER NOT NULL,
+            trigger_kind  TEXT NOT NULL,
+            observed      INTEGER NOT NULL,
+            threshold     INTEGER NOT NULL,
+            started_at    TEXT NOT NULL,
+            last_join_at  TEXT NOT NULL,
+            joins         INTEGER NOT NULL DEFAULT 1,
+            ended_at      TEXT
+        );
+        CREATE UNIQUE INDEX idx_raid_modes_one_active ON raid_modes (guild_id) WHERE ended_at IS NULL;
+        """
 
     /// The console (issue 12): a token may name the Discord user holding it (`api_tokens.user_id`), to whom every
     /// console action is attributed. `console_sessions`: one row per signed-in browser, keyed by the SHA-256 of the

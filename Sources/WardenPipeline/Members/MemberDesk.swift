@@ -1,0 +1,205 @@
+import Foundation
+import WardenCore
+import WardenStore
+
+/// Members joining and changing their profile (`GUILD_MEMBER_ADD`, `GUILD_MEMBER_UPDATE`): profile rules and
+/// the account-age gate on their names and account, and raid protection on joins. Each dispatch is judged
+/// once (by member and `joined_at`, or by member and names) and answered with a decision of the usual shape
+/// whose `message_id` and `channel_id` are null. Raid mode starts and ends with an event on the feed
+/// (`raid_started`, `raid_ended`), exactly once however many instances share the store.
+public struct MemberDesk: Sendable {
+    public let pipeline: MessagePipeline
+    let check = ProfileCheck()
+
+    /// The events raid mode writes to the feed.
+    public static let raidStartedEventKind = "raid_started"
+    public static let raidEndedEventKind = "raid_ended"
+
+    public init(pipeline: MessagePipeline) { self.pipeline = pipeline }
+
+    var writer: DecisionWriter { pipeline.writer }
+
+    /// Judges a member who joined: the raid counts, then the profile rules (the age gate included).
+    public func join(_ member: GuildMember) async throws -> ProcessedMessage {
+        let context = try await pipeline.guilds.context(for: member.guildID)
+        let now = pipeline.clock()
+        let joinedAt = member.joined(or: now)
+        let profile = check.evaluate(member, rules: context.rules, now: joinedAt)
+        let key = "join:\(member.user.id):\(member.joinedAt ?? DiscordTimestamp.format(joinedAt))"
+        let nameKey = RaidPolicy.nameKey(member.user.username ?? "")
+        let raidPolicy = context.policy.raid
+        return try await writer.retryingTransient {
+            try await pipeline.database.transaction { conn -> ProcessedMessage in
+                let guild = member.guildID.int64
+                if let replay = try Self.replay(on: conn, guild: guild, key: key) { return replay }
+                // Joins of one guild are counted one at a time, so one raid starts once.
+                try AutomodRepository.lockGuild(on: conn, guild: guild)
+                _ = try MemberJoinRepository.record(on: conn, .init(guild: guild, user: member.user.id.int64, joinedAt: joinedAt,
+                                                                     accountCreated: member.accountCreated, nameKey: nameKey))
+                var raid = try MemberJoinRepository.activeRaid(on: conn, guild: guild)
+                if let going = raid, joinedAt.timeIntervalSince(going.lastJoinAt) > raidPolicy.quietSeconds {
+                    try Self.end(going, quietSeconds: raidPolicy.quietSeconds, on: conn, now: now)
+                    raid = nil
+                }
+                var started: RaidPolicy.Trigger?
+                if raid == nil, member.user.bot != true {
+                    let counts = try MemberJoinRepository.counts(
+                        on: conn, guild: guild, since: joinedAt.addingTimeInterval(-raidPolicy.windowSeconds), until: joinedAt,
+                        youngAfter: joinedAt.addingTimeInterval(-raidPolicy.youngAccountDays * 86_400), nameKey: nameKey)
+                    if let trigger = raidPolicy.trigger(.init(joins: counts.joins, youngJoins: counts.young, similarNames: counts.similar)) {
+                        raid = try MemberJoinRepository.startRaid(on: conn, guild: guild, trigger: trigger.kind, observed: trigger.observed,
+                                                                  threshold: trigger.threshold, at: joinedAt)
+                        started = trigger
+                        _ = try EventRepository.append(on: conn, guild: guild, kind: Self.raidStartedEventKind,
+                                                       payloadJSON: try Self.json(RaidEvent(guildID: member.guildID, trigger: trigger, at: joinedAt, endedAt: nil, joins: 1)), at: now)
+                    }
+                } else if let going = raid {
+                    try MemberJoinRepository.joinDuringRaid(on: conn, raid: going.id, at: joinedAt)
+                }
+                var matches = profile
+                if let raid, member.user.bot != true {
+                    matches.append(RuleMatch(rule: "raid-protection", ruleID: nil, type: .raid, stage: .content,
+                                             evidence: Evidence(detector: raid.trigger, observed: raid.observed, threshold: raid.threshold,
+                                                                windowSeconds: raidPolicy.windowSeconds, source: "raid"),
+                                             action: raidPolicy.action))
+                }
+                var decision = try writer.recordMember(member, matches: matches, pointMatches: profile, context: context, at: joinedAt, now: now, revision: key, on: conn)
+                if let started {
+                    let until = DiscordTimestamp.format(joinedAt.addingTimeInterval(raidPolicy.lockdownHours * 3_600))
+                    if raidPolicy.lockdownHours > 0 {
+                        var lockdown = DiscordAction(type: .incidentActions, reason: "Raid: \(started.observed) \(started.kind.replacingOccurrences(of: "_", with: " ")) in \(Int(raidPolicy.windowSeconds)) s")
+                        lockdown.invitesDisabledUntil = until
+                        lockdown.dmsDisabledUntil = until
+                        decision.actions.insert(lockdown, at: 0)
+                    }
+                    decision.actions.append(DiscordAction(type: .alert, channelID: context.policy.modChannelID, content:
+                        "Raid mode: \(started.observed) \(started.kind == "joins" ? "joins" : started.kind == "young_accounts" ? "joins of young accounts" : "joins with near-identical names") within \(Int(raidPolicy.windowSeconds)) s (threshold \(started.threshold))."
+                        + (raidPolicy.lockdownHours > 0 ? " Invites and DMs are paused until \(until)." : "")
+                        + " Members joining now get: \(raidPolicy.action.type.rawValue)."))
+                }
+                let encoded = try DecisionWriter.json(decision)
+                try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)
+                return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded)
+            }
+        }
+    }
+
+    /// Judges a member whose profile changed: their names against the profile rules (not the age gate alone,
+    /// which is a condition of joining). The same names are judged once.
+    public func update(_ member: GuildMember) async throws -> ProcessedMessage {
+        let context = try await pipeline.guilds.context(for: member.guildID)
+        let now = pipeline.clock()
+        let profile = check.evaluate(member, rules: context.rules, now: now).filter { $0.evidence.field != nil }
+        let names = member.names.map { "\($0.field.rawValue)=\($0.text)" }.joined(separator: "\u{0}")
+        let key = "profile:\(member.user.id):\(MessageRevision.fnv(names))"
+        return try await writer.retryingTransient {
+            try await pipeline.database.transaction { conn -> ProcessedMessage in
+                let guild = member.guildID.int64
+                if let replay = try Self.replay(on: conn, guild: guild, key: key) { return replay }
+                let decision = try writer.recordMember(member, matches: profile, pointMatches: profile, context: context, at: now, now: now, revision: key, on: conn)
+                let encoded = try DecisionWriter.json(decision)
+                try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)
+                return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded)
+            }
+        }
+    }
+
+    /// Ends the raids whose last join is `quiet_seconds` past (each guild's own setting), with a
+    /// `raid_ended` event each; returns how many. The service calls this every few seconds.
+    @discardableResult
+    public func endQuietRaids() async throws -> Int {
+        let now = pipeline.clock()
+        // The shortest quiet period a guild may set; each raid is then held to its own guild's.
+        let candidates = try await pipeline.database.transaction { conn in
+            try MemberJoinRepository.quietRaids(on: conn, lastJoinBefore: now.addingTimeInterval(-10))
+        }
+        var ended = 0
+        for raid in candidates {
+            let quiet = try await pipeline.guilds.context(for: Snowflake(UInt64(bitPattern: raid.guild))).policy.raid.quietSeconds
+            guard now.timeIntervalSince(raid.lastJoinAt) > quiet else { continue }
+            let done = try await pipeline.database.transaction { conn -> Bool in
+                try AutomodRepository.lockGuild(on: conn, guild: raid.guild)
+                guard let current = try MemberJoinRepository.activeRaid(on: conn, guild: raid.guild), current.id == raid.id,
+                      now.timeIntervalSince(current.lastJoinAt) > quiet else { return false }
+                try Self.end(current, quietSeconds: quiet, on: conn, now: now)
+                return true
+            }
+            if done { ended += 1 }
+        }
+        return ended
+    }
+
+    // MARK: - Steps
+
+    private static func replay(on conn: any SQLConnection, guild: Int64, key: String) throws -> ProcessedMessage? {
+        guard !(try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: nil, at: Date())) else { return nil }
+        guard let json = try GatewayEventRepository.storedDecision(on: conn, guild: guild, key: key),
+              let decision = try? JSONDecoder().decode(Decision.self, from: Data(json.utf8)) else {
+            throw PipelineError.missingStoredDecision(guild: Snowflake(UInt64(bitPattern: guild)), message: Snowflake(0))
+        }
+        return ProcessedMessage(decision: decision, replayed: true, evaluationMillis: 0, json: try DecisionWriter.json(decision))
+    }
+
+    /// Ends `raid` at its last join plus the quiet period, with its event.
+    private static func end(_ raid: MemberJoinRepository.Raid, quietSeconds: Double, on conn: any SQLConnection, now: Date) throws {
+        let endedAt = min(now, raid.lastJoinAt.addingTimeInterval(quietSeconds))
+        guard try MemberJoinRepository.endRaid(on: conn, raid: raid.id, at: endedAt) else { return }
+        let event = RaidEvent(guildID: Snowflake(UInt64(bitPattern: raid.guild)),
+                              trigger: .init(kind: raid.trigger, observed: raid.observed, threshold: raid.threshold),
+                              at: raid.startedAt, endedAt: endedAt, joins: raid.joins)
+        _ = try EventRepository.append(on: conn, guild: raid.guild, kind: raidEndedEventKind, payloadJSON: try json(event), at: now)
+    }
+
+    /// The payload of `raid_started` and `raid_ended`.
+    struct RaidEvent: Encodable {
+        let guildID: Snowflake
+        let trigger: RaidPolicy.Trigger
+        let at: Date
+        let endedAt: Date?
+        let joins: Int
+
+        enum CodingKeys: String, CodingKey { case guildID = "guild_id", trigger, startedAt = "started_at", endedAt = "ended_at", joins }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(guildID, forKey: .guildID); try c.encode(trigger, forKey: .trigger)
+            try c.encode(DiscordTimestamp.format(at), forKey: .startedAt)
+            try c.encode(endedAt.map(DiscordTimestamp.format), forKey: .endedAt)
+            try c.encode(joins, forKey: .joins)
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> String { String(decoding: try DecisionWriter.encoder.encode(value), as: UTF8.self) }
+}
+
+extension DecisionWriter {
+    /// Writes what a member's join or profile change broke, inside the caller's transaction: like a message's
+    /// violation (points for `pointMatches`, the ladder, a log with no message), but the decision asks for no
+    /// deletion (there is no message) and its verdict is `flag`. No match: an allowed decision.
+    func recordMember(_ member: GuildMember, matches: [RuleMatch], pointMatches: [RuleMatch], context: GuildContext, at time: Date,
+                      now: Date, revision: String, on conn: any SQLConnection) throws -> Decision {
+        let names = member.names.map { "\($0.field.rawValue): \($0.text)" }.joined(separator: "\n")
+        let message = DiscordMessage(id: Snowflake(0), guildID: member.guildID, channelID: Snowflake(0), author: .init(id: member.user.id, username: member.user.username),
+                                     member: .init(roles: member.roles), content: names, timestamp: time)
+        var decision: Decision
+        if matches.isEmpty {
+            decision = Decider.decide(message: message, matches: [], failures: [], escalation: nil, step: nil, policy: context.policy, now: now)
+        } else {
+            try AutomodRepository.lockUser(on: conn, guild: member.guildID.int64, user: member.user.id.int64)
+            let violation = Violation(message: message, matches: matches, failures: [], analysis: nil, evaluationMillis: 0,
+                                      pointMatches: pointMatches, revision: revision, aboutMember: true)
+            decision = try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { decision in
+                decision.messageID = nil
+                decision.channelID = nil
+                decision.verdict = .flag
+                decision.actions.removeAll { $0.type == .deleteMessage }
+                for index in decision.actions.indices where decision.actions[index].type == .alert {
+                    decision.actions[index].content = "Automod flagged member <@\(member.user.id)>: \(matches.map(\.rule).joined(separator: ", "))"
+                }
+            }
+        }
+        decision.messageID = nil
+        decision.channelID = nil
+        return decision
+    }
+}

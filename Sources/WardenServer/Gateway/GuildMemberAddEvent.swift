@@ -1,0 +1,23 @@
+import Foundation
+import WardenCore
+import WardenPipeline
+
+/// `GUILD_MEMBER_ADD`: a member joined; raid protection counts the join, and the profile rules and the
+/// account-age gate judge them (`MemberDesk.join`). Needs the GUILD_MEMBERS intent.
+struct GuildMemberAddEvent: GatewayEvent {
+    let name = "GUILD_MEMBER_ADD"
+
+    func handle(_ data: ArraySlice<UInt8>, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
+        let member = try desk.decode(GuildMember.self, data, event: name)
+        try authorize(member.guildID)
+        try GuildMemberAddEvent.checkNames(member, event: name)
+        return .decision(try await desk.members.join(member))
+    }
+
+    /// Discord's names are short; anything longer is not a Discord member.
+    static func checkNames(_ member: GuildMember, event: String) throws {
+        for (field, text) in member.names where text.count > 100 {
+            throw APIError.badRequest("invalid_field", "\(event) d: \(field.rawValue) is \(text.count) characters; Discord's names are at most 32")
+        }
+    }
+}
