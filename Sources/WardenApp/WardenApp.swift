@@ -49,6 +49,8 @@ public final class WardenApp: Sendable {
     public let rules: RuleDesk
     /// Joins, profile changes and raids.
     public let members: MemberDesk
+    /// Cases, manual actions and temporary punishments.
+    public let cases: CaseDesk
     public let settings: SettingDesk
     public let tickets: TicketDesk
     public let faq: FAQDesk
@@ -121,12 +123,14 @@ public final class WardenApp: Sendable {
         verifications = VerificationDesk(database: database, clock: clock)
         webhooks = WebhookDesk(database: database, eventKinds: Self.eventKinds, clock: clock)
         members = MemberDesk(pipeline: pipeline)
+        cases = CaseDesk(database: database, clock: clock)
         dashboard = DashboardDesk(database: database, deflection: deflection, clock: clock)
     }
 
     /// Every kind of event the feed (and so a webhook) carries.
     public static let eventKinds = [LateVerdictJob.eventKind, AppealDesk.reversalEventKind, AppealDesk.deniedEventKind, VerificationDesk.eventKind,
-                                    MemberDesk.raidStartedEventKind, MemberDesk.raidEndedEventKind]
+                                    MemberDesk.raidStartedEventKind, MemberDesk.raidEndedEventKind, CaseDesk.manualActionEventKind,
+                                    CaseDesk.expiredEventKind]
 
     /// The job runner for every kind this app handles, or only for `kinds` when given; nil when there is
     /// nothing to run (no provider configured).

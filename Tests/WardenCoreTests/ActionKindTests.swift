@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func validationNamesTheKindsThatTakeAField() {
-        #expect(RuleAction(type: .kick, durationSeconds: 60).problems().map(\.message) == ["only mute and timeout take a duration"])
+        #expect(RuleAction(type: .kick, durationSeconds: 60).problems().map(\.message) == ["only mute, timeout and ban take a duration"])
         #expect(RuleAction(type: .timeout, deleteMessageSeconds: 60).problems().map(\.message) == ["only ban takes delete_message_seconds"])
         #expect(RuleAction(type: .mute, durationSeconds: 60).problems().isEmpty)
     }

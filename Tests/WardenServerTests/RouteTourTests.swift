@@ -46,6 +46,12 @@ struct RouteTourTests {
             // The Gateway route (GatewayTests has the rest): an event Warden does not act on.
             let typing = try await tour.call(.post, "/v1/gateway", bot, json: #"{"op": 0, "t": "TYPING_START", "s": 3, "d": {"guild_id": "\#(guildA)", "user_id": "42"}}"#)
             #expect(typing.status == 200 && typing.json["ignored"] as? String == "TYPING_START")
+            // Cases (CaseTests has the rest): the two automatic ones, then a moderator's note, read and corrected.
+            let noted = try await tour.call(.post, "\(g)/cases", mod, json: #"{"user_id": "77", "action": "note", "reason": "Asked about the rules", "moderator_id": "9"}"#)
+            #expect(noted.status == 201 && (noted.json["case"] as? [String: Any])?["number"] as? Int == 3, "\(noted.text)")
+            #expect((try await tour.call(.get, "\(g)/cases", mod).json["cases"] as? [Any])?.count == 3)
+            #expect(try await tour.call(.get, "\(g)/cases/3", mod).json["reason"] as? String == "Asked about the rules")
+            #expect(try await tour.call(.patch, "\(g)/cases/3", mod, json: #"{"reason": "Asked about rule 4", "moderator_id": "9"}"#).status == 200)
 
             // Moderators: history, appeals end to end.
             let history = try await tour.call(.get, "\(g)/users/42/history", mod)

@@ -18,6 +18,9 @@ public protocol ActionKind: Sendable {
     static var takesDuration: Bool { get }
     /// Whether the action takes `delete_message_seconds` (validation).
     static var takesDeleteMessageSeconds: Bool { get }
+    /// Whether a `duration` makes the punishment temporary: Warden keeps its end and tells the bot to lift it
+    /// then (a ban for a week). Kinds that `takesDuration` hand their length to Discord instead.
+    static var endsByItself: Bool { get }
     /// The Discord action a punishment of this kind becomes, if any (for the list of Discord action types).
     static var discordType: DiscordAction.Kind? { get }
     /// The Discord action that undoes `discordType` when an appeal is upheld; nil when the bot cannot undo it.
@@ -33,6 +36,7 @@ extension ActionKind {
     public static var addsPoints: Bool { true }
     public static var takesDuration: Bool { false }
     public static var takesDeleteMessageSeconds: Bool { false }
+    public static var endsByItself: Bool { false }
     public static var discordType: DiscordAction.Kind? { nil }
     public static var reversalType: DiscordAction.Kind? { nil }
     public static func discordAction(_ action: RuleAction, against member: Snowflake, reason: String, now: Date) -> DiscordAction? {
@@ -65,7 +69,7 @@ public enum ActionKinds {
         func add(_ kind: DiscordAction.Kind?) { if let kind, !out.contains(kind) { out.append(kind) } }
         for kind in all { add(kind.discordType) }
         add(.alert)
-        add(.incidentActions)
+        for other in DiscordAction.Kind.notOfRules { add(other) }
         for kind in all { add(kind.reversalType) }
         return out
     }()

@@ -15,6 +15,12 @@ public struct DiscordAction: Codable, Sendable, Equatable {
         public static let alert = Kind(rawValue: "alert")
         /// PUT the guild's incident actions (`invites_disabled_until`, `dms_disabled_until`): a raid lockdown.
         public static let incidentActions = Kind(rawValue: "incident_actions")
+        /// PUT guild member role `role_id` (a moderator's role mute, with the guild's `mute_role_id`).
+        public static let addRole = Kind(rawValue: "add_role")
+        /// DELETE guild member role `role_id` (a role mute lifted or ended).
+        public static let removeRole = Kind(rawValue: "remove_role")
+        /// Discord actions no rule action kind emits: raids' and moderators' own.
+        public static let notOfRules: [Kind] = [.incidentActions, .addRole, .removeRole]
 
         /// Every type a decision or a reversal can hold (`ActionKinds.discordTypes`).
         public static var allCases: [Kind] { ActionKinds.discordTypes }
@@ -51,6 +57,8 @@ public struct DiscordAction: Codable, Sendable, Equatable {
     public var content: String?
     /// `set_nickname`: the member's new nickname.
     public var nick: String?
+    /// `add_role`, `remove_role`: the role.
+    public var roleID: Snowflake?
     /// `incident_actions`: PUT guild incident actions (Discord's raid lockdown), each an ISO 8601 end at most
     /// 24 hours ahead.
     public var invitesDisabledUntil: String?
@@ -67,7 +75,7 @@ public struct DiscordAction: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case type, channelID = "channel_id", messageID = "message_id", userID = "user_id"
         case communicationDisabledUntil = "communication_disabled_until", durationSeconds = "duration_seconds"
-        case deleteMessageSeconds = "delete_message_seconds", reason, content, nick
+        case deleteMessageSeconds = "delete_message_seconds", reason, content, nick, roleID = "role_id"
         case invitesDisabledUntil = "invites_disabled_until", dmsDisabledUntil = "dms_disabled_until"
     }
 }

@@ -15,6 +15,10 @@ public struct GuildPolicy: Sendable, Equatable {
     public var discordAutomodPoints: Double
     /// Raid protection for joins.
     public var raid: RaidPolicy
+    /// The role a moderator's `mute` gives (Discord's own timeout is `timeout`); nil: manual mutes are refused.
+    public var muteRoleID: Snowflake?
+    /// Escalation points a moderator's warning adds (0, the default: recorded, not counted).
+    public var manualWarningPoints: Double
 
     public static let defaultLLMDeadlineMillis = 1_500
     public static let defaultAppealWindowDays = 14
@@ -23,10 +27,11 @@ public struct GuildPolicy: Sendable, Equatable {
                 exemptRoles: Set<Snowflake> = [], exemptChannels: Set<Snowflake> = [],
                 llmDeadlineMillis: Int = GuildPolicy.defaultLLMDeadlineMillis, llmOnOutage: LLMOutagePolicy = .failOpen,
                 appealWindowDays: Int = GuildPolicy.defaultAppealWindowDays, discordAutomodPoints: Double = 0,
-                raid: RaidPolicy = .standard) {
+                raid: RaidPolicy = .standard, muteRoleID: Snowflake? = nil, manualWarningPoints: Double = 0) {
         self.ladder = ladder; self.modChannelID = modChannelID; self.exemptRoles = exemptRoles; self.exemptChannels = exemptChannels
         self.llmDeadlineMillis = llmDeadlineMillis; self.llmOnOutage = llmOnOutage; self.appealWindowDays = appealWindowDays
         self.discordAutomodPoints = discordAutomodPoints; self.raid = raid
+        self.muteRoleID = muteRoleID; self.manualWarningPoints = manualWarningPoints
     }
 
     /// The `bot_settings` keys (scope `automod`) this policy reads.
@@ -37,6 +42,7 @@ public struct GuildPolicy: Sendable, Equatable {
         case appealWindowDays = "appeal_window_days"
         case discordAutomodPoints = "discord_automod_points"
         case raidProtection = "raid_protection"
+        case muteRoleID = "mute_role_id", manualWarningPoints = "manual_warning_points"
     }
     public static let scope = "automod"
 }

@@ -24,6 +24,8 @@ public struct RuleAction: Codable, Sendable, Equatable {
 
     /// Discord's limits: timeouts up to 28 days, ban history deletion up to 7 days.
     public static let maxTimeoutSeconds = 28 * 86_400
+    /// The longest temporary ban Warden keeps an end for.
+    public static let maxTemporarySeconds = 365 * 86_400
     public static let maxDeleteMessageSeconds = 7 * 86_400
     public static let defaultTimeoutSeconds = 600
 
@@ -91,10 +93,14 @@ public struct RuleAction: Codable, Sendable, Equatable {
         if !(1...5).contains(severity) { out.append(RuleKindProblem("action.severity", "must be 1-5, got \(severity)")) }
         if let points, points < 0 || !points.isFinite { out.append(RuleKindProblem("action.points", "must be a non-negative number")) }
         if let d = durationSeconds {
-            if !behaviour.takesDuration {
-                out.append(RuleKindProblem("action.duration", "only \(Self.takers { $0.takesDuration }) a duration"))
+            if !behaviour.takesDuration && !behaviour.endsByItself {
+                out.append(RuleKindProblem("action.duration", "only \(Self.takers { $0.takesDuration || $0.endsByItself }) a duration"))
             }
-            if d <= 0 || d > Self.maxTimeoutSeconds { out.append(RuleKindProblem("action.duration", "must be between 1s and 28d (Discord's limit), got \(d)s")) }
+            if behaviour.endsByItself {
+                if d <= 0 || d > Self.maxTemporarySeconds { out.append(RuleKindProblem("action.duration", "must be between 1s and 365d, got \(d)s")) }
+            } else if d <= 0 || d > Self.maxTimeoutSeconds {
+                out.append(RuleKindProblem("action.duration", "must be between 1s and 28d (Discord's limit), got \(d)s"))
+            }
         }
         if let s = deleteMessageSeconds {
             if !behaviour.takesDeleteMessageSeconds {

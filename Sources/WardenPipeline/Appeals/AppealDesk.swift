@@ -183,6 +183,8 @@ public final class AppealDesk: Sendable {
                 try AppealRepository.countFalsePositive(on: conn, guild: guild, rule: rule, day: UTCDay.of(log.timestamp), at: now)
             }
 
+            // A temporary ban of this log ends now, not at its time: its unban is among the reversals.
+            try TempPunishmentRepository.end(on: conn, guild: guild, user: log.userID, kind: nil, logID: log.id, outcome: "lifted", at: now)
             let actions = Self.reversals(of: decision, appeal: id)
             let event = ReversalEvent(appealID: id, logID: log.id, messageID: log.messageID.map(Self.snowflake),
                                       userID: Self.snowflake(log.userID), actions: actions)

@@ -24,6 +24,8 @@ extension SettingCheck {
         switch key {
         case .escalationLadder: expected = #"an object like {"steps":[{"points":3,"action":{"type":"timeout","duration_seconds":600}}],"half_life_hours":72}"#
         case .modChannelID: expected = "a channel id (digits, in quotes)"
+        case .muteRoleID: expected = "a role id (digits, in quotes)"
+        case .manualWarningPoints: expected = "a number of points"
         case .exemptRoles, .exemptChannels: expected = "an array of ids (digits, in quotes)"
         case .llmDeadlineMillis, .appealWindowDays: expected = "a whole number"
         case .llmOnOutage: expected = "a string"

@@ -41,6 +41,11 @@ public enum GuildPolicyLoader {
             let raid = try JSONDecoder().decode(RaidPolicy.self, from: data)
             if let problem = raid.problem { throw RangeProblem(text: problem) }
             policy.raid = raid
+        case .muteRoleID: policy.muteRoleID = try JSONDecoder().decode(Snowflake.self, from: data)
+        case .manualWarningPoints:
+            let points = try JSONDecoder().decode(Double.self, from: data)
+            guard points.isFinite, (0...100).contains(points) else { throw RangeProblem(text: "must be 0-100 points, got \(points)") }
+            policy.manualWarningPoints = points
         }
     }
 

@@ -24,10 +24,30 @@ public struct MemberHistory: Codable, Sendable, Equatable {
         public var appealStatus: String
     }
 
+    /// One case about the member (automatic or a moderator's), newest first.
+    public struct Case: Codable, Sendable, Equatable {
+        public var number: Int
+        public var action: String
+        public var reason: String?
+        public var source: String
+        public var moderatorId: Snowflake?
+        public var durationSeconds: Int?
+        public var logId: Int64?
+        public var createdAt: Date
+    }
+
+    /// A temporary ban or role mute still running, and when it ends.
+    public struct Punishment: Codable, Sendable, Equatable {
+        public var kind: String
+        public var endsAt: Date
+    }
+
     public var guildId: Snowflake
     public var userId: Snowflake
     public var points: [Points]
     public var logs: [Log]
+    public var cases: [Case]
+    public var punishments: [Punishment]
 }
 
 /// Reads members' automod records (nothing here changes anything).
@@ -38,16 +58,21 @@ public struct MemberRecords: Sendable {
 
     /// The member's points and newest `limit` logs, read in one transaction so they agree.
     public func history(guild: Int64, user: Int64, limit: Int = 50) async throws -> MemberHistory {
-        let (logs, points) = try await database.transaction { conn in
+        let (logs, points, cases, running) = try await database.transaction { conn in
             (try AutomodRepository.logs(on: conn, guild: guild, user: user, limit: limit),
-             try AutomodRepository.points(on: conn, guild: guild, user: user))
+             try AutomodRepository.points(on: conn, guild: guild, user: user),
+             try CaseRepository.list(on: conn, guild: guild, user: user, before: nil, limit: limit),
+             try TempPunishmentRepository.running(on: conn, guild: guild, user: user))
         }
         func snowflake(_ id: Int64) -> Snowflake { Snowflake(UInt64(bitPattern: id)) }
         return MemberHistory(
             guildId: snowflake(guild), userId: snowflake(user),
             points: points.map { .init(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation) },
             logs: logs.map { .init(id: $0.id, messageId: $0.messageID.map(snowflake), channelId: $0.channelID.map(snowflake), rule: $0.ruleName,
-                                   actionTaken: $0.actionTaken, timestamp: $0.timestamp, appealStatus: $0.appealStatus) })
+                                   actionTaken: $0.actionTaken, timestamp: $0.timestamp, appealStatus: $0.appealStatus) },
+            cases: cases.map { .init(number: $0.number, action: $0.action, reason: $0.reason, source: $0.source, moderatorId: $0.moderatorID.map(snowflake),
+                                     durationSeconds: $0.durationSeconds, logId: $0.logID, createdAt: $0.createdAt) },
+            punishments: running.map { .init(kind: $0.kind, endsAt: $0.endsAt) })
     }
 }
 

@@ -256,6 +256,23 @@ public struct DecisionWriter: Sendable {
                 ruleType: record.ruleType, totalPoints: record.points, violationCount: record.violations,
                 lastViolation: record.lastViolation), at: now)
         }
+        // Every action against the member is a case (numbered per guild at the end of the batch, in guild order);
+        // a ban with a duration ends by itself, and a ban without one supersedes a running temporary ban.
+        let acted = decision.actions.filter { $0.type != .alert }
+        if !acted.isEmpty {
+            let opened = CaseRepository.NewCase(guild: guild, user: user, moderator: nil, action: acted.map(\.type.rawValue).joined(separator: "+"),
+                                                reason: acted.compactMap(\.reason).first, durationSeconds: acted.compactMap(\.durationSeconds).max(),
+                                                points: escalation.state.added.values.reduce(0, +), logID: decision.logID, source: "automod")
+            if let triggers { triggers.addCase(opened) } else { _ = try CaseRepository.open(on: conn, opened, at: now) }
+        }
+        for ban in decision.actions where ban.type == .ban {
+            if let seconds = ban.durationSeconds {
+                try TempPunishmentRepository.start(on: conn, guild: guild, user: user, kind: "ban", roleID: nil, caseID: nil, logID: decision.logID,
+                                                   endsAt: now.addingTimeInterval(Double(seconds)), at: now)
+            } else {
+                try TempPunishmentRepository.end(on: conn, guild: guild, user: user, kind: "ban", outcome: "superseded", at: now)
+            }
+        }
         let day = UTCDay.of(now)
         if let triggers {
             triggers.addDecision(guild: guild, day: day, verdict: decision.verdict.rawValue)
@@ -345,6 +362,11 @@ final class TriggerLedger {
         decisions[DecisionKey(guild: guild, day: day, verdict: verdict), default: 0] += 1
     }
 
+    /// Cases to open, numbered at the end in guild order (each guild's counter row is its numbering lock).
+    private var cases: [CaseRepository.NewCase] = []
+
+    func addCase(_ opened: CaseRepository.NewCase) { cases.append(opened) }
+
     func write(on conn: any SQLConnection, at now: Date) throws {
         for entry in entries.sorted(by: Entry.inLockOrder) {
             try AutomodRepository.recordTrigger(on: conn, guild: entry.guild, rule: entry.rule, day: entry.day, responseMillis: entry.millis, at: now)
@@ -352,6 +374,10 @@ final class TriggerLedger {
         // After the rule stats, in their own global order: the same no-deadlock argument holds for these rows.
         for (key, count) in decisions.sorted(by: { $0.key < $1.key }) {
             try AutomodRepository.countDecisions(on: conn, guild: key.guild, day: key.day, verdict: key.verdict, count: count)
+        }
+        // Stable: a guild's cases are numbered in the order its messages were judged.
+        for opened in cases.enumerated().sorted(by: { ($0.element.guild, $0.offset) < ($1.element.guild, $1.offset) }).map(\.element) {
+            _ = try CaseRepository.open(on: conn, opened, at: now)
         }
     }
 }

@@ -102,6 +102,7 @@ public final class WardenService: Sendable {
         VerificationRoutes(desk: verifications).register(on: v1)
         FAQRoutes(desk: faq, deflection: app.deflection).register(on: v1)
         RuleRoutes(desk: app.rules).register(on: v1)
+        CaseRoutes(desk: app.cases).register(on: v1)
         SettingRoutes(desk: app.settings).register(on: v1)
         TokenRoutes(tokens: tokens).register(on: v1)
         WebhookRoutes(desk: app.webhooks).register(on: v1)
@@ -157,10 +158,14 @@ struct BackgroundWork: Service {
         var lastHousekeeping = ContinuousClock.now - .seconds(3600)
         var lastRaidSweep = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // Raid mode ends after a quiet period even when nobody joins to notice.
+            // Raid mode ends after a quiet period even when nobody joins to notice; temporary bans and mutes end
+            // on time. Both are written once in the store, so every instance may run this.
             if ContinuousClock.now - lastRaidSweep >= .seconds(5) {
                 do { try await service.app.members.endQuietRaids() } catch {
                     logger.error("ending quiet raids failed", metadata: ["error": "\(StoreLogging.summary(error))"])
+                }
+                do { try await service.app.cases.expireDue() } catch {
+                    logger.error("ending temporary punishments failed", metadata: ["error": "\(StoreLogging.summary(error))"])
                 }
                 lastRaidSweep = .now
             }

@@ -27,7 +27,53 @@ enum PostgresMigrations {
         Migration(version: 6, name: "appeal triage", sql: v6),
         Migration(version: 7, name: "console sessions", sql: v7),
         Migration(version: 8, name: "gateway events", sql: v8),
+        Migration(version: 9, name: "cases and temporary punishments", sql: v9),
     ]
+
+    /// Cases (issue 13; seed 002's `mod_actions`, `warnings` and `temp_punishments` in one shape). `cases`: every
+    /// action against a member, automatic (`source` automod, with its log) or recorded by a moderator (`manual`:
+    /// warn, timeout, mute, kick, ban, unban, unmute, note), numbered per guild from `case_counters`.
+    /// `temp_punishments`: bans and role mutes with an end; at most one running per member and kind; ended once,
+    /// by expiry (the bot is told to lift it) or early (`lifted`: an appeal, a manual unban).
+    private static let v9 = """
+        CREATE TABLE case_counters (
+            guild_id     BIGINT PRIMARY KEY,
+            last_number  INTEGER NOT NULL
+        );
+        CREATE TABLE cases (
+            id                BIGSERIAL PRIMARY KEY,
+            guild_id          BIGINT NOT NULL,
+            number            INTEGER NOT NULL,
+            user_id           BIGINT NOT NULL,
+            moderator_id      BIGINT,
+            action            TEXT NOT NULL,
+            reason            TEXT,
+            duration_seconds  INTEGER,
+            points            DOUBLE PRECISION,
+            log_id            BIGINT,
+            source            TEXT NOT NULL CHECK (source IN ('automod', 'manual')),
+            created_at        TIMESTAMPTZ NOT NULL,
+            updated_at        TIMESTAMPTZ NOT NULL,
+            UNIQUE (guild_id, number)
+        );
+        CREATE INDEX idx_cases_member ON cases (guild_id, user_id, id);
+        CREATE INDEX idx_cases_log ON cases (log_id);
+        CREATE TABLE temp_punishments (
+            id          BIGSERIAL PRIMARY KEY,
+            guild_id    BIGINT NOT NULL,
+            user_id     BIGINT NOT NULL,
+            kind        TEXT NOT NULL CHECK (kind IN ('ban', 'mute')),
+            role_id     BIGINT,
+            case_id     BIGINT,
+            log_id      BIGINT,
+            ends_at     TIMESTAMPTZ NOT NULL,
+            created_at  TIMESTAMPTZ NOT NULL,
+            ended_at    TIMESTAMPTZ,
+            outcome     TEXT CHECK (outcome IS NULL OR outcome IN ('expired', 'lifted', 'superseded'))
+        );
+        CREATE UNIQUE INDEX idx_temp_punishments_one_running ON temp_punishments (guild_id, user_id, kind) WHERE ended_at IS NULL;
+        CREATE INDEX idx_temp_punishments_due ON temp_punishments (ends_at) WHERE ended_at IS NULL;
+        """
 
     /// The Gateway route (issue 13). `gateway_events`: one row per judged dispatch that is not a new message (an
     /// edit, by message id and `edited_timestamp`; embeds added later; a native AutoMod hit), keyed per guild

@@ -21,7 +21,49 @@ enum SQLiteMigrations {
         Migration(version: 6, name: "appeal triage", sql: v6),
         Migration(version: 7, name: "console sessions", sql: v7),
         Migration(version: 8, name: "gateway events", sql: v8),
+        Migration(version: 9, name: "cases and temporary punishments", sql: v9),
     ]
+
+    /// See PostgresMigrations.v9.
+    private static let v9 = """
+        CREATE TABLE case_counters (
+            guild_id     INTEGER PRIMARY KEY,
+            last_number  INTEGER NOT NULL
+        );
+        CREATE TABLE cases (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id          INTEGER NOT NULL,
+            number            INTEGER NOT NULL,
+            user_id           INTEGER NOT NULL,
+            moderator_id      INTEGER,
+            action            TEXT NOT NULL,
+            reason            TEXT,
+            duration_seconds  INTEGER,
+            points            REAL,
+            log_id            INTEGER,
+            source            TEXT NOT NULL CHECK (source IN ('automod', 'manual')),
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL,
+            UNIQUE (guild_id, number)
+        );
+        CREATE INDEX idx_cases_member ON cases (guild_id, user_id, id);
+        CREATE INDEX idx_cases_log ON cases (log_id);
+        CREATE TABLE temp_punishments (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id    INTEGER NOT NULL,
+            user_id     INTEGER NOT NULL,
+            kind        TEXT NOT NULL CHECK (kind IN ('ban', 'mute')),
+            role_id     INTEGER,
+            case_id     INTEGER,
+            log_id      INTEGER,
+            ends_at     TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            ended_at    TEXT,
+            outcome     TEXT CHECK (outcome IS NULL OR outcome IN ('expired', 'lifted', 'superseded'))
+        );
+        CREATE UNIQUE INDEX idx_temp_punishments_one_running ON temp_punishments (guild_id, user_id, kind) WHERE ended_at IS NULL;
+        CREATE INDEX idx_temp_punishments_due ON temp_punishments (ends_at) WHERE ended_at IS NULL;
+        """
 
     /// See PostgresMigrations.v8.
     private static let v8 = """

@@ -17,10 +17,12 @@ public enum BanAction: ActionKind {
     public static let name = RuleAction.Kind.ban
     public static let rank = 4
     public static var takesDeleteMessageSeconds: Bool { true }
+    public static var endsByItself: Bool { true }
     public static var discordType: DiscordAction.Kind? { .ban }
     public static var reversalType: DiscordAction.Kind? { .unban }
 
     public static func discordAction(_ action: RuleAction, against member: Snowflake, reason: String, now: Date) -> DiscordAction? {
-        DiscordAction(type: .ban, userID: member, deleteMessageSeconds: action.deleteMessageSeconds ?? 0, reason: reason)
+        // With a duration, a temporary ban: Warden asks for the unban at its end (`temp_punishments`).
+        DiscordAction(type: .ban, userID: member, durationSeconds: action.durationSeconds, deleteMessageSeconds: action.deleteMessageSeconds ?? 0, reason: reason)
     }
 }
