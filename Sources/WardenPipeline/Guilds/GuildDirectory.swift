@@ -86,6 +86,27 @@ public final class GuildDirectory: Sendable {
         _ = try? await task.value
     }
 
+    /// Another instance changed the guild's rules or settings (a store notification): loads them again if
+    /// this instance has them cached; a guild it has not seen loads fresh on its first message anyway.
+    public func refreshIfCached(_ guild: Snowflake) async {
+        let task = shard(guild).entries.withLock { entries -> Task<GuildContext, any Error>? in
+            guard entries[guild]?.current != nil || entries[guild]?.loading != nil else { return nil }
+            return startLoad(guild, in: &entries)
+        }
+        _ = try? await task?.value
+    }
+
+    /// Loads every cached guild again (changes may have been missed: the store listener reconnected).
+    public func refreshAll() async {
+        var tasks: [Task<GuildContext, any Error>] = []
+        for shard in shards {
+            shard.entries.withLock { entries in
+                for guild in Array(entries.keys) where entries[guild]?.current != nil { tasks.append(startLoad(guild, in: &entries)) }
+            }
+        }
+        for task in tasks { _ = try? await task.value }
+    }
+
     /// Starts loading the guild (under the shard's lock) as a new generation: in the first-load lane when the
     /// guild has nothing to judge with yet, else as a rebuild.
     private func startLoad(_ guild: Snowflake, in entries: inout [Snowflake: Entry]) -> Task<GuildContext, any Error> {

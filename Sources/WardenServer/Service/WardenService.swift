@@ -135,10 +135,29 @@ public final class WardenService: Sendable {
         Application(router: router(),
                     server: httpServer(),
                     configuration: applicationConfiguration,
-                    services: [BackgroundWork(service: self, logger: logger)]
+                    services: [BackgroundWork(service: self, logger: logger), StoreNotifications(service: self)]
                         + (configuration.deliverWebhooks ? [WebhookDelivery(deliverer: webhooks, logger: logger)] : []) as [any Service],
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
+    }
+
+    /// Listens for other instances' changes on a shared PostgreSQL database: a guild's rules or settings
+    /// changed (compiled again here at once, if cached), a guild's events feed grew (its long-polls wake).
+    /// Nil on SQLite. `warden serve` runs it for the service's lifetime (``StoreNotifications``).
+    public func listenForChanges() -> (any StoreListener)? {
+        let guilds = app.guilds, signal = feed.signal
+        let listener = app.database.listen { channel, guild in
+            switch channel {
+            case .config:
+                Task {
+                    if let guild { await guilds.refreshIfCached(Snowflake(UInt64(bitPattern: guild))) } else { await guilds.refreshAll() }
+                }
+            case .events:
+                signal.signal(guild)
+            }
+        }
+        if listener != nil { feed.isListening = true }
+        return listener
     }
 
     /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs.
@@ -191,5 +210,19 @@ struct BackgroundWork: Service {
             let left = await llm.drain(timeout: .seconds(10))
             if left > 0 { logger.warning("late LLM verdicts still running at shutdown; any running instance's job runner (or the next start) finishes them", metadata: ["count": "\(left)"]) }
         }
+    }
+}
+
+/// The store listener (``WardenService/listenForChanges()``) for as long as the service runs; at shutdown
+/// it stops and every waiting long-poll is woken to answer at once.
+struct StoreNotifications: Service {
+    let service: WardenService
+
+    func run() async throws {
+        let listener = service.listenForChanges()
+        try? await gracefulShutdown()
+        listener?.stop()
+        service.feed.isListening = false
+        service.feed.signal.signal(nil)
     }
 }

@@ -39,6 +39,7 @@ public enum AutomodRepository {
             else { throw StoreError.statement("INSERT INTO automod_actions", message: "no id returned", sqlState: nil) }
             actionID = try row.int("id")
         }
+        try StoreNotify.send(on: conn, .config, guild: guild)
         if let existing {
             let id = try existing.int("id")
             try conn.execute("""
@@ -55,8 +56,9 @@ public enum AutomodRepository {
     }
 
     public static func setRuleEnabled(on conn: any SQLConnection, ruleID: Int64, enabled: Bool, at now: Date) throws {
-        try conn.execute("UPDATE automod_rules SET enabled = $1, updated_at = $2 WHERE id = $3",
-                         [.bool(enabled), .timestamp(now), .int(ruleID)])
+        let guilds = try conn.query("UPDATE automod_rules SET enabled = $1, updated_at = $2 WHERE id = $3 RETURNING guild_id",
+                                    [.bool(enabled), .timestamp(now), .int(ruleID)])
+        for row in guilds { try StoreNotify.send(on: conn, .config, guild: try row.int("guild_id")) }
     }
 
     // MARK: Idempotency

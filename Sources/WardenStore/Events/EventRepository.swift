@@ -59,6 +59,7 @@ public enum EventRepository {
             [.int(guild), .text(kind), .json(payloadJSON), .timestamp(now)])
         else { throw StoreError.statement("INSERT INTO events", message: "no id returned", sqlState: nil) }
         let id = try row.int("id")
+        try StoreNotify.send(on: conn, .events, guild: guild)
         // The webhook outbox is written in the same transaction: an event is never committed without its deliveries.
         try WebhookRepository.fanOut(on: conn, guild: guild, eventID: id, kind: kind, payloadJSON: payloadJSON, at: now)
         return id

@@ -6,7 +6,7 @@ import Foundation
 /// back as text and the `SQLRow` accessors parse them.
 final class PostgresConnection: SQLConnection, ScriptRunning {
     let dialect = SQLDialect.postgres
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
     /// Connects (blocking) and fixes the session settings the row accessors rely on.
     init(url: String, redactedURL: String) throws {

@@ -3,9 +3,16 @@
 final class PostgresDatabase: Database {
     let dialect = SQLDialect.postgres
     private let pool: PostgresPool
+    private let url: String
+    private let redactedURL: String
 
-    private init(pool: PostgresPool) {
-        self.pool = pool
+    private init(pool: PostgresPool, url: String, redactedURL: String) {
+        self.pool = pool; self.url = url; self.redactedURL = redactedURL
+    }
+
+    /// A listener on a connection of its own (not one of the pool's).
+    func startListener(_ handler: @escaping StoreNotificationHandler) -> any StoreListener {
+        PostgresListener(url: url, redactedURL: redactedURL, handler: handler)
     }
 
     /// Creates the pool and proves the server is reachable with one round trip, so a bad URL or a
@@ -14,7 +21,7 @@ final class PostgresDatabase: Database {
         let sessions = (0..<poolSize).map {
             PostgresSession(url: url, redactedURL: redactedURL, label: "warden.postgres.\($0)")
         }
-        let database = PostgresDatabase(pool: PostgresPool(sessions: sessions))
+        let database = PostgresDatabase(pool: PostgresPool(sessions: sessions), url: url, redactedURL: redactedURL)
         do {
             _ = try await database.transaction { try $0.query("SELECT 1", []) }
         } catch {

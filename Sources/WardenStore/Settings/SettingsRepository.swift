@@ -101,6 +101,7 @@ public struct SettingsRepository: Sendable {
     public static func set(on conn: any SQLConnection, guild: Int64, scope: String, key: String,
                            valueJSON: String, valueType: String?, by: Int64?, at time: Date = Date(), changeType: String? = nil) throws {
         let keyBinds: [SQLValue] = [.int(guild), .text(scope), .text(key)]
+        try StoreNotify.send(on: conn, .config, guild: guild)
         // On PostgreSQL, lock the row so concurrent changes record a true old value. When the row does not
         // exist yet, the insert below races safely: the loser inserts nothing and retries as an update.
         let lockClause = conn.dialect == .postgres ? " FOR UPDATE" : ""
