@@ -26,6 +26,7 @@ public enum SettingCatalogue {
         Entry(scope: GuildPolicy.scope, key: "raid_protection", example: #"{"joins":10,"window_seconds":10,"action":{"type":"kick"}}"#, about: "When joins per window (all, young accounts, near-identical names) put the guild in raid mode, what joiners get, how long invites and DMs pause."),
         Entry(scope: GuildPolicy.scope, key: "mute_role_id", example: #""444""#, about: "The role a moderator's mute gives (Discord's own timeout is timeout); without it manual mutes are refused."),
         Entry(scope: GuildPolicy.scope, key: "manual_warning_points", example: "1", about: "Escalation points a moderator's warning adds (0-100; 0, the default, records it without counting it)."),
+        Entry(scope: GuildPolicy.scope, key: "log_retention_days", example: "180", about: "Days automod logs and cases keep their text (1-3650, never less than the appeal window); then it is removed and the counts stay. Unset: kept."),
         Entry(scope: QuotaGate.settingsScope, key: QuotaGate.settingsKey, example: #"{"free":10,"monthly":50}"#,
               about: "Daily LLM calls per member by tier, overriding the defaults (free 5, monthly 25)."),
         Entry(scope: QuotaGate.settingsScope, key: QuotaGate.guildLimitKey, example: "200", about: "Daily LLM calls Warden makes for the guild itself (appeal triage); null is unlimited."),

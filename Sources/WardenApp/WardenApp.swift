@@ -51,6 +51,8 @@ public final class WardenApp: Sendable {
     public let members: MemberDesk
     /// Cases, manual actions and temporary punishments.
     public let cases: CaseDesk
+    /// Retention of members' text, and forgetting a member.
+    public let privacy: PrivacyDesk
     public let settings: SettingDesk
     public let tickets: TicketDesk
     public let faq: FAQDesk
@@ -124,6 +126,7 @@ public final class WardenApp: Sendable {
         webhooks = WebhookDesk(database: database, eventKinds: Self.eventKinds, clock: clock)
         members = MemberDesk(pipeline: pipeline)
         cases = CaseDesk(database: database, clock: clock)
+        privacy = PrivacyDesk(database: database, clock: clock)
         dashboard = DashboardDesk(database: database, deflection: deflection, clock: clock)
     }
 
@@ -148,7 +151,12 @@ public final class WardenApp: Sendable {
     public func housekeeping() async throws {
         try await pipeline.pruneRememberedDecisions()
         try await pipeline.pruneDeliveredWork()
-        if let llm { try await llm.quota.prune() }
+        // Quota counts are pruned with or without a provider (a provider may have been configured before).
+        if let llm { try await llm.quota.prune() } else {
+            let cutoff = UTCDay.of(clock().addingTimeInterval(-Double(QuotaGate.retentionDays) * 86_400))
+            _ = try await database.transaction { conn in try QuotaRepository.prune(on: conn, before: cutoff) }
+        }
+        try await privacy.applyRetention()
         try await faq.expire()
         try await webhooks.prune()
     }

@@ -130,4 +130,37 @@ struct CaseTests {
             #expect((cases.json["cases"] as? [[String: Any]])?.first?["duration_seconds"] as? Int == 86_400, "\(cases.text)")
         }
     }
+
+    @Test(arguments: allDialects) func aRulesMuteUsesTheGuildsMuteRoleAndEndsByItself(_ dialect: SQLDialect) async throws {
+        let now = Mutex(Self.start)
+        try await withServer(dialect, clock: { now.withLock { $0 } }) { h in
+            let admin = h.tokens[.admin], mod = h.scoped[guildA]![.moderator]!, bot = h.tokens[.bot]!
+            let rule = try await h.call(.put, "/v1/guilds/\(guildA)/rules/no-caps-rage", token: admin, json:
+                #"{"name": "no-caps-rage", "type": "content", "keywords": ["shut up noob"], "action": {"type": "mute", "duration": "10m", "severity": 2}}"#)
+            #expect(rule.status == 201, "\(rule.text)")
+            // Without a mute role, a mute is Discord's timeout, as before.
+            let timedOut = try await h.call(.post, "/v1/messages", token: bot, json: messageJSON("shut up noob", user: 71).json)
+            #expect(Self.actionTypes(timedOut.json).contains("timeout"), "\(timedOut.text)")
+            _ = try await h.call(.put, "/v1/guilds/\(guildA)/settings/automod/mute_role_id", token: admin, json: #"{"value": "4444"}"#)
+            let muted = try await h.call(.post, "/v1/messages", token: bot, json: messageJSON("shut up noob", user: 72).json)
+            let add = (muted.json["actions"] as? [[String: Any]])?.first { $0["type"] as? String == "add_role" } ?? [:]
+            #expect(add["role_id"] as? String == "4444" && add["duration_seconds"] as? Int == 600, "\(muted.text)")
+            // An approved appeal removes the role now, and the mute does not end again later.
+            let log = try #require(muted.json["log_id"] as? Int)
+            let filed = try await h.call(.post, "/v1/guilds/\(guildA)/appeals", token: bot, json: #"{"log_id": \#(log), "user_id": "72", "reason": "quoting a friend"}"#)
+            let appeal = try #require(filed.json["id"] as? Int)
+            #expect(try await h.call(.post, "/v1/guilds/\(guildA)/appeals/\(appeal)/approve", token: mod, json: #"{"moderator_id": "9"}"#).status == 200)
+            let reversal = try await Self.events(h.database, kind: "appeal_reversal").first ?? [:]
+            #expect(Self.actionTypes(reversal) == ["remove_role"], "\(reversal)")
+            now.withLock { $0 = Self.start.addingTimeInterval(700) }
+            #expect(try await h.service.app.cases.expireDue() == 0)
+            // Member 73's mute ends by itself.
+            let other = try await h.call(.post, "/v1/messages", token: bot, json: messageJSON("shut up noob", user: 73).json)
+            #expect(Self.actionTypes(other.json).contains("add_role"))
+            now.withLock { $0 = Self.start.addingTimeInterval(1_400) }
+            #expect(try await h.service.app.cases.expireDue() == 1)
+            let expired = try await Self.events(h.database, kind: CaseDesk.expiredEventKind)
+            #expect(expired.count == 1 && Self.actionTypes(expired[0]) == ["remove_role"] && expired[0]["user_id"] as? String == "73")
+        }
+    }
 }

@@ -57,7 +57,7 @@ struct NotifyTests {
             let disabled = try await untilB("pineapple pizza once more", is: .allow)
             #expect(disabled.map { $0 < .seconds(1) } == true, "B dropped the disabled rule after \(String(describing: disabled))")
 
-            // Events: a long-poll held at B wakes when A appends; five times, the median well under B's 2 s fallback read.
+            // Events: a long-poll held at B wakes when A appends, five times.
             #expect(b.feed.isListening)
             var wakes: [Duration] = []
             for round in 0..<5 {
@@ -72,8 +72,10 @@ struct NotifyTests {
                 wakes.append(ContinuousClock.now - appended)
                 #expect(events.count == 1)
             }
-            let median = wakes.sorted()[2]
-            #expect(median < .milliseconds(100), "long-poll wakes: \(wakes)")
+            // Every wake came from a notification (B's fallback read of the store is 2 s away), and the fastest
+            // within 100 ms: the others may wait for a core on a machine running the whole suite.
+            #expect(wakes.allSatisfy { $0 < .seconds(1) }, "long-poll wakes: \(wakes)")
+            #expect(wakes.min().map { $0 < .milliseconds(100) } == true, "long-poll wakes: \(wakes)")
         }
     }
 }

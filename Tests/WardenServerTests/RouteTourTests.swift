@@ -52,6 +52,9 @@ struct RouteTourTests {
             #expect((try await tour.call(.get, "\(g)/cases", mod).json["cases"] as? [Any])?.count == 3)
             #expect(try await tour.call(.get, "\(g)/cases/3", mod).json["reason"] as? String == "Asked about the rules")
             #expect(try await tour.call(.patch, "\(g)/cases/3", mod, json: #"{"reason": "Asked about rule 4", "moderator_id": "9"}"#).status == 200)
+            // Forgetting a member (PrivacyTests has the rest): one Warden never saw.
+            let forgot = try await tour.call(.delete, "\(g)/users/777", admin)
+            #expect(forgot.status == 200 && (forgot.json["forgotten"] as? [String: Any])?["logs"] as? Int == 0, "\(forgot.text)")
 
             // Moderators: history, appeals end to end.
             let history = try await tour.call(.get, "\(g)/users/42/history", mod)

@@ -63,7 +63,8 @@ public enum ActionKinds {
     }()
 
     /// Every Discord action type a decision or a reversal can hold: the message deletion, each kind's
-    /// punishment, the moderators' alert, then each kind's reversal (each once, in that order).
+    /// punishment, the moderators' alert, the types no rule kind emits (raids', role mutes'), then each kind's
+    /// reversal (each once, in that order).
     public static let discordTypes: [DiscordAction.Kind] = {
         var out: [DiscordAction.Kind] = [.deleteMessage]
         func add(_ kind: DiscordAction.Kind?) { if let kind, !out.contains(kind) { out.append(kind) } }
@@ -83,6 +84,12 @@ public enum ActionKinds {
             guard let done = kind.discordType, let undo = kind.reversalType,
                   decision.actions.contains(where: { $0.type == done }), !out.contains(where: { $0.type == undo }) else { continue }
             out.append(DiscordAction(type: undo, userID: decision.userID, reason: reason))
+        }
+        // A mute given with the guild's mute role is lifted by removing the role.
+        if let muted = decision.actions.first(where: { $0.type == .addRole }) {
+            var undo = DiscordAction(type: .removeRole, userID: decision.userID, reason: reason)
+            undo.roleID = muted.roleID
+            out.append(undo)
         }
         return out
     }

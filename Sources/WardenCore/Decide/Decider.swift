@@ -61,8 +61,14 @@ public enum Decider {
         }
         let reason = primary.reason ?? "Automod: \(matches[0].rule)"
         // Each kind builds its own Discord action (`ActionKind.discordAction`); delete and alert have none.
-        if let punishment, let action = punishment.type.behaviour.discordAction(
+        if let punishment, var action = punishment.type.behaviour.discordAction(
             punishment, against: message.author.id, reason: punishment.reason ?? reason, now: now) {
+            // A guild with a mute role mutes with it (Warden removes it at the mute's end); without one, a mute is
+            // Discord's own timeout.
+            if punishment.type == .mute, let role = policy.muteRoleID {
+                action = DiscordAction(type: .addRole, userID: message.author.id, durationSeconds: punishment.timeoutSeconds, reason: action.reason)
+                action.roleID = role
+            }
             decision.actions.append(action)
         }
         let ladderNote = escalation.map { ", escalation level \($0.level) (\(String(format: "%.1f", $0.points)) points)" } ?? ""

@@ -19,6 +19,8 @@ public struct GuildPolicy: Sendable, Equatable {
     public var muteRoleID: Snowflake?
     /// Escalation points a moderator's warning adds (0, the default: recorded, not counted).
     public var manualWarningPoints: Double
+    /// Days the automod logs' and cases' text is kept (then redacted; counts stay); nil keeps it.
+    public var logRetentionDays: Int?
 
     public static let defaultLLMDeadlineMillis = 1_500
     public static let defaultAppealWindowDays = 14
@@ -27,11 +29,12 @@ public struct GuildPolicy: Sendable, Equatable {
                 exemptRoles: Set<Snowflake> = [], exemptChannels: Set<Snowflake> = [],
                 llmDeadlineMillis: Int = GuildPolicy.defaultLLMDeadlineMillis, llmOnOutage: LLMOutagePolicy = .failOpen,
                 appealWindowDays: Int = GuildPolicy.defaultAppealWindowDays, discordAutomodPoints: Double = 0,
-                raid: RaidPolicy = .standard, muteRoleID: Snowflake? = nil, manualWarningPoints: Double = 0) {
+                raid: RaidPolicy = .standard, muteRoleID: Snowflake? = nil, manualWarningPoints: Double = 0,
+                logRetentionDays: Int? = nil) {
         self.ladder = ladder; self.modChannelID = modChannelID; self.exemptRoles = exemptRoles; self.exemptChannels = exemptChannels
         self.llmDeadlineMillis = llmDeadlineMillis; self.llmOnOutage = llmOnOutage; self.appealWindowDays = appealWindowDays
         self.discordAutomodPoints = discordAutomodPoints; self.raid = raid
-        self.muteRoleID = muteRoleID; self.manualWarningPoints = manualWarningPoints
+        self.muteRoleID = muteRoleID; self.manualWarningPoints = manualWarningPoints; self.logRetentionDays = logRetentionDays
     }
 
     /// The `bot_settings` keys (scope `automod`) this policy reads.
@@ -43,6 +46,7 @@ public struct GuildPolicy: Sendable, Equatable {
         case discordAutomodPoints = "discord_automod_points"
         case raidProtection = "raid_protection"
         case muteRoleID = "mute_role_id", manualWarningPoints = "manual_warning_points"
+        case logRetentionDays = "log_retention_days"
     }
     public static let scope = "automod"
 }

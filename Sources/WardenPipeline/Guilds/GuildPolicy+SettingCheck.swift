@@ -27,7 +27,7 @@ extension SettingCheck {
         case .muteRoleID: expected = "a role id (digits, in quotes)"
         case .manualWarningPoints: expected = "a number of points"
         case .exemptRoles, .exemptChannels: expected = "an array of ids (digits, in quotes)"
-        case .llmDeadlineMillis, .appealWindowDays: expected = "a whole number"
+        case .llmDeadlineMillis, .appealWindowDays, .logRetentionDays: expected = "a whole number"
         case .llmOnOutage: expected = "a string"
         case .discordAutomodPoints: expected = "a number of points"
         case .raidProtection: expected = #"an object like {"joins":10,"window_seconds":10,"young_account_days":7,"young_joins":5,"similar_names":5,"quiet_seconds":300,"lockdown_hours":1,"action":{"type":"timeout","duration_seconds":3600}}"#

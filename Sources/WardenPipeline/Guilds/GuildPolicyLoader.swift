@@ -46,6 +46,10 @@ public enum GuildPolicyLoader {
             let points = try JSONDecoder().decode(Double.self, from: data)
             guard points.isFinite, (0...100).contains(points) else { throw RangeProblem(text: "must be 0-100 points, got \(points)") }
             policy.manualWarningPoints = points
+        case .logRetentionDays:
+            let days = try JSONDecoder().decode(Int.self, from: data)
+            guard (1...3650).contains(days) else { throw RangeProblem(text: "must be 1-3650 days, got \(days)") }
+            policy.logRetentionDays = days
         }
     }
 

@@ -273,6 +273,12 @@ public struct DecisionWriter: Sendable {
                 try TempPunishmentRepository.end(on: conn, guild: guild, user: user, kind: "ban", outcome: "superseded", at: now)
             }
         }
+        for mute in decision.actions where mute.type == .addRole {
+            if let seconds = mute.durationSeconds {
+                try TempPunishmentRepository.start(on: conn, guild: guild, user: user, kind: "mute", roleID: mute.roleID?.int64, caseID: nil,
+                                                   logID: decision.logID, endsAt: now.addingTimeInterval(Double(seconds)), at: now)
+            }
+        }
         let day = UTCDay.of(now)
         if let triggers {
             triggers.addDecision(guild: guild, day: day, verdict: decision.verdict.rawValue)

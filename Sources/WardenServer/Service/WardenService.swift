@@ -97,7 +97,7 @@ public final class WardenService: Sendable {
         GatewayRoutes(desk: GatewayDesk(intake: intake, members: app.members), metrics: metrics).register(on: v1)
         EventRoutes(feed: feed).register(on: v1)
         AppealRoutes(desk: appeals).register(on: v1)
-        MemberRoutes(records: MemberRecords(database: database)).register(on: v1)
+        MemberRoutes(records: MemberRecords(database: database), privacy: app.privacy).register(on: v1)
         TicketRoutes(desk: tickets, deflection: app.deflection).register(on: v1)
         VerificationRoutes(desk: verifications).register(on: v1)
         FAQRoutes(desk: faq, deflection: app.deflection).register(on: v1)

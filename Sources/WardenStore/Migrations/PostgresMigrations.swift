@@ -35,6 +35,7 @@ enum PostgresMigrations {
     /// warn, timeout, mute, kick, ban, unban, unmute, note), numbered per guild from `case_counters`.
     /// `temp_punishments`: bans and role mutes with an end; at most one running per member and kind; ended once,
     /// by expiry (the bot is told to lift it) or early (`lifted`: an appeal, a manual unban).
+    /// `automod_logs.redacted_at`: when the guild's retention removed the log's text (its counts stay).
     private static let v9 = """
         CREATE TABLE case_counters (
             guild_id     BIGINT PRIMARY KEY,
@@ -73,6 +74,7 @@ enum PostgresMigrations {
         );
         CREATE UNIQUE INDEX idx_temp_punishments_one_running ON temp_punishments (guild_id, user_id, kind) WHERE ended_at IS NULL;
         CREATE INDEX idx_temp_punishments_due ON temp_punishments (ends_at) WHERE ended_at IS NULL;
+        ALTER TABLE automod_logs ADD COLUMN redacted_at TIMESTAMPTZ;
         """
 
     /// The Gateway route (issue 13). `gateway_events`: one row per judged dispatch that is not a new message (an

@@ -63,6 +63,7 @@ enum SQLiteMigrations {
         );
         CREATE UNIQUE INDEX idx_temp_punishments_one_running ON temp_punishments (guild_id, user_id, kind) WHERE ended_at IS NULL;
         CREATE INDEX idx_temp_punishments_due ON temp_punishments (ends_at) WHERE ended_at IS NULL;
+        ALTER TABLE automod_logs ADD COLUMN redacted_at TEXT;
         """
 
     /// See PostgresMigrations.v8.
