@@ -191,7 +191,7 @@ for method, path, roles, summary, desc, params, req, resp in routes:
         # The webhook replay and rotation bodies may be left out (all guilds; a day's overlap).
         # A ticket's suggestions may be asked for with no body (the default limit).
         op["requestBody"] = {"required": not (path.startswith("/v1/webhooks/") and path.endswith(("/replay", "/secret")) or path.endswith("/suggestions")), "content": content}
-    ok = "201" if (method == "post" and path in ("/v1/guilds/{guild}/appeals", "/v1/guilds/{guild}/tickets", "/v1/tokens", "/v1/webhooks", "/v1/guilds/{guild}/tickets/{ticket}/messages") or path.endswith("/approve") and "faq" in path) else ("202" if path.endswith("/verifications") and method == "post" else ("204" if method == "delete" else "200"))
+    ok = "201" if (method == "post" and path in ("/v1/guilds/{guild}/appeals", "/v1/guilds/{guild}/tickets", "/v1/tokens", "/v1/webhooks", "/v1/guilds/{guild}/tickets/{ticket}/messages", "/v1/guilds/{guild}/cases") or path.endswith("/approve") and "faq" in path) else ("202" if path.endswith("/verifications") and method == "post" else ("204" if method == "delete" and not path.endswith("/users/{user}") else "200"))
     responses = {}
     if resp:
         ctype = "text/plain" if resp == "Metrics" else "application/json"

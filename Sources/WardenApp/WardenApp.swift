@@ -147,18 +147,29 @@ public final class WardenApp: Sendable {
     public var supportJobKinds: Set<String> { Set(jobHandlers.map(\.kind)).subtracting([LateVerdictJob.kind]) }
 
     /// Removes what has outlived its retention: remembered decisions, delivered events, finished jobs, old
-    /// quota rows, expired proposals, delivered webhook deliveries.
+    /// quota rows, members' text past their guild's retention, expired proposals, delivered webhook deliveries.
+    /// Each step runs whatever the others did; the first failure is thrown at the end.
     public func housekeeping() async throws {
-        try await pipeline.pruneRememberedDecisions()
-        try await pipeline.pruneDeliveredWork()
-        // Quota counts are pruned with or without a provider (a provider may have been configured before).
-        if let llm { try await llm.quota.prune() } else {
-            let cutoff = UTCDay.of(clock().addingTimeInterval(-Double(QuotaGate.retentionDays) * 86_400))
-            _ = try await database.transaction { conn in try QuotaRepository.prune(on: conn, before: cutoff) }
+        let clock = self.clock, database = self.database, llm = self.llm
+        let steps: [@Sendable () async throws -> Void] = [
+            { [pipeline] in try await pipeline.pruneRememberedDecisions() },
+            { [pipeline] in _ = try await pipeline.pruneDeliveredWork() },
+            // Quota counts are pruned with or without a provider (a provider may have been configured before).
+            {
+                if let llm { _ = try await llm.quota.prune() } else {
+                    let cutoff = UTCDay.of(clock().addingTimeInterval(-Double(QuotaGate.retentionDays) * 86_400))
+                    _ = try await database.transaction { conn in try QuotaRepository.prune(on: conn, before: cutoff) }
+                }
+            },
+            { [privacy] in _ = try await privacy.applyRetention() },
+            { [faq] in _ = try await faq.expire() },
+            { [webhooks] in _ = try await webhooks.prune() },
+        ]
+        var failure: (any Error)?
+        for step in steps {
+            do { try await step() } catch { failure = failure ?? error }
         }
-        try await privacy.applyRetention()
-        try await faq.expire()
-        try await webhooks.prune()
+        if let failure { throw failure }
     }
 }
 

@@ -110,6 +110,24 @@ struct GatewayTests {
             #expect(embeds.json["user_id"] as? String == Self.author)
             #expect(!Self.matches(embeds).isEmpty && Self.matches(embeds).allSatisfy { ($0["evidence"] as? [String: Any])?["source"] as? String == "embeds" })
             #expect(Self.revision(embeds)["kind"] as? String == "embeds")
+            // Discord unfurls the link of an edit later, with the same edited_timestamp: judged as well.
+            let edited = try Self.dispatch("message_update_edit", ["id": "1313213212712345602", "content": "look https://gifts.example/49382 again"])
+            let editJudged = try await post(h, edited)
+            let unfurled = try await post(h, try Self.dispatch("message_update_edit", ["id": "1313213212712345602", "content": "look https://gifts.example/49382 again",
+                                                                                     "embeds": [["title": "FREE NITRO - claim your gift", "url": "https://discord-nitro.gift/claim"]]]))
+            #expect(editJudged.json["verdict"] as? String == "allow", "\(editJudged.text)")
+            #expect(unfurled.json["verdict"] as? String == "block", "\(unfurled.text)")
+            #expect(Self.matches(unfurled).contains { ($0["evidence"] as? [String: Any])?["source"] as? String == "embeds" }, "\(unfurled.text)")
+            // Its rules were matched by the earlier embeds: the message goes, nobody is punished twice.
+            #expect(!Self.actionTypes(unfurled).contains { $0 == "ban" || $0 == "timeout" || $0 == "kick" } && Self.actionTypes(unfurled).contains("delete_message"),
+                    "\(unfurled.text)")
+            #expect(unfurled.text != editJudged.text, "a new revision, not the edit's answer again")
+            // A bot's message is not judged, nor are its embeds.
+            let fromBot = try await post(h, try Self.dispatch("message_create", ["id": "1313213212712345603", "content": "daily digest",
+                                                                                "author": ["id": "1200000000000000099", "username": "digest", "bot": true]]))
+            #expect(fromBot.json["skipped"] as? String == "bot", "\(fromBot.text)")
+            let botEmbeds = try await post(h, try Self.dispatch("message_update_embeds", ["id": "1313213212712345603"]))
+            #expect(botEmbeds.json["ignored"] as? String == "MESSAGE_UPDATE", "\(botEmbeds.text)")
             // A partial update of a message Warden never saw cannot name its author: nothing to do.
             let unknown = try await post(h, try Self.dispatch("message_update_embeds", ["id": "1313213212712349999"]))
             #expect(unknown.status == 200 && unknown.json["ignored"] as? String == "MESSAGE_UPDATE", "\(unknown.text)")

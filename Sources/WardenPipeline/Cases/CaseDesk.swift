@@ -55,12 +55,14 @@ public struct CaseDesk: Sendable {
         }
         let now = clock()
         return try await database.transaction { conn -> Recorded in
+            // The member's lock first, as the message pipeline takes it, then the case counter: the same order
+            // as a batch's, so the two cannot deadlock over a member's punishments.
+            try AutomodRepository.lockUser(on: conn, guild: guild, user: user)
             let policy = try GuildPolicyLoader.load(on: conn, guild: guild)
             if action == .mute || action == .unmute, policy.muteRoleID == nil { throw CaseError.noMuteRole }
             let member = Snowflake(UInt64(bitPattern: user))
             var points: Double?
             if action == .warn, policy.manualWarningPoints > 0 {
-                try AutomodRepository.lockUser(on: conn, guild: guild, user: user)
                 let history = try AutomodRepository.points(on: conn, guild: guild, user: user).map {
                     PointsRecord(ruleType: $0.ruleType, points: $0.totalPoints, violations: $0.violationCount, lastViolation: $0.lastViolation)
                 }

@@ -12,7 +12,8 @@ extension DecisionWriter {
         return try await retryingTransient {
             try await database.transaction { conn -> ProcessedMessage in
                 let guild = execution.guildID.int64, key = execution.hitKey
-                guard try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: execution.messageID?.int64, at: now) else {
+                // Not filed under the message: an edit's "decision before" is Warden's own, not Discord's.
+                guard try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: nil, at: now) else {
                     guard let json = try GatewayEventRepository.storedDecision(on: conn, guild: guild, key: key) else {
                         throw PipelineError.missingStoredDecision(guild: execution.guildID, message: execution.messageID ?? Snowflake(0))
                     }
@@ -34,12 +35,12 @@ extension DecisionWriter {
                                        reason: "Discord AutoMod rule \(execution.ruleID)"))
                 let violation = Violation(message: message, matches: [match], failures: [], analysis: nil, evaluationMillis: 0,
                                           pointMatches: points > 0 ? [match] : [], source: "discord_automod", revision: key)
-                var decision = try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { decision in
+                let decision = try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { decision in
                     // Discord deleted, warned and timed out already; only the ladder's step is Warden's to ask for.
                     decision.actions.removeAll { $0.type == .deleteMessage || $0.type == .warn }
                     if !decision.actions.contains(where: { $0.type != .alert }) { decision.actions.removeAll() }
+                    decision.stages["discord_automod"] = "action \(execution.action.type), trigger \(execution.ruleTriggerType)"
                 }
-                decision.stages["discord_automod"] = "action \(execution.action.type), trigger \(execution.ruleTriggerType)"
                 let encoded = try Self.json(decision)
                 try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)
                 return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded)

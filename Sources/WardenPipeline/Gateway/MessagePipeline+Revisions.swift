@@ -27,6 +27,11 @@ extension MessagePipeline {
             let earlier = stored.flatMap { try? JSONDecoder().decode(Decision.self, from: Data($0.utf8)) }
             author = author ?? earlier?.userID
             channel = channel ?? earlier?.channelID
+            // A bot's message, or one in an exempt channel or from an exempt role, was not judged: nor are its
+            // embeds (the partial update carries no author flags or roles to tell again).
+            if let skipped = earlier?.skipped {
+                return .nothingToDo("the message was not judged (\(skipped)), nor are its embeds")
+            }
         }
         guard let message = update.message(author: author, channel: channel) else {
             return .nothingToDo("a partial update of a message Warden has no decision for (its author and channel are unknown)")

@@ -12,10 +12,13 @@ public struct MessageRevision: Sendable, Equatable {
     /// The revision an update makes, or nil when it changes nothing the rules read (a pin, a reaction count,
     /// an update without text or embeds).
     public static func of(_ update: MessageUpdate) -> MessageRevision? {
-        if update.isEdit, let stamp = update.editedTimestamp {
-            return MessageRevision(kind: .edit, editedTimestamp: stamp, key: "edit:\(update.id):\(stamp)")
-        }
         let text = update.embedText
+        if update.isEdit, let stamp = update.editedTimestamp {
+            // Discord unfurls an edit's new link later, in an update with the same edited_timestamp: the
+            // embeds' text is part of the revision, so that update is judged too.
+            let embeds = text.isEmpty ? "" : ":" + fnv(text)
+            return MessageRevision(kind: .edit, editedTimestamp: stamp, key: "edit:\(update.id):\(stamp)\(embeds)")
+        }
         guard !text.isEmpty else { return nil }
         return MessageRevision(kind: .embeds, editedTimestamp: update.editedTimestamp, key: "embeds:\(update.id):\(fnv(text))")
     }

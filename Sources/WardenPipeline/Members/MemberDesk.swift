@@ -23,38 +23,48 @@ public struct MemberDesk: Sendable {
     public func join(_ member: GuildMember) async throws -> ProcessedMessage {
         let context = try await pipeline.guilds.context(for: member.guildID)
         let now = pipeline.clock()
-        let joinedAt = member.joined(or: now)
+        // Discord's time of the join, never later than now: a join "in the future" must not hold a raid open
+        // or push the lockdown past Discord's 24 hours.
+        let joinedAt = min(member.joined(or: now), now)
         let profile = check.evaluate(member, rules: context.rules, now: joinedAt)
         let key = "join:\(member.user.id):\(member.joinedAt ?? DiscordTimestamp.format(joinedAt))"
+        let namesKey = Self.namesKey(member)
         let nameKey = RaidPolicy.nameKey(member.user.username ?? "")
         let raidPolicy = context.policy.raid
         return try await writer.retryingTransient {
             try await pipeline.database.transaction { conn -> ProcessedMessage in
                 let guild = member.guildID.int64
                 if let replay = try Self.replay(on: conn, guild: guild, key: key) { return replay }
+                // The names are judged here: a profile update that does not change them has nothing to judge.
+                _ = try GatewayEventRepository.claim(on: conn, guild: guild, key: namesKey, message: nil, at: now)
                 // Joins of one guild are counted one at a time, so one raid starts once.
                 try AutomodRepository.lockGuild(on: conn, guild: guild)
                 _ = try MemberJoinRepository.record(on: conn, .init(guild: guild, user: member.user.id.int64, joinedAt: joinedAt,
                                                                      accountCreated: member.accountCreated, nameKey: nameKey))
                 var raid = try MemberJoinRepository.activeRaid(on: conn, guild: guild)
-                if let going = raid, joinedAt.timeIntervalSince(going.lastJoinAt) > raidPolicy.quietSeconds {
-                    try Self.end(going, quietSeconds: raidPolicy.quietSeconds, on: conn, now: now)
+                // Raid mode ends after `quiet_seconds` with no surge (a window over a threshold), or when the guild
+                // switched raid protection off.
+                if let going = raid, !raidPolicy.enabled || joinedAt.timeIntervalSince(going.lastJoinAt) > raidPolicy.quietSeconds {
+                    try Self.end(going, quietSeconds: raidPolicy.enabled ? raidPolicy.quietSeconds : 0, on: conn, now: now)
                     raid = nil
                 }
                 var started: RaidPolicy.Trigger?
-                if raid == nil, member.user.bot != true {
+                var surging = false
+                if member.user.bot != true {
                     let counts = try MemberJoinRepository.counts(
                         on: conn, guild: guild, since: joinedAt.addingTimeInterval(-raidPolicy.windowSeconds), until: joinedAt,
                         youngAfter: joinedAt.addingTimeInterval(-raidPolicy.youngAccountDays * 86_400), nameKey: nameKey)
-                    if let trigger = raidPolicy.trigger(.init(joins: counts.joins, youngJoins: counts.young, similarNames: counts.similar)) {
+                    let trigger = raidPolicy.trigger(.init(joins: counts.joins, youngJoins: counts.young, similarNames: counts.similar))
+                    surging = trigger != nil
+                    if raid == nil, let trigger {
                         raid = try MemberJoinRepository.startRaid(on: conn, guild: guild, trigger: trigger.kind, observed: trigger.observed,
                                                                   threshold: trigger.threshold, at: joinedAt)
                         started = trigger
                         _ = try EventRepository.append(on: conn, guild: guild, kind: Self.raidStartedEventKind,
                                                        payloadJSON: try Self.json(RaidEvent(guildID: member.guildID, trigger: trigger, at: joinedAt, endedAt: nil, joins: 1)), at: now)
+                    } else if let going = raid {
+                        try MemberJoinRepository.joinDuringRaid(on: conn, raid: going.id, at: joinedAt, surge: surging)
                     }
-                } else if let going = raid {
-                    try MemberJoinRepository.joinDuringRaid(on: conn, raid: going.id, at: joinedAt)
                 }
                 var matches = profile
                 if let raid, member.user.bot != true {
@@ -65,7 +75,7 @@ public struct MemberDesk: Sendable {
                 }
                 var decision = try writer.recordMember(member, matches: matches, pointMatches: profile, context: context, at: joinedAt, now: now, revision: key, on: conn)
                 if let started {
-                    let until = DiscordTimestamp.format(joinedAt.addingTimeInterval(raidPolicy.lockdownHours * 3_600))
+                    let until = DiscordTimestamp.format(now.addingTimeInterval(raidPolicy.lockdownHours * 3_600))
                     if raidPolicy.lockdownHours > 0 {
                         var lockdown = DiscordAction(type: .incidentActions, reason: "Raid: \(started.observed) \(started.kind.replacingOccurrences(of: "_", with: " ")) in \(Int(raidPolicy.windowSeconds)) s")
                         lockdown.invitesDisabledUntil = until
@@ -86,22 +96,31 @@ public struct MemberDesk: Sendable {
 
     /// Judges a member whose profile changed: their names against the profile rules (not the age gate alone,
     /// which is a condition of joining). The same names are judged once.
-    public func update(_ member: GuildMember) async throws -> ProcessedMessage {
+    public func update(_ member: GuildMember) async throws -> GatewayOutcome {
         let context = try await pipeline.guilds.context(for: member.guildID)
         let now = pipeline.clock()
         let profile = check.evaluate(member, rules: context.rules, now: now).filter { $0.evidence.field != nil }
-        let names = member.names.map { "\($0.field.rawValue)=\($0.text)" }.joined(separator: "\u{0}")
-        let key = "profile:\(member.user.id):\(MessageRevision.fnv(names))"
+        let key = Self.namesKey(member)
         return try await writer.retryingTransient {
-            try await pipeline.database.transaction { conn -> ProcessedMessage in
+            try await pipeline.database.transaction { conn -> GatewayOutcome in
                 let guild = member.guildID.int64
-                if let replay = try Self.replay(on: conn, guild: guild, key: key) { return replay }
+                // Discord sends an update for roles, timeouts and more: only names not judged before are judged
+                // (at the join, or an earlier update), so a member is never punished twice for one name.
+                guard try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: nil, at: now) else {
+                    return .nothingToDo("the member's names were judged before")
+                }
                 let decision = try writer.recordMember(member, matches: profile, pointMatches: profile, context: context, at: now, now: now, revision: key, on: conn)
                 let encoded = try DecisionWriter.json(decision)
                 try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)
-                return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded)
+                return .judged(ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded))
             }
         }
+    }
+
+    /// The claim of a member's names (username, global name, nickname) as judged.
+    static func namesKey(_ member: GuildMember) -> String {
+        let names = member.names.map { "\($0.field.rawValue)=\($0.text)" }.joined(separator: "\u{0}")
+        return "profile:\(member.user.id):\(MessageRevision.fnv(names))"
     }
 
     /// Ends the raids whose last join is `quiet_seconds` past (each guild's own setting), with a
@@ -111,21 +130,29 @@ public struct MemberDesk: Sendable {
         let now = pipeline.clock()
         // The shortest quiet period a guild may set; each raid is then held to its own guild's.
         let candidates = try await pipeline.database.transaction { conn in
-            try MemberJoinRepository.quietRaids(on: conn, lastJoinBefore: now.addingTimeInterval(-10))
+            try MemberJoinRepository.quietRaids(on: conn, lastJoinBefore: now)
         }
         var ended = 0
+        var failure: (any Error)?
         for raid in candidates {
-            let quiet = try await pipeline.guilds.context(for: Snowflake(UInt64(bitPattern: raid.guild))).policy.raid.quietSeconds
-            guard now.timeIntervalSince(raid.lastJoinAt) > quiet else { continue }
-            let done = try await pipeline.database.transaction { conn -> Bool in
-                try AutomodRepository.lockGuild(on: conn, guild: raid.guild)
-                guard let current = try MemberJoinRepository.activeRaid(on: conn, guild: raid.guild), current.id == raid.id,
-                      now.timeIntervalSince(current.lastJoinAt) > quiet else { return false }
-                try Self.end(current, quietSeconds: quiet, on: conn, now: now)
-                return true
+            // One guild's trouble (a setting that does not load) must not keep the others' raids open.
+            do {
+                let policy = try await pipeline.guilds.context(for: Snowflake(UInt64(bitPattern: raid.guild))).policy.raid
+                let quiet = policy.enabled ? policy.quietSeconds : 0
+                guard now.timeIntervalSince(raid.lastJoinAt) > quiet else { continue }
+                let done = try await pipeline.database.transaction { conn -> Bool in
+                    try AutomodRepository.lockGuild(on: conn, guild: raid.guild)
+                    guard let current = try MemberJoinRepository.activeRaid(on: conn, guild: raid.guild), current.id == raid.id,
+                          now.timeIntervalSince(current.lastJoinAt) > quiet else { return false }
+                    try Self.end(current, quietSeconds: quiet, on: conn, now: now)
+                    return true
+                }
+                if done { ended += 1 }
+            } catch {
+                failure = error
             }
-            if done { ended += 1 }
         }
+        if let failure, ended == 0 { throw failure }
         return ended
     }
 

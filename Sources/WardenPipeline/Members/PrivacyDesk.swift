@@ -27,8 +27,14 @@ public struct PrivacyDesk: Sendable {
         let now = clock()
         var done = Redacted()
         let guilds = try await database.transaction { conn in try MemberDataRepository.retentionSettings(on: conn) }
+        var failure: (any Error)?
         for (guild, _) in guilds {
-            let policy = try await database.transaction { conn in try GuildPolicyLoader.load(on: conn, guild: guild) }
+            // One guild whose settings do not load must not keep the others' text past its time.
+            let policy: GuildPolicy
+            do { policy = try await database.transaction { conn in try GuildPolicyLoader.load(on: conn, guild: guild) } } catch {
+                failure = error
+                continue
+            }
             guard let days = policy.logRetentionDays else { continue }
             let cutoff = now.addingTimeInterval(-Double(max(days, policy.appealWindowDays)) * 86_400)
             for _ in 0..<max(1, batches) {
@@ -44,6 +50,7 @@ public struct PrivacyDesk: Sendable {
             }
             done.cases += try await database.transaction { conn in try MemberDataRepository.redactCases(on: conn, guild: guild, before: cutoff) }
         }
+        if let failure, done == Redacted() { throw failure }
         return done
     }
 
@@ -64,7 +71,10 @@ public struct PrivacyDesk: Sendable {
     /// A logged decision without the member's text: no evidence spans, no alert wording, no model analysis.
     static func withoutText(_ json: String) -> String? {
         guard var decision = try? JSONDecoder().decode(Decision.self, from: Data(json.utf8)) else { return nil }
-        for index in decision.matches.indices { decision.matches[index].evidence.text = nil }
+        for index in decision.matches.indices {
+            decision.matches[index].evidence.text = nil
+            decision.matches[index].evidence.attachment = nil
+        }
         for index in decision.actions.indices { decision.actions[index].content = nil }
         decision.analysis = nil
         return try? DecisionWriter.json(decision)

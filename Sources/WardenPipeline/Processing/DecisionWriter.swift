@@ -143,14 +143,21 @@ public struct DecisionWriter: Sendable {
             decision = allowedDecision(candidate, now: now)
             decision.revision = link
         } else {
+            // Rules matched by an earlier revision were dealt with then: only the others choose the punishment
+            // and add points; all of them still say whether the message goes and stand as evidence.
             let fresh = evaluation.matches.filter { !link.previousRules.contains($0.rule) }
-            let violation = Violation(message: message, matches: evaluation.matches, failures: evaluation.failures, analysis: nil,
+            let all = evaluation.matches
+            let violation = Violation(message: message, matches: fresh.isEmpty ? all : fresh, failures: evaluation.failures, analysis: nil,
                                       evaluationMillis: candidate.evaluationMillis, pointMatches: fresh, revision: revision.key)
             decision = try record(violation, context: candidate.context, now: now, on: conn, triggers: triggers) { decision in
                 annotate(&decision, evaluation, nil)
                 decision.revision = link
-                // Only rules matched before: the member was dealt with for them already.
+                decision.matches = all
                 if fresh.isEmpty { decision.actions.removeAll { $0.type != .deleteMessage && $0.type != .alert } }
+                if all.contains(where: { $0.action.deletesMessage }), !decision.actions.contains(where: { $0.type == .deleteMessage }) {
+                    decision.actions.insert(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id), at: 0)
+                    decision.verdict = .block
+                }
             }
         }
         let encoded = try json(decision)

@@ -6,8 +6,8 @@ import WardenStore
 /// Reads a guild's durable events feed by cursor, waiting up to a timeout when nothing is there yet
 /// (long-poll). On PostgreSQL a waiting reader wakes when any instance appends an event for its guild
 /// (LISTEN/NOTIFY, through `signal`), and still reads the store every `listeningPollInterval` in case a
-/// notification was lost; without notifications (SQLite, or before the listener connected) it reads the
-/// store every `pollInterval`.
+/// notification was lost (or the listener is reconnecting); without a listener (SQLite) it reads the store
+/// every `pollInterval`.
 public struct EventFeed: Sendable {
     public let database: any Database
     public var pollInterval: Duration = .milliseconds(250)

@@ -11,6 +11,10 @@ struct GuildMemberAddEvent: GatewayEvent {
         let member = try desk.decode(GuildMember.self, data, event: name)
         try authorize(member.guildID)
         try GuildMemberAddEvent.checkNames(member, event: name)
+        // The join's identity (a re-delivery is judged once) and its time for the raid windows.
+        guard member.joinedAt != nil else {
+            throw APIError.badRequest("invalid_dispatch", "\(name) d: missing field 'joined_at' (Discord's time of the join)")
+        }
         return .decision(try await desk.members.join(member))
     }
 

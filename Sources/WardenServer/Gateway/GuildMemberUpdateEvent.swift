@@ -11,6 +11,9 @@ struct GuildMemberUpdateEvent: GatewayEvent {
         let member = try desk.decode(GuildMember.self, data, event: name)
         try authorize(member.guildID)
         try GuildMemberAddEvent.checkNames(member, event: name)
-        return .decision(try await desk.members.update(member))
+        switch try await desk.members.update(member) {
+        case .judged(let processed): return .decision(processed)
+        case .nothingToDo(let reason): return .ignored(event: name, reason: reason)
+        }
     }
 }

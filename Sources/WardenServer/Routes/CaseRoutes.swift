@@ -52,10 +52,16 @@ struct CaseRoutes {
         let moderatorId: RequestID?
     }
 
-    /// The moderator named in the body, else the token's holder; one of them is required.
+    /// The token's holder when the token names one (a body naming someone else is refused, so the audit cannot
+    /// be attributed to another moderator), else the moderator named in the body.
     private func moderator(_ named: RequestID?, _ context: WardenRequestContext) throws -> Int64 {
+        if let user = context.principal?.user {
+            if let named, named.value != user {
+                throw APIError(.forbidden, "forbidden_moderator", "this token acts for user \(UInt64(bitPattern: user)); leave moderator_id out or give that id")
+            }
+            return user
+        }
         if let named { return named.value }
-        if let user = context.principal?.user { return user }
         throw APIError.badRequest("invalid_body", "missing field 'moderator_id' (this token names no user: create tokens with --user to leave it out)")
     }
 

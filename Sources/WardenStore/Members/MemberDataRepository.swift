@@ -20,12 +20,14 @@ public enum MemberDataRepository {
             """, [.int(guild), .timestamp(cutoff), .int(Int64(limit))]).map { (try $0.int("id"), try $0.optionalString("context")) }
     }
 
-    /// Removes one log's text: the message, the evidence, the model's analysis; `context` is the decision
-    /// without its texts.
+    /// Removes one log's text: the message, the evidence, the model's analysis, and its (decided) appeal's
+    /// reason and triage; `context` is the decision without its texts.
     public static func redactLog(on conn: any SQLConnection, id: Int64, context: String?, at now: Date) throws {
         try conn.execute("""
             UPDATE automod_logs SET message_content = '', evidence = $2, ai_analysis = NULL, context = $3, redacted_at = $4 WHERE id = $1
             """, [.int(id), .json("[]"), context.map { .json($0) } ?? .null, .timestamp(now)])
+        try conn.execute("UPDATE appeal_triage SET summary = NULL, evidence = NULL WHERE appeal_id IN (SELECT id FROM automod_appeals WHERE log_id = $1)", [.int(id)])
+        try conn.execute("UPDATE automod_appeals SET reason = '' WHERE log_id = $1", [.int(id)])
     }
 
     /// Removes the reasons of `guild`'s cases opened before `cutoff`; returns how many.

@@ -52,8 +52,13 @@ public enum MemberJoinRepository {
         return try raid(row)
     }
 
-    /// Counts one more join during the raid.
-    public static func joinDuringRaid(on conn: any SQLConnection, raid: Int64, at: Date) throws {
+    /// Counts one more join during the raid; a join that is itself part of a surge (its window over a threshold)
+    /// also moves `last_join_at`, the time the quiet period is counted from.
+    public static func joinDuringRaid(on conn: any SQLConnection, raid: Int64, at: Date, surge: Bool) throws {
+        guard surge else {
+            try conn.execute("UPDATE raid_modes SET joins = joins + 1 WHERE id = $1", [.int(raid)])
+            return
+        }
         try conn.execute("""
             UPDATE raid_modes SET joins = joins + 1, last_join_at = CASE WHEN last_join_at < $2 THEN $2 ELSE last_join_at END WHERE id = $1
             """, [.int(raid), .timestamp(at)])
@@ -64,9 +69,9 @@ public enum MemberJoinRepository {
         try conn.execute("UPDATE raid_modes SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL", [.int(raid), .timestamp(at)]) > 0
     }
 
-    /// Raids going on whose last join was before `before` (every guild), oldest first, at most `limit`.
+    /// Raids going on whose last surge was before `before` (every guild), the longest quiet first, at most `limit`.
     public static func quietRaids(on conn: any SQLConnection, lastJoinBefore before: Date, limit: Int = 100) throws -> [Raid] {
-        try conn.query("SELECT * FROM raid_modes WHERE ended_at IS NULL AND last_join_at < $1 ORDER BY id LIMIT $2",
+        try conn.query("SELECT * FROM raid_modes WHERE ended_at IS NULL AND last_join_at < $1 ORDER BY last_join_at, id LIMIT $2",
                        [.timestamp(before), .int(Int64(limit))]).map(raid)
     }
 

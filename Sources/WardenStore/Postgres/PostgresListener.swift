@@ -32,6 +32,7 @@ final class PostgresListener: StoreListener {
     private static func run(url: String, redactedURL: String, stopped: StopFlag, handler: StoreNotificationHandler) {
         var connection: PostgresConnection?
         var pause = 0.1
+        var lastCheck = ContinuousClock.now
         while !stopped.isSet {
             guard let listening = connection else {
                 do {
@@ -51,7 +52,13 @@ final class PostgresListener: StoreListener {
                 guard let channel = StoreChannel(rawValue: channel) else { return }
                 handler(channel, Int64(payload))
             }
-            if !healthy { connection = nil }
+            if !healthy { connection = nil; continue }
+            // A connection cut without a word (a NAT timeout, a failover) would otherwise wait forever: a round trip
+            // every 15 s finds it, and the reconnect reports everything as changed.
+            if ContinuousClock.now - lastCheck >= .seconds(15) {
+                lastCheck = .now
+                do { _ = try listening.query("SELECT 1", []) } catch { connection = nil }
+            }
         }
     }
 }

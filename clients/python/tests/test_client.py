@@ -71,15 +71,39 @@ class AgainstWarden(unittest.TestCase):
         again = self.bot.judge(sent)
         self.assertEqual(again["log_id"], decision["log_id"], "a message sent twice is judged once")
 
-    def test_a_gateway_message_create_is_judged_and_other_dispatches_are_not(self) -> None:
+    def test_gateway_dispatches_new_messages_edits_and_nothing_else(self) -> None:
         sent = message(SCAM, user="5005")
         decision = self.bot.judge_dispatch({"op": 0, "s": 42, "t": "MESSAGE_CREATE", "d": sent})
         assert decision is not None
         self.assertEqual((decision["verdict"], decision["message_id"]), ("block", sent["id"]))
         self.assertEqual(self.bot.judge(sent)["log_id"], decision["log_id"], "the same message, judged once")
-        for other in ({"op": 0, "t": "MESSAGE_UPDATE", "d": sent}, {"op": 11}, {"op": 0, "t": "GUILD_MEMBER_ADD", "d": {}},
+        # A clean message edited into a scam: judged again, linked to the first decision.
+        clean = message("see you tonight", user="5006")
+        self.assertEqual(self.bot.judge(clean)["verdict"], "allow")
+        edited = {**clean, "content": SCAM, "edited_timestamp": "2026-12-01T18:09:40.871000+00:00"}
+        judged = self.bot.judge_dispatch({"op": 0, "s": 43, "t": "MESSAGE_UPDATE", "d": edited})
+        assert judged is not None
+        self.assertEqual((judged["verdict"], judged["revision"]["kind"], judged["revision"]["previous_verdict"]), ("block", "edit", "allow"))
+        # A pin changes nothing Warden reads; other events, opcodes and DMs are not sent at all.
+        self.assertIsNone(self.bot.judge_dispatch({"op": 0, "t": "MESSAGE_UPDATE", "d": {**clean, "pinned": True}}))
+        for other in ({"op": 11}, {"op": 0, "t": "TYPING_START", "d": {"guild_id": GUILD}},
                       {"op": 0, "t": "MESSAGE_CREATE", "d": {**sent, "guild_id": None}}):
             self.assertIsNone(self.bot.judge_dispatch(other), other.get("t"))
+        with self.assertRaises(WardenError) as caught:
+            self.bot.judge_dispatch({"op": 0, "t": "GUILD_MEMBER_ADD", "d": {"guild_id": GUILD}})
+        self.assertEqual((caught.exception.status, caught.exception.code), (400, "invalid_dispatch"))
+
+    def test_a_moderators_warning_is_a_numbered_case_for_the_bot(self) -> None:
+        recorded = self.moderator.record_case(GUILD, "5090", "warn", "Spoilers in #general", moderator_id=9)
+        self.assertEqual(([a["type"] for a in recorded["actions"]], recorded["case"]["source"]), (["warn"], "manual"))
+        self.assertIsInstance(recorded["event_id"], int)
+        listed = self.moderator.cases(GUILD, user_id="5090")
+        self.assertEqual([c["number"] for c in listed], [recorded["case"]["number"]])
+        with self.assertRaises(ValueError):
+            self.moderator.record_case(GUILD, "5090", "smite", "x")
+        with self.assertRaises(WardenError) as caught:
+            self.moderator.record_case(GUILD, "5090", "timeout", "no duration", moderator_id=9)
+        self.assertEqual((caught.exception.status, caught.exception.code), (400, "invalid_duration"))
 
     def test_ordinary_chat_is_allowed(self) -> None:
         decision = self.bot.judge(message("anyone up for a game tonight?", user="5002"))

@@ -19,6 +19,12 @@ JSON = Dict[str, Any]
 #: Ticket state changes the API knows (``POST tickets/{id}/transitions``).
 TICKET_EVENTS = ("claim", "wait_for_user", "user_replied", "escalate", "close", "reopen", "archive")
 
+#: The Gateway events Warden acts on (``POST /v1/gateway``); :meth:`Client.judge_dispatch` sends only these.
+GATEWAY_EVENTS = ("MESSAGE_CREATE", "MESSAGE_UPDATE", "AUTO_MODERATION_ACTION_EXECUTION", "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE")
+
+#: What a moderator can record (``POST cases``).
+CASE_ACTIONS = ("warn", "timeout", "mute", "kick", "ban", "unban", "unmute", "note")
+
 #: The forms a ticket transcript comes in (``GET tickets/{id}/transcript?format=``).
 TRANSCRIPT_FORMATS = ("json", "markdown", "html")
 
@@ -60,17 +66,20 @@ class Client:
         return cast(Decision, self._json("POST", "/v1/messages", message))
 
     def judge_dispatch(self, dispatch: Mapping[str, Any]) -> Optional[Decision]:
-        """Judges a Gateway dispatch as the bot received it (``{"op": 0, "t": "MESSAGE_CREATE", "d": {...}}``):
-        a guild ``MESSAGE_CREATE`` is judged like :meth:`judge`; any other dispatch (edits, joins, DMs, other
-        opcodes) returns None, since Warden does not judge those yet."""
+        """Sends a Gateway dispatch as the bot received it (``{"op": 0, "t": "MESSAGE_UPDATE", "d": {...}}``) to
+        ``POST /v1/gateway`` and returns its decision: new messages, edits and the embeds Discord adds later,
+        Discord's own AutoMod hits, members joining or changing their names (a member's decision has
+        ``message_id`` None). Returns None, without a call, for dispatches Warden does not act on (other
+        events, other opcodes, DMs), and when Warden answers that there was nothing to judge."""
         if not isinstance(dispatch, Mapping):
             raise TypeError(f"dispatch must be a mapping (the Gateway payload), got {type(dispatch).__name__}")
         data = dispatch.get("d")
-        if dispatch.get("op", 0) != 0 or dispatch.get("t") != "MESSAGE_CREATE" or not isinstance(data, Mapping):
+        if dispatch.get("op", 0) != 0 or dispatch.get("t") not in GATEWAY_EVENTS or not isinstance(data, Mapping):
             return None
         if not data.get("guild_id"):
             return None  # a DM: nothing to moderate
-        return self.judge(data)
+        answer = self._json("POST", "/v1/gateway", dict(dispatch))
+        return None if "ignored" in answer else cast(Decision, answer)
 
     def judge_batch(self, messages: Sequence[Mapping[str, Any]]) -> BatchResult:
         """Judges up to 1,000 messages in one call. ``results[i]`` is message i's decision, or
@@ -137,6 +146,27 @@ class Client:
         """A member's automod history (moderator): points, level and recent logs."""
         query = {"limit": limit} if limit is not None else {}
         return self._json("GET", self._guild(guild, f"users/{user_id}/history"), query=query)
+
+    # Cases: moderators' actions, numbered with the automatic ones
+
+    def record_case(self, guild: Snowflake, user_id: Snowflake, action: str, reason: str, *,
+                    duration_seconds: Optional[int] = None, moderator_id: Optional[Snowflake] = None) -> JSON:
+        """Records a moderator's action (moderator token): one of :data:`CASE_ACTIONS`, with a reason; a timeout
+        needs ``duration_seconds``, a ban or mute with one is temporary. Returns ``case`` (with its ``number``),
+        the ``actions`` the bot will receive as a ``manual_action`` event, and that event's ``event_id``."""
+        if action not in CASE_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(CASE_ACTIONS)}, got {action!r}")
+        body: Dict[str, Any] = {"user_id": str(user_id), "action": action, "reason": reason}
+        if duration_seconds is not None:
+            body["duration_seconds"] = duration_seconds
+        if moderator_id is not None:
+            body["moderator_id"] = str(moderator_id)
+        return self._json("POST", self._guild(guild, "cases"), body)
+
+    def cases(self, guild: Snowflake, *, user_id: Optional[Snowflake] = None, limit: Optional[int] = None) -> List[JSON]:
+        """The guild's cases, or one member's, newest first (moderator)."""
+        query = {k: v for k, v in (("user", None if user_id is None else str(user_id)), ("limit", limit)) if v is not None}
+        return cast(List[JSON], self._json("GET", self._guild(guild, "cases"), query=query).get("cases") or [])
 
     # Support tickets
 

@@ -33,10 +33,20 @@ class Match(TypedDict):
     action: NotRequired[Dict[str, Any]]
 
 
+class Revision(TypedDict):
+    """What a decision on an edit (``kind`` edit) or on embeds added later (``kind`` embeds) is linked to."""
+    kind: str
+    edited_timestamp: Optional[str]
+    previous_verdict: Optional[str]
+    previous_log_id: Optional[int]
+    previous_rules: List[str]
+
+
 class Decision(TypedDict):
-    """A judged message: ``verdict`` is allow, flag or block; ``actions`` are Discord-shaped (``type`` is
-    delete_message, warn, timeout, kick, ban, mute, alert, ...; ids are strings)."""
-    message_id: str
+    """A judged message (or member: then ``message_id`` and ``channel_id`` are None): ``verdict`` is allow,
+    flag or block; ``actions`` are Discord-shaped (``type`` is delete_message, warn, timeout, kick, ban,
+    set_nickname, incident_actions, add_role, alert, ...; ids are strings)."""
+    message_id: Optional[str]
     guild_id: Optional[str]
     channel_id: Optional[str]
     user_id: Optional[str]
@@ -47,6 +57,7 @@ class Decision(TypedDict):
     log_id: Optional[int]
     errors: List[Any]
     stages: Dict[str, str]
+    revision: NotRequired[Revision]
 
 
 class BatchResult(TypedDict):
