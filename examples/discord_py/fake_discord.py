@@ -6,7 +6,8 @@ It serves the endpoints the bot (through discord.py) calls, with plausible JSON,
 - ``POST /users/@me/channels`` (open a DM) and ``POST /channels/{id}/messages`` (send);
 - ``DELETE /channels/{id}/messages/{id}``;
 - ``PATCH /guilds/{g}/members/{u}`` (timeouts), ``DELETE /guilds/{g}/members/{u}`` (kick);
-- ``PUT``/``DELETE /guilds/{g}/bans/{u}`` (ban, unban).
+- ``PUT``/``DELETE /guilds/{g}/bans/{u}`` (ban, unban);
+- ``PUT``/``DELETE /guilds/{g}/members/{u}/roles/{r}`` (role mutes), ``PUT /guilds/{g}/incident-actions`` (raids).
 
 Anything else is 404 with Discord's ``{"message": "404: Not Found", "code": 0}``, and is recorded too, so a
 test sees a call it did not expect. Two behaviours can be switched on to exercise the bot's error paths:
@@ -197,6 +198,9 @@ class FakeDiscord:
             ("DELETE", rf"/guilds/{snowflake}/members/{snowflake}", lambda _b, _g, _u: (204, None)),
             ("PUT", rf"/guilds/{snowflake}/bans/{snowflake}", lambda _b, _g, _u: (204, None)),
             ("DELETE", rf"/guilds/{snowflake}/bans/{snowflake}", lambda _b, _g, _u: (204, None)),
+            ("PUT", rf"/guilds/{snowflake}/members/{snowflake}/roles/{snowflake}", lambda _b, _g, _u, _r: (204, None)),
+            ("DELETE", rf"/guilds/{snowflake}/members/{snowflake}/roles/{snowflake}", lambda _b, _g, _u, _r: (204, None)),
+            ("PUT", rf"/guilds/{snowflake}/incident-actions", lambda b, _g: (200, b)),
         ]
 
     def _take_rate_limit(self, method: str, path: str) -> Optional[_RateLimit]:

@@ -103,6 +103,28 @@ class ActionTests(BotTestCase):
         [call] = self.fake.calls()
         self.assertEqual((call.method, call.path, call.reason), ("DELETE", f"/guilds/{GUILD}/bans/{USER}", "Automod appeal 1 approved"))
 
+    async def test_set_nickname_patches_the_members_nick(self) -> None:
+        await self.run_actions({"type": "set_nickname", "user_id": str(USER), "nick": "Member 0042", "reason": "Automod: fake-staff"})
+        [call] = self.fake.calls()
+        self.assertEqual((call.method, call.path, call.body, call.reason),
+                         ("PATCH", f"/guilds/{GUILD}/members/{USER}", {"nick": "Member 0042"}, "Automod: fake-staff"))
+
+    async def test_role_mutes_put_and_delete_the_role(self) -> None:
+        await self.run_actions({"type": "add_role", "user_id": str(USER), "role_id": "4444", "duration_seconds": 600, "reason": "Case #3: cool off"},
+                               {"type": "remove_role", "user_id": str(USER), "role_id": "4444", "reason": "Temporary mute ended"})
+        first, second = self.fake.calls()
+        self.assertEqual((first.method, first.path, first.reason), ("PUT", f"/guilds/{GUILD}/members/{USER}/roles/4444", "Case #3: cool off"))
+        self.assertEqual((second.method, second.path, second.reason), ("DELETE", f"/guilds/{GUILD}/members/{USER}/roles/4444", "Temporary mute ended"))
+
+    async def test_incident_actions_pause_invites_and_dms(self) -> None:
+        until = "2026-12-01T20:00:01.799Z"
+        results = await self.run_actions({"type": "incident_actions", "invites_disabled_until": until, "dms_disabled_until": until,
+                                          "reason": "Raid: 10 joins in 10 s"})
+        [call] = self.fake.calls()
+        self.assertEqual((call.method, call.path), ("PUT", f"/guilds/{GUILD}/incident-actions"))
+        self.assertEqual(call.body, {"invites_disabled_until": until, "dms_disabled_until": until})
+        self.assertEqual(results[0].status, "done")
+
     async def test_alert_goes_to_its_channel_without_pinging(self) -> None:
         content = f"Automod blocked a message from <@{USER}> in <#{GENERAL}>: fake-discord-domain"
         await self.run_actions({"type": "alert", "channel_id": str(MOD_CHANNEL), "user_id": str(USER), "content": content})

@@ -11,10 +11,10 @@ Every call passes the action's ``reason``, which discord.py sends as ``X-Audit-L
 guild's audit log says why. Nothing here retries: discord.py already waits out 429s (the bucket's reset,
 or the body's ``retry_after``) and retries 5xx; a second loop on top would double-send.
 
-Adding an action type (for example ``mute_role`` when Warden emits it) is one decorated function:
+Adding an action type (when Warden emits a new one) is one decorated function:
 
-    @registry.handler("mute_role")
-    async def mute_role(client, action, context): ...
+    @registry.handler("pin_message")
+    async def pin_message(client, action, context): ...
 """
 
 from __future__ import annotations
@@ -221,6 +221,43 @@ async def unban(client: discord.Client, action: Action, context: ActionContext) 
     except discord.NotFound:
         return f"user {user_id} was not banned"
     return f"unbanned user {user_id}"
+
+
+@registry.handler("set_nickname")
+async def set_nickname(client: discord.Client, action: Action, context: ActionContext) -> str:
+    # A profile rule's neutral nickname ("Member 4242") over a name that impersonates staff or advertises.
+    user_id, nick = _snowflake(action, "user_id"), str(action.get("nick") or "")[:32]
+    if not nick:
+        raise ValueError("set_nickname without a nick")
+    await client.http.edit_member(context.guild_id, user_id, reason=_reason(action, context), nick=nick)
+    return f"renamed user {user_id} to {nick!r}"
+
+
+@registry.handler("add_role")
+async def add_role(client: discord.Client, action: Action, context: ActionContext) -> str:
+    # A role mute (the guild's mute_role_id); Warden sends the remove_role when it ends.
+    user_id, role_id = _snowflake(action, "user_id"), _snowflake(action, "role_id")
+    await client.http.add_role(context.guild_id, user_id, role_id, reason=_reason(action, context))
+    return f"gave user {user_id} role {role_id}"
+
+
+@registry.handler("remove_role")
+async def remove_role(client: discord.Client, action: Action, context: ActionContext) -> str:
+    user_id, role_id = _snowflake(action, "user_id"), _snowflake(action, "role_id")
+    try:
+        await client.http.remove_role(context.guild_id, user_id, role_id, reason=_reason(action, context))
+    except discord.NotFound:
+        return f"user {user_id} or role {role_id} is gone"
+    return f"removed role {role_id} from user {user_id}"
+
+
+@registry.handler("incident_actions")
+async def incident_actions(client: discord.Client, action: Action, context: ActionContext) -> str:
+    # A raid: Discord pauses invites and DMs until the given times (at most 24 hours ahead).
+    payload: Any = {"invites_disabled_until": action.get("invites_disabled_until"),
+                    "dms_disabled_until": action.get("dms_disabled_until")}
+    await client.http.edit_incident_actions(context.guild_id, payload)
+    return f"paused invites until {payload['invites_disabled_until']} and DMs until {payload['dms_disabled_until']}"
 
 
 @registry.handler("alert")
