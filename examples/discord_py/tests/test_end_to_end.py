@@ -84,6 +84,21 @@ class MessageTests(WardenCase):
         self.assertIn("fake-discord-domain", alert.body["content"])
         self.assertEqual(alert.body["allowed_mentions"], {"parse": []})
 
+    async def test_a_clean_message_edited_into_a_scam_is_deleted_and_banned(self) -> None:
+        user = unique_snowflake()
+        raw = message_create(self.guild, user, "see you all at the tournament tonight")
+        self.bot._connection.parse_message_create(raw)  # type: ignore[arg-type]
+        await asyncio.sleep(0.5)
+        self.assertEqual(self.fake.calls(), [], "the clean message stays")
+        # The Gateway's MESSAGE_UPDATE: on_raw_message_edit forwards it to Warden as it came.
+        edited = {**raw, "content": SCAM, "edited_timestamp": utc_now().isoformat()}
+        self.bot._connection.parse_message_update(edited)  # type: ignore[arg-type]
+        calls = await self.fake.wait_for(lambda calls: len(calls) >= 3, timeout=20)
+        self.assertEqual([f"{c.method} {c.path}" for c in calls[:2]], [
+            f"DELETE /channels/{self.general}/messages/{raw['id']}",
+            f"PUT /guilds/{self.guild}/bans/{user}",
+        ])
+
     async def test_clean_message_is_allowed_and_nothing_is_called(self) -> None:
         outcome = await self.judge(self.guild, unique_snowflake(), "has anyone tried the new map? looks great")
         self.assertEqual(outcome.decision["verdict"], "allow")

@@ -113,7 +113,37 @@ class WardenBot(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         await self.moderate(message)
 
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        # The raw MESSAGE_UPDATE as Discord sent it: an edit, or the embeds Discord adds to a link later.
+        data: Dict[str, Any] = dict(payload.data)  # type: ignore[arg-type,unused-ignore]
+        if payload.guild_id is None or not self.config.moderates(payload.guild_id):
+            return
+        await self.forward({"op": 0, "t": "MESSAGE_UPDATE", "d": data}, guild_id=payload.guild_id,
+                           channel_id=payload.channel_id, message_id=payload.message_id)
+
     # Moderation
+
+    async def forward(self, dispatch: Dict[str, Any], *, guild_id: int, channel_id: Optional[int] = None,
+                      message_id: Optional[int] = None) -> Optional[Outcome]:
+        """Sends a Gateway dispatch to Warden (``POST /v1/gateway``) and performs the decision's actions; None
+        when Warden had nothing to judge or could not be reached (fail open, as for messages)."""
+        loop = asyncio.get_running_loop()
+        try:
+            decision = await loop.run_in_executor(self._judges, self.warden.judge_dispatch, dispatch)
+        except WardenError as error:
+            log.error("%s in guild %s was not judged: %s", dispatch.get("t"), guild_id, error)
+            return None
+        if decision is None:
+            return None
+        actions = decision.get("actions") or []
+        rules = ", ".join(m.get("rule", "?") for m in decision.get("matches") or [])
+        context = ActionContext(guild_id=guild_id, channel_id=channel_id, message_id=message_id,
+                                reason=reason_for(actions, f"Warden automod: {rules}"),
+                                source=f"{dispatch.get('t')} {message_id or ''}".strip(), mod_channel_id=self.config.mod_channel_id)
+        results = await self.actions.run(self, actions, context)
+        if actions:
+            log.info("%s: %s -> %s", context.source, decision.get("verdict"), ", ".join(f"{r.type}:{r.status}" for r in results))
+        return Outcome(dispatch, decision, results)
 
     def should_judge(self, message: discord.Message) -> bool:
         guild_id = guild_id_of(message)
