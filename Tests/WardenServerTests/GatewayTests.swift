@@ -10,13 +10,14 @@ import WardenTestSupport
 @Suite("Gateway dispatches: edits, embeds, native AutoMod")
 struct GatewayTests {
     /// A fixture dispatch, with `d`'s fields replaced by `changes` (nil removes a field).
-    static func dispatch(_ name: String, _ changes: [String: Any?] = [:]) throws -> String {
+    static func dispatch(_ name: String, _ changes: [String: Any?] = [:], sequence: Int? = nil) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: fixturesPath).appendingPathComponent("gateway/\(name).json"))
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var d = try #require(object["d"] as? [String: Any])
         for (key, value) in changes { d[key] = value ?? nil }
         for (key, value) in changes where value == nil { d.removeValue(forKey: key) }
         object["d"] = d
+        if let sequence { object["s"] = sequence }
         return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
@@ -122,6 +123,13 @@ struct GatewayTests {
             #expect(!Self.actionTypes(unfurled).contains { $0 == "ban" || $0 == "timeout" || $0 == "kick" } && Self.actionTypes(unfurled).contains("delete_message"),
                     "\(unfurled.text)")
             #expect(unfurled.text != editJudged.text, "a new revision, not the edit's answer again")
+            // Discord's cached preview can come with the message itself: judged with it.
+            let withPreview = try await post(h, try Self.dispatch("message_create", ["id": "1313213212712345604", "content": "look https://gifts.example/1",
+                                                                                    "embeds": [["title": "FREE NITRO - claim your gift", "url": "https://discord-nitro.gift/claim"]]]))
+            #expect(withPreview.json["verdict"] as? String == "block" && Self.revision(withPreview)["kind"] as? String == "embeds", "\(withPreview.text)")
+            #expect(try await post(h, try Self.dispatch("message_create", ["id": "1313213212712345604", "content": "look https://gifts.example/1",
+                                                                          "embeds": [["title": "FREE NITRO - claim your gift", "url": "https://discord-nitro.gift/claim"]]])).text == withPreview.text,
+                    "delivered again: the same answer")
             // A bot's message is not judged, nor are its embeds.
             let fromBot = try await post(h, try Self.dispatch("message_create", ["id": "1313213212712345603", "content": "daily digest",
                                                                                 "author": ["id": "1200000000000000099", "username": "digest", "bot": true]]))

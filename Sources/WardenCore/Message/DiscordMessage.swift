@@ -154,7 +154,9 @@ public enum DiscordTimestamp {
         guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
               let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
               let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month, year), hour < 24, minute < 60, second < 61 else { return nil }
+              (1...12).contains(month), day >= 1, day <= daysIn(month, year), hour < 24, minute < 60, second < 61,
+              // Discord began in 2015; earlier years (year 0 included, which PostgreSQL refuses) are no Discord time.
+              year >= 1970 else { return nil }
         var i = 19
         var fraction = 0.0
         if i < b.count, b[i] == 0x2E {

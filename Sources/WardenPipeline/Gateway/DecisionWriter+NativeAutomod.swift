@@ -40,6 +40,9 @@ extension DecisionWriter {
                     decision.actions.removeAll { $0.type == .deleteMessage || $0.type == .warn }
                     if !decision.actions.contains(where: { $0.type != .alert }) { decision.actions.removeAll() }
                     decision.stages["discord_automod"] = "action \(execution.action.type), trigger \(execution.ruleTriggerType)"
+                    // A blocked message has no id (and a member-profile hit no channel): null, not 0.
+                    decision.messageID = execution.messageID
+                    decision.channelID = execution.channelID
                 }
                 let encoded = try Self.json(decision)
                 try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)

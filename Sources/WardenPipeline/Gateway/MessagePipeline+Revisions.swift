@@ -60,6 +60,9 @@ extension MessagePipeline {
                 evaluation.matches.append(match)
             }
         }
+        // The violation is the edit's (or the embeds'), not the first message's: points count from now or the
+        // edit's own time, not decay from a message written long ago.
+        evaluation.message.timestamp = update.editedTimestamp.flatMap(DiscordTimestamp.parse).map { min($0, clock()) } ?? clock()
         let elapsed = ContinuousClock.now - started
         let candidate = MessageCandidate(evaluation: evaluation, context: context,
                                          evaluationMillis: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,

@@ -20,7 +20,7 @@ public struct MemberDesk: Sendable {
     var writer: DecisionWriter { pipeline.writer }
 
     /// Judges a member who joined: the raid counts, then the profile rules (the age gate included).
-    public func join(_ member: GuildMember) async throws -> ProcessedMessage {
+    public func join(_ member: GuildMember, sequence: Int64? = nil) async throws -> ProcessedMessage {
         let context = try await pipeline.guilds.context(for: member.guildID)
         let now = pipeline.clock()
         // Discord's time of the join, never later than now: a join "in the future" must not hold a raid open
@@ -35,8 +35,6 @@ public struct MemberDesk: Sendable {
             try await pipeline.database.transaction { conn -> ProcessedMessage in
                 let guild = member.guildID.int64
                 if let replay = try Self.replay(on: conn, guild: guild, key: key) { return replay }
-                // The names are judged here: a profile update that does not change them has nothing to judge.
-                _ = try GatewayEventRepository.claim(on: conn, guild: guild, key: namesKey, message: nil, at: now)
                 // Joins of one guild are counted one at a time, so one raid starts once.
                 try AutomodRepository.lockGuild(on: conn, guild: guild)
                 _ = try MemberJoinRepository.record(on: conn, .init(guild: guild, user: member.user.id.int64, joinedAt: joinedAt,
@@ -50,7 +48,9 @@ public struct MemberDesk: Sendable {
                 }
                 var started: RaidPolicy.Trigger?
                 var surging = false
-                if member.user.bot != true {
+                // Joins delivered long after they happened (a bot catching up) are recorded but start no raid now.
+                let current = now.timeIntervalSince(joinedAt) <= max(raidPolicy.windowSeconds, 600)
+                if member.user.bot != true, current {
                     let counts = try MemberJoinRepository.counts(
                         on: conn, guild: guild, since: joinedAt.addingTimeInterval(-raidPolicy.windowSeconds), until: joinedAt,
                         youngAfter: joinedAt.addingTimeInterval(-raidPolicy.youngAccountDays * 86_400), nameKey: nameKey)
@@ -67,13 +67,15 @@ public struct MemberDesk: Sendable {
                     }
                 }
                 var matches = profile
-                if let raid, member.user.bot != true {
+                if let raid, member.user.bot != true, current {
                     matches.append(RuleMatch(rule: "raid-protection", ruleID: nil, type: .raid, stage: .content,
                                              evidence: Evidence(detector: raid.trigger, observed: raid.observed, threshold: raid.threshold,
                                                                 windowSeconds: raidPolicy.windowSeconds, source: "raid"),
                                              action: raidPolicy.action))
                 }
                 var decision = try writer.recordMember(member, matches: matches, pointMatches: profile, context: context, at: joinedAt, now: now, revision: key, on: conn)
+                // One alert for the raid (below, at its start), not one per member joining during it.
+                if profile.isEmpty { decision.actions.removeAll { $0.type == .alert } }
                 if let started {
                     let until = DiscordTimestamp.format(now.addingTimeInterval(raidPolicy.lockdownHours * 3_600))
                     if raidPolicy.lockdownHours > 0 {
@@ -89,6 +91,9 @@ public struct MemberDesk: Sendable {
                 }
                 let encoded = try DecisionWriter.json(decision)
                 try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)
+                // The names are judged here: a profile update that does not change them has nothing to judge.
+                try MemberNamesRepository.set(on: conn, guild: guild, user: member.user.id.int64,
+                                              .init(namesHash: namesKey, sequence: sequence, decisionJSON: encoded), at: now)
                 return ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded)
             }
         }
@@ -96,22 +101,29 @@ public struct MemberDesk: Sendable {
 
     /// Judges a member whose profile changed: their names against the profile rules (not the age gate alone,
     /// which is a condition of joining). The same names are judged once.
-    public func update(_ member: GuildMember) async throws -> GatewayOutcome {
+    /// `sequence` is the dispatch's `s`: the same dispatch delivered again (same names, same sequence) gets its
+    /// first answer; another update with names unchanged since they were judged (Discord sends one for roles,
+    /// timeouts and more) has nothing to judge, so a member is not punished twice for one name; a name taken
+    /// back after a rename is judged again.
+    public func update(_ member: GuildMember, sequence: Int64? = nil) async throws -> GatewayOutcome {
         let context = try await pipeline.guilds.context(for: member.guildID)
         let now = pipeline.clock()
         let profile = check.evaluate(member, rules: context.rules, now: now).filter { $0.evidence.field != nil }
         let key = Self.namesKey(member)
         return try await writer.retryingTransient {
             try await pipeline.database.transaction { conn -> GatewayOutcome in
-                let guild = member.guildID.int64
-                // Discord sends an update for roles, timeouts and more: only names not judged before are judged
-                // (at the join, or an earlier update), so a member is never punished twice for one name.
-                guard try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: nil, at: now) else {
-                    return .nothingToDo("the member's names were judged before")
+                let guild = member.guildID.int64, user = member.user.id.int64
+                try AutomodRepository.lockUser(on: conn, guild: guild, user: user)
+                if let judged = try MemberNamesRepository.current(on: conn, guild: guild, user: user), judged.namesHash == key {
+                    if let sequence, judged.sequence == sequence, let decision = try? JSONDecoder().decode(Decision.self, from: Data(judged.decisionJSON.utf8)) {
+                        return .judged(ProcessedMessage(decision: decision, replayed: true, evaluationMillis: 0, json: try DecisionWriter.json(decision)))
+                    }
+                    return .nothingToDo("the member's names have not changed since they were judged")
                 }
-                let decision = try writer.recordMember(member, matches: profile, pointMatches: profile, context: context, at: now, now: now, revision: key, on: conn)
+                let decision = try writer.recordMember(member, matches: profile, pointMatches: profile, context: context, at: now, now: now,
+                                                       revision: key + ":" + String(sequence ?? 0), on: conn)
                 let encoded = try DecisionWriter.json(decision)
-                try GatewayEventRepository.storeDecision(on: conn, guild: guild, key: key, decisionJSON: encoded)
+                try MemberNamesRepository.set(on: conn, guild: guild, user: user, .init(namesHash: key, sequence: sequence, decisionJSON: encoded), at: now)
                 return .judged(ProcessedMessage(decision: decision, replayed: false, evaluationMillis: 0, json: encoded))
             }
         }

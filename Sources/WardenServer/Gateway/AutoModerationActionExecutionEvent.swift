@@ -6,7 +6,7 @@ import WardenCore
 struct AutoModerationActionExecutionEvent: GatewayEvent {
     let name = "AUTO_MODERATION_ACTION_EXECUTION"
 
-    func handle(_ data: ArraySlice<UInt8>, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
+    func handle(_ data: ArraySlice<UInt8>, sequence: Int64?, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
         let execution = try desk.decode(AutoModerationExecution.self, data, event: name)
         try authorize(execution.guildID)
         return .decision(try await desk.pipeline.processNativeAutomod(execution))

@@ -8,6 +8,8 @@ struct GatewayEnvelope {
     let type: String
     /// The raw JSON of `d`.
     let data: ArraySlice<UInt8>
+    /// The dispatch's sequence number (`s`): the same dispatch delivered again carries the same one.
+    let sequence: Int64?
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -24,13 +26,23 @@ struct GatewayEnvelope {
                 throw Failure(description: "field 'op' is \(code); only dispatches (op 0) carry events, the bot's Gateway connection handles the other opcodes")
             }
         }
-        guard let t = value("t"), let type = try? JSONDecoder().decode(String.self, from: Data(t)), !type.isEmpty else {
+        guard let t = value("t") else {
             throw Failure(description: "missing field 't': the dispatch's event name, such as \"MESSAGE_UPDATE\"")
+        }
+        guard let type = try? JSONDecoder().decode(String.self, from: Data(t)), !type.isEmpty else {
+            throw Failure(description: "field 't' must be the event's name as a string, such as \"MESSAGE_UPDATE\"")
         }
         guard let d = value("d"), d.first == UInt8(ascii: "{") else {
             throw Failure(description: "field 'd' must be the event's object")
         }
-        return GatewayEnvelope(type: type, data: d)
+        var sequence: Int64?
+        if let s = value("s"), !(s.count == 4 && s.elementsEqual("null".utf8)) {
+            guard let number = try? JSONDecoder().decode(Int64.self, from: Data(s)) else {
+                throw Failure(description: "field 's' must be the dispatch's sequence number (an integer) or null")
+            }
+            sequence = number
+        }
+        return GatewayEnvelope(type: type, data: d, sequence: sequence)
     }
 }
 

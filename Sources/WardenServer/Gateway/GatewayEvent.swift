@@ -8,7 +8,7 @@ protocol GatewayEvent: Sendable {
     /// Discord's event name (`t`), such as `MESSAGE_UPDATE`.
     var name: String { get }
     /// Decodes `d`, checks that the caller may act on its guild (`authorize`), and judges or records it.
-    func handle(_ data: ArraySlice<UInt8>, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply
+    func handle(_ data: ArraySlice<UInt8>, sequence: Int64?, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply
 }
 
 /// The registry of Gateway events: adding one is its file here plus one line.

@@ -7,7 +7,7 @@ import WardenPipeline
 struct GuildMemberAddEvent: GatewayEvent {
     let name = "GUILD_MEMBER_ADD"
 
-    func handle(_ data: ArraySlice<UInt8>, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
+    func handle(_ data: ArraySlice<UInt8>, sequence: Int64?, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
         let member = try desk.decode(GuildMember.self, data, event: name)
         try authorize(member.guildID)
         try GuildMemberAddEvent.checkNames(member, event: name)
@@ -15,7 +15,7 @@ struct GuildMemberAddEvent: GatewayEvent {
         guard member.joinedAt != nil else {
             throw APIError.badRequest("invalid_dispatch", "\(name) d: missing field 'joined_at' (Discord's time of the join)")
         }
-        return .decision(try await desk.members.join(member))
+        return .decision(try await desk.members.join(member, sequence: sequence))
     }
 
     /// Discord's names are short; anything longer is not a Discord member.

@@ -7,7 +7,7 @@ import WardenPipeline
 struct MessageUpdateEvent: GatewayEvent {
     let name = "MESSAGE_UPDATE"
 
-    func handle(_ data: ArraySlice<UInt8>, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
+    func handle(_ data: ArraySlice<UInt8>, sequence: Int64?, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
         let update = try desk.decode(MessageUpdate.self, data, event: name)
         try authorize(update.guildID)
         if let content = update.content, content.count > MessageDecoder.contentLimit {

@@ -104,7 +104,9 @@ enum JSONBodies {
         case .valueNotFound(let type, let context):
             return "field '\(path(context.codingPath))': expected \(kind(type)), got null"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the body is not valid JSON" : "field '\(path(context.codingPath))': \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "the body is not valid JSON, or holds a number too large or not whole where an id or a count is expected"
+                : "field '\(path(context.codingPath))': \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
@@ -116,7 +118,10 @@ enum JSONBodies {
         case is Int.Type, is Int64.Type: "an integer"
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        default: "\(type)"
+        case is UInt64.Type, is Int32.Type, is UInt32.Type: "an integer"
+        default:
+            // Foundation names its own types ("Dictionary<String, Any>"): say it in JSON's words.
+            "\(type)".hasPrefix("Dictionary") ? "an object" : "\(type)".hasPrefix("Array") ? "an array" : "\(type)"
         }
     }
 

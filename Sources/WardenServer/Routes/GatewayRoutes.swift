@@ -57,7 +57,7 @@ struct GatewayRoutes {
         }
         let reply: GatewayReply
         do {
-            reply = try await event.handle(envelope.data, on: desk) { guild in try context.authorize(guild: guild.int64) }
+            reply = try await event.handle(envelope.data, sequence: envelope.sequence, on: desk) { guild in try context.authorize(guild: guild.int64) }
         } catch let error as APIError where error.status == .badRequest {
             metrics.rejectedMessages.increment()
             throw error

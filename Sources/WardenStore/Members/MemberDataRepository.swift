@@ -57,6 +57,7 @@ public enum MemberDataRepository {
         out.cases = try conn.execute("DELETE FROM cases WHERE guild_id = $1 AND user_id = $2", member)
         out.punishments = try conn.execute("DELETE FROM temp_punishments WHERE guild_id = $1 AND user_id = $2 AND ended_at IS NOT NULL", member)
         out.joins = try conn.execute("DELETE FROM member_joins WHERE guild_id = $1 AND user_id = $2", member)
+        try conn.execute("DELETE FROM member_names WHERE guild_id = $1 AND user_id = $2", member)
         out.quota = try conn.execute("DELETE FROM gpt_usage WHERE guild_id = $1 AND user_id = $2", member)
         out.sessions = try conn.execute("DELETE FROM member_sessions WHERE guild_id = $1 AND user_id = $2", member)
         out.verifications = try conn.execute("DELETE FROM verification_tickets WHERE guild_id = $1 AND user_id = $2", member)

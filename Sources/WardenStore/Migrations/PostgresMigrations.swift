@@ -36,6 +36,8 @@ enum PostgresMigrations {
     /// `temp_punishments`: bans and role mutes with an end; at most one running per member and kind; ended once,
     /// by expiry (the bot is told to lift it) or early (`lifted`: an appeal, a manual unban).
     /// `automod_logs.redacted_at`: when the guild's retention removed the log's text (its counts stay).
+    /// `member_names`: the names last judged per member (a hash), the Gateway sequence and decision of the
+    /// dispatch that judged them, so a profile update that does not change them is not judged again.
     private static let v9 = """
         CREATE TABLE case_counters (
             guild_id     BIGINT PRIMARY KEY,
@@ -74,6 +76,15 @@ enum PostgresMigrations {
         );
         CREATE UNIQUE INDEX idx_temp_punishments_one_running ON temp_punishments (guild_id, user_id, kind) WHERE ended_at IS NULL;
         CREATE INDEX idx_temp_punishments_due ON temp_punishments (ends_at) WHERE ended_at IS NULL;
+        CREATE TABLE member_names (
+            guild_id    BIGINT NOT NULL,
+            user_id     BIGINT NOT NULL,
+            names_hash  TEXT NOT NULL,
+            sequence    BIGINT,
+            decision    JSONB NOT NULL,
+            updated_at  TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (guild_id, user_id)
+        );
         ALTER TABLE automod_logs ADD COLUMN redacted_at TIMESTAMPTZ;
         """
 

@@ -63,6 +63,15 @@ enum SQLiteMigrations {
         );
         CREATE UNIQUE INDEX idx_temp_punishments_one_running ON temp_punishments (guild_id, user_id, kind) WHERE ended_at IS NULL;
         CREATE INDEX idx_temp_punishments_due ON temp_punishments (ends_at) WHERE ended_at IS NULL;
+        CREATE TABLE member_names (
+            guild_id    INTEGER NOT NULL,
+            user_id     INTEGER NOT NULL,
+            names_hash  TEXT NOT NULL,
+            sequence    INTEGER,
+            decision    TEXT NOT NULL CHECK (json_valid(decision)),
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (guild_id, user_id)
+        );
         ALTER TABLE automod_logs ADD COLUMN redacted_at TEXT;
         """
 
