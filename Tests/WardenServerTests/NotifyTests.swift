@@ -72,10 +72,15 @@ struct NotifyTests {
                 wakes.append(ContinuousClock.now - appended)
                 #expect(events.count == 1)
             }
-            // Every wake came from a notification (B's fallback read of the store is 2 s away), and the fastest
-            // within 100 ms: the others may wait for a core on a machine running the whole suite.
+            // Every wake came from a notification (B's fallback read of the store is 2 s away). How fast is asserted
+            // only when the suite runs alone (scripts/test.sh sets WARDEN_LATENCY_CHECKS after the parallel run):
+            // among hundreds of parallel tests on two cores a wake waits for a core (160-180 ms in a CI run).
             #expect(wakes.allSatisfy { $0 < .seconds(1) }, "long-poll wakes: \(wakes)")
-            #expect(wakes.min().map { $0 < .milliseconds(100) } == true, "long-poll wakes: \(wakes)")
+            if ProcessInfo.processInfo.environment["WARDEN_LATENCY_CHECKS"] == "1" {
+                #expect(wakes.sorted()[2] < .milliseconds(100), "long-poll wakes: \(wakes)")
+                #expect(added.map { $0 < .milliseconds(500) } == true && disabled.map { $0 < .milliseconds(500) } == true,
+                        "rule change applied after \(String(describing: added)) and \(String(describing: disabled))")
+            }
         }
     }
 }
