@@ -61,6 +61,32 @@ struct Harness {
         #expect(spelled.rulesMatching("c a  t") == ["words"])
         #expect(spelled.rulesMatching("see the b.o.b c.a.t") == ["words"])     // an unusual gap parts words
         #expect(spelled.rulesMatching("concatenate") == [])
+        // Uneven spacers, the word twice: a gap of spaces parts the copies, and a lone part is no word of its own.
+        #expect(spelled.rulesMatching("c-a t c.a  t") == ["words"])
+        #expect(spelled.rulesMatching("n * i  t/r o n * i  t/r o") == ["words"])
+        #expect(spelled.rulesMatching("c-a-t-s b.e") == [])          // "cats", then "b" "e"
+    }
+
+    /// A lookalike with a second reading: the message is judged read both ways (ſ is an "s" and an "f", Γ an
+    /// "r" and a "y"), on keywords and patterns, in messages and members' names alike.
+    @Test func lookalikesAreJudgedInBothReadings() throws {
+        let both = try Harness("""
+        rules:
+          - name: words
+            type: content
+            keywords: [fake, sale, pray]
+          - name: pattern
+            type: regex
+            patterns: ['\\bf[o0]rged\\b']
+            views: [skeleton]
+        """)
+        #expect(both.rulesMatching("ſake") == ["words"])          // read as "fake"
+        #expect(both.rulesMatching("ſale") == ["words"])          // read as "sale"
+        #expect(both.rulesMatching("ρraΓ") == ["words"])          // pray, Γ as y
+        #expect(both.rulesMatching("ſςrged") == ["pattern"])      // forged: ſ as f and ς as o in one word
+        #expect(both.rulesMatching("ſςrge") == [])
+        let match = try #require(both.matches("a ſake one").first)
+        #expect(match.evidence.text == "ſake")
     }
 
     @Test func lookalikeViewsReadIAndLAlikeButWrittenViewsDoNot() throws {

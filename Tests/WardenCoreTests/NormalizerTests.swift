@@ -61,6 +61,22 @@ import Testing
         #expect(view("∩", .skeleton) == "n")
         // A Latin letter with a hook the data leaves alone, read by its Unicode name.
         #expect(view("ƫ", .skeleton) == "t")
+        // Lisu ꓤ is a "u" to evasion tools; × and ⨯ are an "x" inside a word, a product between numbers.
+        #expect(view("ꓤ ᙭× 3×4 a⨯b", .skeleton) == "u xx 3×4 axb")
+    }
+
+    /// Lookalikes with two readings: the skeleton keeps Unicode's, says the text has another, and the
+    /// alternate reading gives the evasion tools' one for every such lookalike, and only for them.
+    @Test func lookalikesWithTwoReadings() {
+        let first = normalizer.normalize("ſΓ Гς Ʃ Ꮁ Ⲅ", views: ViewSet([.skeleton]))
+        #expect(first.hasAlternateReading)
+        #expect(String(decoding: first.view(.skeleton)?.bytes ?? [], as: UTF8.self) == "sr rs ʃ r r")
+        let alternate = Normalizer(reading: .alternate).normalize("ſΓ Гς Ʃ Ꮁ Ⲅ ǫ", views: ViewSet([.skeleton]))
+        #expect(String(decoding: alternate.view(.skeleton)?.bytes ?? [], as: UTF8.self) == "fy yo o y y o")
+        // Its evidence still points at the original characters.
+        #expect(alternate.originalText(alternate.originalRange(in: .skeleton, 0, 2)) == "ſΓ")
+        #expect(!normalizer.normalize("plain ascii", views: ViewSet([.skeleton])).hasAlternateReading)
+        #expect(!normalizer.normalize("ℱαкε ñ", views: ViewSet([.skeleton])).hasAlternateReading)
     }
 
     @Test func leetspeakFoldsOnlyInsideWords() {
@@ -92,6 +108,12 @@ import Testing
         #expect(view("n|1|t|r|0", .joined) == "nitro")
         // Uneven gaps, a zero-width character among them, still join.
         #expect(view("f\u{200B}r.e  e", .joined) == "free")
+        // Where gaps mix spaces and other spacers, a gap of spaces may part words ("pawn" then "pawn"); where all
+        // gaps are spaces, only an unusual one does ("H E L L O" holds no "hell").
+        let mixed = normalizer.normalize("p-a w n p-a w n", views: ViewSet([.joined]))
+        #expect(mixed.view(.joined)?.spelled.map { $0 == .wordStart } == [true, true, true, true, true, true, true, true])
+        let even = normalizer.normalize("H E L L O", views: ViewSet([.joined]))
+        #expect(even.view(.joined)?.spelled.map { $0 == .wordStart } == [true, false, false, false, false])
         // A word whose letters are merely accented is no spelled word.
         #expect(view("café au lait", .joined) == "cafe au lait")
     }

@@ -72,6 +72,20 @@ public struct ContentStage: Sendable {
         }
     }
 
+    /// Judges `text` as `evaluate` does and, when it holds a lookalike with a second reading (ſ as "f", ς as
+    /// "o", Γ as "y": `NormalizedText.hasAlternateReading`), the same text read that way too, adding the rules
+    /// only that reading matched. Text without such a lookalike (all ASCII text) costs nothing more.
+    public func evaluateEveryReading(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
+                                     scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
+        var found = evaluate(text, channel: channel, roles: roles, rules: set, scratch: scratch)
+        guard text.hasAlternateReading else { return found }
+        let other = Normalizer(reading: .alternate).normalize(utf8: text.original, views: set.views)
+        let more = evaluate(other, channel: channel, roles: roles, rules: set, scratch: scratch)
+        for match in more.matches where !found.matches.contains(where: { $0.rule == match.rule }) { found.matches.append(match) }
+        for failure in more.failures where !found.failures.contains(where: { $0.rule == failure.rule }) { found.failures.append(failure) }
+        return found
+    }
+
     public func evaluate(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
                          scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
         var matches: [RuleMatch] = []

@@ -40,7 +40,7 @@ public struct MessageEvaluator: Sendable {
         }
 
         let text = normalizer.normalize(message.content, views: rules.views)
-        let found = content.evaluate(text, channel: message.channelID, roles: message.roles, rules: rules, scratch: scratch)
+        let found = content.evaluateEveryReading(text, channel: message.channelID, roles: message.roles, rules: rules, scratch: scratch)
         evaluation.matches = found.matches
         evaluation.failures = found.failures
 

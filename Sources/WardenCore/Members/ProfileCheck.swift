@@ -27,7 +27,7 @@ public struct ProfileCheck: Sendable {
             }
             for (field, text) in member.names where profile.fields.contains(field) {
                 let normalized = normalizer.normalize(text, views: names.views)
-                let found = content.evaluate(normalized, channel: Snowflake(0), roles: [], rules: names, scratch: scratch)
+                let found = content.evaluateEveryReading(normalized, channel: Snowflake(0), roles: [], rules: names, scratch: scratch)
                 guard var evidence = found.matches.first?.evidence else { continue }
                 evidence.source = "profile"
                 evidence.field = field.rawValue

@@ -66,7 +66,24 @@ enum Confusables {
 
     /// Warden's own: signs the data leaves alone that evasion tools (the `confusables` package) use as letters:
     /// ₽ for f (as that package has it; its shape is a P's, so "₽orn" is missed), APL's ⍥ and ∇ for o.
-    static let inWordAdditions: [(String, String)] = [("₽", "f"), ("⍥", "o"), ("∇", "o")]
+    /// The multiplication signs × and ⨯ for x ("3×4" stays a product: a digit touches it).
+    static let inWordAdditions: [(String, String)] = [("₽", "f"), ("⍥", "o"), ("∇", "o"), ("×", "x"), ("⨯", "x")]
+
+    /// Lookalikes with a second reading, as written: the `confusables` package (what evasion tools build on)
+    /// groups them with a letter through case changes Unicode's data does not make, or by shape where NFKC
+    /// says otherwise: long s ſ is "s" to NFKC and an "f" to the eye; Greek final ς, which Warden reads as "s",
+    /// and Latin Ʃ are "o" by way of σ; Greek Γ, Cyrillic Г, Cherokee Ꮁ and Coptic Ⲅ, which read as "r", are
+    /// "y" by way of γ. The skeleton view keeps the first reading; a text holding one of these is judged a
+    /// second time with all of them read this way (`Normalizer(reading: .alternate)`,
+    /// `ContentStage.evaluateEveryReading`).
+    @inline(__always) static func alternate(of value: UInt32) -> UInt8? {
+        switch value {
+        case 0x017F: UInt8(ascii: "f")                                   // ſ
+        case 0x01A9, 0x03C2: UInt8(ascii: "o")                           // Ʃ ς
+        case 0x0393, 0x0413, 0x13B1, 0x2C84: UInt8(ascii: "y")           // Γ Г Ꮁ Ⲅ
+        default: nil
+        }
+    }
 
     /// Warden's lookalikes read as written, before lowercasing: Greek capital Γ is an "r", though its
     /// lowercase γ is a "y".
@@ -112,8 +129,8 @@ enum Confusables {
         ("б", "b"), ("д", "d"), ("п", "n"), ("ъ", "b"), ("э", "e"), ("є", "e"), ("ђ", "h"), ("ӏ", "l"), ("ԃ", "d"),
         // Greek
         ("λ", "l"), ("π", "n"), ("ς", "s"), ("ω", "w"), ("ώ", "w"), ("ϲ", "c"), ("ϸ", "b"),
-        // Armenian and Lisu (the data says ꓲ is "l")
-        ("ւ", "l"), ("ꓲ", "i"),
+        // Armenian and Lisu (the data says ꓲ is "l"; ꓤ, a turned R, is the `confusables` package's "u")
+        ("ւ", "l"), ("ꓲ", "i"), ("ꓤ", "u"),
         // Latin small capitals and letters the data leaves to themselves
         ("ȷ", "j"), ("ᴀ", "a"), ("ʙ", "b"), ("ᴅ", "d"), ("ᴇ", "e"), ("ꜰ", "f"), ("ɢ", "g"), ("ʜ", "h"), ("ᴊ", "j"),
         ("ᴋ", "k"), ("ʟ", "l"), ("ᴍ", "m"), ("ɴ", "n"), ("ᴘ", "p"), ("ᴛ", "t"), ("ß", "ss"), ("ƈ", "c"),

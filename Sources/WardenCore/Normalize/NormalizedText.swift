@@ -5,6 +5,9 @@ public struct NormalizedText: Sendable {
     /// URLs found in the text (percent-decoded, lowercased), when the links view was built.
     public internal(set) var links: [String] = []
     public internal(set) var inviteCount = 0
+    /// The text holds a lookalike with a second reading (ſ, ς, Γ, ...: `Confusables.alternate(of:)`), so it
+    /// is judged again read that way (`ContentStage.evaluateEveryReading`).
+    public internal(set) var hasAlternateReading = false
 
     init(original: [UInt8]) {
         self.original = original

@@ -3,7 +3,18 @@ import Foundation
 /// Builds the normalized views of a text (see `ViewKind`). Pure and allocation-light: messages that are
 /// plain ASCII (most chat) share one buffer for `folded` through `skeleton`.
 public struct Normalizer: Sendable {
-    public init() {}
+    /// How the skeleton view reads lookalikes that have two readings (`Confusables.alternate(of:)`).
+    public enum Reading: Sendable {
+        /// Unicode's reading (ſ is an "s", ς an "s", Γ an "r"); a text holding such a lookalike says so
+        /// (`NormalizedText.hasAlternateReading`).
+        case first
+        /// The evasion tools' reading (ſ is an "f", ς an "o", Γ a "y"), for judging such a text a second time.
+        case alternate
+    }
+
+    public let reading: Reading
+
+    public init(reading: Reading = .first) { self.reading = reading }
 
     /// Normalizes `text`, building only `views` (and the views they derive from).
     public func normalize(_ text: String, views wanted: ViewSet) -> NormalizedText {
@@ -31,7 +42,14 @@ public struct Normalizer: Sendable {
         let stripped = isASCII && !hasControl ? TextView(kind: .stripped, sharing: nfkc) : Self.stripped(nfkc)
         result.set(stripped)
         guard needed.contains(.skeleton) else { return result }
-        let skeleton = isASCII ? TextView(kind: .skeleton, sharing: stripped) : Self.skeleton(stripped, original: bytes)
+        var skeleton: TextView
+        if isASCII {
+            skeleton = TextView(kind: .skeleton, sharing: stripped)
+        } else {
+            var sawAlternate = false
+            skeleton = Self.skeleton(stripped, original: bytes, reading: reading, sawAlternate: &sawAlternate)
+            result.hasAlternateReading = sawAlternate
+        }
         result.set(skeleton)
 
         if needed.contains(.links) {
@@ -149,8 +167,9 @@ public struct Normalizer: Sendable {
 
     /// Maps lookalikes to the ASCII they imitate. What folding made of a scalar that folding misreads
     /// (`Confusables.beforeFolding`) is replaced as a whole by what the scalar imitates as written, found
-    /// through the origin map in `original`.
-    static func skeleton(_ stripped: TextView, original: [UInt8]) -> TextView {
+    /// through the origin map in `original`; so is a lookalike with two readings, under the `alternate`
+    /// reading (under the first one, `sawAlternate` says the text holds one).
+    static func skeleton(_ stripped: TextView, original: [UInt8], reading: Reading = .first, sawAlternate: inout Bool) -> TextView {
         var view = TextView(kind: .skeleton, capacity: stripped.count + 8)
         original.withUnsafeBufferPointer { raw in
             stripped.bytes.withUnsafeBufferPointer { buf in
@@ -159,7 +178,11 @@ public struct Normalizer: Sendable {
                     let start = stripped.originStart(i), end = stripped.originEnd(i)
                     if start >= 0, Int(start) < raw.count, raw[Int(start)] >= 0x80 {
                         let (written, length) = decodeScalar(raw, at: Int(start))
-                        if Int(end - start) == length, let direct = Confusables.beforeFolding[written.value],
+                        var direct: PackedASCII? = nil
+                        if let other = Confusables.alternate(of: written.value) {
+                            if reading == .alternate { direct = PackedASCII(letter: UInt32(other - 0x61)) } else { sawAlternate = true }
+                        }
+                        if Int(end - start) == length, let direct = direct ?? Confusables.beforeFolding[written.value],
                            i == 0 || stripped.originStart(i - 1) != start {
                             direct.forEach { view.append($0, from: start, to: end) }
                             // Skip the rest of what folding made of it.
@@ -337,6 +360,22 @@ public struct Normalizer: Sendable {
         return best
     }
 
+    /// A gap of one or more spaces or tabs and nothing else.
+    static func isSpaces(_ gap: ArraySlice<UInt8>) -> Bool {
+        !gap.isEmpty && gap.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
+    /// Whether a chain's gaps include both a gap of spaces alone and one with another spacer in it.
+    static func mixesSpacesAndSymbols(_ bytes: [UInt8], _ chain: [Int]) -> Bool {
+        var spaces = false, symbols = false
+        for n in 1..<chain.count {
+            let gap = bytes[(chain[n - 1] + 1)..<chain[n]]
+            if isSpaces(gap) { spaces = true } else if !gap.isEmpty { symbols = true }
+            if spaces && symbols { return true }
+        }
+        return false
+    }
+
     /// Joins words spelled out letter by letter ("f r e e", "f.r.e.e!!", "s h ! t"): three or more
     /// single characters separated by runs of spacers (zero-width characters are already gone), then
     /// folds leetspeak as the leet view does. The letters are marked (`TextView.spelled`) with where words
@@ -388,12 +427,18 @@ public struct Normalizer: Sendable {
                 if chain.count >= 3 {
                     // Word starts inside the chain: after a leading one-letter word ("a f u c k"), and at a gap
                     // unlike the chain's usual one ("b.o.o.t.y c.a.l.l", "you are a f.u.c.k").
+                    // When the gaps mix spaces with other spacers ("p-a w n", "b  r / o-_-w*n s/h.o|w"), the
+                    // usual gap says nothing of where words part, so a gap of spaces alone may part them too.
                     let usual = Self.usualGap(bytes, chain)
+                    let spacesPart = Self.mixesSpacesAndSymbols(bytes, chain)
                     for (n, c) in chain.enumerated() {
                         var mark = Spelled.letter
                         if n == 0 { mark = .wordStart }
                         else if n == 1, bytes[chain[0]] == 0x61 || bytes[chain[0]] == 0x69 { mark = .wordStart }
-                        else if !bytes[(chain[n - 1] + 1)..<c].elementsEqual(usual) { mark = .wordStart }
+                        else {
+                            let gap = bytes[(chain[n - 1] + 1)..<c]
+                            if !gap.elementsEqual(usual) || (spacesPart && Self.isSpaces(gap)) { mark = .wordStart }
+                        }
                         view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(mark)
                     }
                     i = j + 1
