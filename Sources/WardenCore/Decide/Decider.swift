@@ -30,13 +30,23 @@ public enum Decider {
         return milder(a, than: b)
     }
 
+    /// What a decision is about.
+    public enum Subject: Sendable {
+        /// A message (`message` is it): a rule that deletes deletes it, and the verdict is `block` then.
+        case message
+        /// A member who joined or changed their names (`message` carries the member and their names as text):
+        /// there is no message to delete or point at, so the decision has none and its verdict is `flag`.
+        case member
+    }
+
     /// Builds the decision for `message` from its matches, failures and (when the store was consulted)
     /// the escalation state and ladder step.
-    public static func decide(message: DiscordMessage, matches: [RuleMatch], failures: [RuleFailure],
+    public static func decide(message: DiscordMessage, about subject: Subject = .message, matches: [RuleMatch], failures: [RuleFailure],
                               escalation: EscalationState?, step: LadderStep?, policy: GuildPolicy, now: Date) -> Decision {
-        var decision = Decision(messageID: message.id, guildID: message.guildID, channelID: message.channelID,
-                                userID: message.author.id, verdict: .allow, matches: matches, escalation: escalation,
-                                errors: failures)
+        let isMessage = subject == .message
+        var decision = Decision(messageID: isMessage ? message.id : nil, guildID: message.guildID,
+                                channelID: isMessage ? message.channelID : nil, userID: message.author.id, verdict: .allow,
+                                matches: matches, escalation: escalation, errors: failures)
         let disabled = failures.filter(\.disabled)
         if !disabled.isEmpty {
             decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, content:
@@ -47,7 +57,7 @@ public enum Decider {
         let alertOnly = matches.allSatisfy { $0.action.type == .alert }
         let step = alertOnly ? nil : step
 
-        let deletes = matches.contains { $0.action.deletesMessage }
+        let deletes = isMessage && matches.contains { $0.action.deletesMessage }
         if deletes { decision.actions.append(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id)) }
 
         // The rule's punishment and the ladder's: the stronger applies.
@@ -72,8 +82,9 @@ public enum Decider {
             decision.actions.append(action)
         }
         let ladderNote = escalation.map { ", escalation level \($0.level) (\(String(format: "%.1f", $0.points)) points)" } ?? ""
+        let what = isMessage ? "a message from <@\(message.author.id)> in <#\(message.channelID)>" : "member <@\(message.author.id)>"
         decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, userID: message.author.id, content:
-            "Automod \(deletes ? "blocked" : alertOnly ? "asks a moderator to look at" : "flagged") a message from <@\(message.author.id)> in <#\(message.channelID)>: \(matches.map(\.rule).joined(separator: ", "))\(ladderNote)"))
+            "Automod \(deletes ? "blocked" : alertOnly ? "asks a moderator to look at" : "flagged") \(what): \(matches.map(\.rule).joined(separator: ", "))\(ladderNote)"))
         decision.verdict = deletes ? .block : .flag
         return decision
     }

@@ -34,7 +34,7 @@ public struct MemberDesk: Sendable {
         return try await writer.retryingTransient {
             try await pipeline.database.transaction { conn -> ProcessedMessage in
                 let guild = member.guildID.int64
-                if let replay = try Self.replay(on: conn, guild: guild, key: key) { return replay }
+                if let replay = try Self.replay(on: conn, guild: guild, key: key, at: now) { return replay }
                 // Joins of one guild are counted one at a time, so one raid starts once.
                 try AutomodRepository.lockGuild(on: conn, guild: guild)
                 _ = try MemberJoinRepository.record(on: conn, .init(guild: guild, user: member.user.id.int64, joinedAt: joinedAt,
@@ -170,8 +170,10 @@ public struct MemberDesk: Sendable {
 
     // MARK: - Steps
 
-    private static func replay(on conn: any SQLConnection, guild: Int64, key: String) throws -> ProcessedMessage? {
-        guard !(try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: nil, at: Date())) else { return nil }
+    /// The stored answer to a join already judged; nil (and the join claimed at `now`, the pipeline's clock,
+    /// which pruning reads) for a new one.
+    private static func replay(on conn: any SQLConnection, guild: Int64, key: String, at now: Date) throws -> ProcessedMessage? {
+        guard !(try GatewayEventRepository.claim(on: conn, guild: guild, key: key, message: nil, at: now)) else { return nil }
         guard let json = try GatewayEventRepository.storedDecision(on: conn, guild: guild, key: key),
               let decision = try? JSONDecoder().decode(Decision.self, from: Data(json.utf8)) else {
             throw PipelineError.missingStoredDecision(guild: Snowflake(UInt64(bitPattern: guild)), message: Snowflake(0))
@@ -213,32 +215,19 @@ public struct MemberDesk: Sendable {
 
 extension DecisionWriter {
     /// Writes what a member's join or profile change broke, inside the caller's transaction: like a message's
-    /// violation (points for `pointMatches`, the ladder, a log with no message), but the decision asks for no
-    /// deletion (there is no message) and its verdict is `flag`. No match: an allowed decision.
+    /// violation (points for `pointMatches`, the ladder, a log with no message), decided about a member
+    /// (`Decider.Subject.member`). No match: an allowed decision.
     func recordMember(_ member: GuildMember, matches: [RuleMatch], pointMatches: [RuleMatch], context: GuildContext, at time: Date,
                       now: Date, revision: String, on conn: any SQLConnection) throws -> Decision {
         let names = member.names.map { "\($0.field.rawValue): \($0.text)" }.joined(separator: "\n")
         let message = DiscordMessage(id: Snowflake(0), guildID: member.guildID, channelID: Snowflake(0), author: .init(id: member.user.id, username: member.user.username),
                                      member: .init(roles: member.roles), content: names, timestamp: time)
-        var decision: Decision
-        if matches.isEmpty {
-            decision = Decider.decide(message: message, matches: [], failures: [], escalation: nil, step: nil, policy: context.policy, now: now)
-        } else {
-            try AutomodRepository.lockUser(on: conn, guild: member.guildID.int64, user: member.user.id.int64)
-            let violation = Violation(message: message, matches: matches, failures: [], analysis: nil, evaluationMillis: 0,
-                                      pointMatches: pointMatches, revision: revision, aboutMember: true)
-            decision = try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { decision in
-                decision.messageID = nil
-                decision.channelID = nil
-                decision.verdict = .flag
-                decision.actions.removeAll { $0.type == .deleteMessage }
-                for index in decision.actions.indices where decision.actions[index].type == .alert {
-                    decision.actions[index].content = "Automod flagged member <@\(member.user.id)>: \(matches.map(\.rule).joined(separator: ", "))"
-                }
-            }
+        guard !matches.isEmpty else {
+            return Decider.decide(message: message, about: .member, matches: [], failures: [], escalation: nil, step: nil, policy: context.policy, now: now)
         }
-        decision.messageID = nil
-        decision.channelID = nil
-        return decision
+        try AutomodRepository.lockUser(on: conn, guild: member.guildID.int64, user: member.user.id.int64)
+        let violation = Violation(message: message, matches: matches, failures: [], analysis: nil, evaluationMillis: 0,
+                                  pointMatches: pointMatches, revision: revision, aboutMember: true)
+        return try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { _ in }
     }
 }

@@ -26,9 +26,9 @@ public struct PrivacyDesk: Sendable {
     public func applyRetention(batches: Int = 20) async throws -> Redacted {
         let now = clock()
         var done = Redacted()
-        let guilds = try await database.transaction { conn in try MemberDataRepository.retentionSettings(on: conn) }
+        let guilds = try await database.transaction { conn in try MemberDataRepository.guildsWithRetention(on: conn) }
         var failure: (any Error)?
-        for (guild, _) in guilds {
+        for guild in guilds {
             // One guild whose settings do not load must not keep the others' text past its time.
             let policy: GuildPolicy
             do { policy = try await database.transaction { conn in try GuildPolicyLoader.load(on: conn, guild: guild) } } catch {

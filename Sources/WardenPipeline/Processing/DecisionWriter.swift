@@ -242,8 +242,9 @@ public struct DecisionWriter: Sendable {
         }
         let escalation = Escalation.apply(history: history, adding: Decider.points(for: violation.pointMatches),
                                           now: violationTime, ladder: context.policy.ladder)
-        var decision = Decider.decide(message: message, matches: violation.matches, failures: violation.failures,
-                                      escalation: escalation.state, step: escalation.step, policy: context.policy, now: now)
+        var decision = Decider.decide(message: message, about: violation.aboutMember ? .member : .message, matches: violation.matches,
+                                      failures: violation.failures, escalation: escalation.state, step: escalation.step,
+                                      policy: context.policy, now: now)
         annotate(&decision)
         decision.analysis = violation.analysis
 

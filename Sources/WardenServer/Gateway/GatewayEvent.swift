@@ -49,10 +49,8 @@ struct GatewayDesk: Sendable {
         do { value = try JSONDecoder().decode(T.self, from: Data(data)) } catch let error as DecodingError {
             throw APIError.badRequest("invalid_dispatch", "\(event) d: \(JSONBodies.describe(error))")
         }
-        if data.contains(UInt8(ascii: "\\")), let parsed = try? JSONValue.parse(Array(data)) {
-            do throws(InvalidText) { try TextPolicy.check(parsed) } catch {
-                throw APIError.badRequest(error.code, "\(event) d: \(error.description)")
-            }
+        do throws(InvalidText) { try JSONBodies.checkText(data) } catch {
+            throw APIError.badRequest(error.code, "\(event) d: \(error.description)")
         }
         return value
     }

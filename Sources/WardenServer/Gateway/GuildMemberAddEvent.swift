@@ -18,10 +18,12 @@ struct GuildMemberAddEvent: GatewayEvent {
         return .decision(try await desk.members.join(member, sequence: sequence))
     }
 
-    /// Discord's names are short; anything longer is not a Discord member.
+    /// Discord's names are short (32 characters); anything over `longestName` is not a Discord member.
+    static let longestName = 100
+
     static func checkNames(_ member: GuildMember, event: String) throws {
-        for (field, text) in member.names where text.count > 100 {
-            throw APIError.badRequest("invalid_field", "\(event) d: \(field.rawValue) is \(text.count) characters; Discord's names are at most 32")
+        for (field, text) in member.names where text.count > longestName {
+            throw APIError.badRequest("invalid_field", "\(event) d: \(field.rawValue) is \(text.count) characters; at most \(longestName) are accepted (Discord's names are at most 32)")
         }
     }
 }

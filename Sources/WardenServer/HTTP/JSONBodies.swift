@@ -73,8 +73,12 @@ enum JSONBodies {
     /// other than tab, line feed and carriage return is refused with 400 `invalid_text` naming its path.
     /// In valid JSON such a character can only arrive escaped, so a body without a backslash is not walked.
     static func checkText(_ buffer: ByteBuffer) throws(InvalidText) {
-        guard buffer.readableBytesView.contains(UInt8(ascii: "\\")),
-              let value = try? JSONValue.parse(Array(buffer.readableBytesView)) else { return }
+        try checkText(buffer.readableBytesView)
+    }
+
+    /// The same check for JSON text held elsewhere (a Gateway dispatch's `d`).
+    static func checkText(_ json: some Collection<UInt8>) throws(InvalidText) {
+        guard json.contains(UInt8(ascii: "\\")), let value = try? JSONValue.parse(Array(json)) else { return }
         try TextPolicy.check(value)
     }
 

@@ -3,10 +3,10 @@ import Foundation
 /// Removing members' data: a guild's retention of its logs' and cases' text, and a member's request to be
 /// forgotten.
 public enum MemberDataRepository {
-    /// Guilds that set a retention (`automod.log_retention_days`), with the days as stored (JSON).
-    public static func retentionSettings(on conn: any SQLConnection) throws -> [(guild: Int64, json: String)] {
-        try conn.query("SELECT guild_id, value FROM bot_settings WHERE scope = 'automod' AND key = 'log_retention_days'", [])
-            .map { (try $0.int("guild_id"), try $0.string("value")) }
+    /// Guilds that set a retention (`automod.log_retention_days`); their policy says how long it is.
+    public static func guildsWithRetention(on conn: any SQLConnection) throws -> [Int64] {
+        try conn.query("SELECT guild_id FROM bot_settings WHERE scope = 'automod' AND key = 'log_retention_days'", [])
+            .map { try $0.int("guild_id") }
     }
 
     /// Up to `limit` logs of `guild` older than `cutoff` whose text is still there and that no pending appeal
