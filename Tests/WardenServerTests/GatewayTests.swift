@@ -200,4 +200,49 @@ struct GatewayTests {
             #expect(results[3]["ignored"] as? String == "TYPING_START")
         }
     }
+
+    /// Consecutive MESSAGE_CREATEs of an array are judged together: each still gets its own answer in its place
+    /// (a bad one, another guild's, a scam, a cached preview), an edit after them sees its message, and the
+    /// array delivered again gets the same answers with one decision stored per message.
+    @Test(arguments: allDialects) func aRunOfNewMessagesIsJudgedTogetherInOrder(_ dialect: SQLDialect) async throws {
+        try await withServer(dialect) { h in
+            // Thirty members, one message each (one member's thirty would be spam).
+            func create(_ n: Int, _ changes: [String: Any?] = [:]) throws -> String {
+                var fields: [String: Any?] = ["id": "\(1313213212712346000 + n)", "content": "message \(n) of the run",
+                                              "author": ["id": "\(1200000000000100000 + n)", "username": "member\(n)"]]
+                for (key, value) in changes { fields[key] = value }
+                return try Self.dispatch("message_create", fields)
+            }
+            var dispatches = try (0..<30).map { try create($0) }
+            dispatches[5] = #"{"op": 0, "t": "MESSAGE_CREATE", "d": {"id": "1"}}"#
+            dispatches[9] = try create(9, ["guild_id": String(guildB)])
+            dispatches[12] = try create(12, ["content": "FREE NITRO for everyone https://discord-nitro.gift/claim"])
+            dispatches[20] = try create(20, ["content": "look https://gifts.example/1",
+                                             "embeds": [["title": "FREE NITRO - claim your gift", "url": "https://discord-nitro.gift/claim"]]])
+            // An edit of the run's first message, after the run: judged against its first decision.
+            dispatches.append(try Self.dispatch("message_update_edit", ["id": "1313213212712346000",
+                                                                        "author": ["id": "1200000000000100000", "username": "member0"]]))
+            let array = "[" + dispatches.joined(separator: ",") + "]"
+            let token = try #require(h.scoped[guildA]?[.bot])
+            let first = try await post(h, array, token: token)
+            let results = first.json["results"] as? [[String: Any]] ?? []
+            #expect(first.status == 200 && results.count == 31, "\(first.text.prefix(400))")
+            guard results.count == 31 else { return }
+            for (n, result) in results.enumerated().prefix(30) {
+                switch n {
+                case 5: #expect(result["index"] as? Int == 5 && (result["error"] as? [String: Any])?["code"] as? String == "invalid_field", "\(result)")
+                case 9: #expect(result["index"] as? Int == 9 && (result["error"] as? [String: Any])?["code"] as? String == "forbidden_guild", "\(result)")
+                case 12: #expect(result["verdict"] as? String == "block" && result["message_id"] as? String == "1313213212712346012", "\(result)")
+                case 20: #expect(result["verdict"] as? String == "block" && (result["revision"] as? [String: Any])?["kind"] as? String == "embeds", "\(result)")
+                default: #expect(result["verdict"] as? String == "allow" && result["message_id"] as? String == "\(1313213212712346000 + n)", "\(result)")
+                }
+            }
+            #expect(results[30]["verdict"] as? String == "block" && (results[30]["revision"] as? [String: Any])?["previous_verdict"] as? String == "allow",
+                    "\(results[30])")
+            let again = try await post(h, array, token: token)
+            #expect(again.text == first.text, "delivered again: the same answers")
+            #expect(try await count(h.database, "SELECT COUNT(*) AS n FROM message_decisions WHERE guild_id = $1 AND message_id BETWEEN $2 AND $3",
+                                    [.int(Self.guild), .int(1313213212712346000), .int(1313213212712346029)]) == 28)
+        }
+    }
 }

@@ -1,21 +1,65 @@
 import Foundation
 import WardenCore
 import WardenPipeline
+import WardenStore
 
 /// `MESSAGE_CREATE`: a new message, judged exactly as by `POST /v1/messages` (same decoder, same group commit,
 /// a re-delivery gets its first decision back). A message that already carries embeds (Discord's cached link
 /// previews come with the message, not in a later update) and was allowed has its embeds judged too, as
-/// `MESSAGE_UPDATE` would; that decision, linked to the message's, is the answer when it acts.
+/// `MESSAGE_UPDATE` would; that decision, linked to the message's, is the answer when it acts. Consecutive
+/// `MESSAGE_CREATE`s of one `/v1/gateway` array are judged together (`handleRun`), as `/v1/messages/batch`.
 struct MessageCreateEvent: GatewayEvent {
-    let name = "MESSAGE_CREATE"
+    static let eventName = "MESSAGE_CREATE"
+    let name = Self.eventName
 
     func handle(_ data: ArraySlice<UInt8>, sequence: Int64?, on desk: GatewayDesk, authorize: (Snowflake) throws -> Void) async throws -> GatewayReply {
-        let message: DiscordMessage
-        do throws(IngestError) { message = try MessageDecoder().decode(Data(data)) } catch {
+        let message = try decode(data)
+        try authorize(message.guildID)
+        return try await withEmbeds(try await desk.intake.submit(message), of: message, data, on: desk)
+    }
+
+    /// Several dispatches at once, in one pass of the pipeline and one commit (each message still gets its own
+    /// result, and a bad one does not fail the others). Decisions are counted in `metrics` here, since they do
+    /// not go through the intake. A store that is down fails the whole run, as it fails a batch.
+    func handleRun(_ dispatches: [ArraySlice<UInt8>], on desk: GatewayDesk, metrics: ServiceMetrics,
+                   authorize: (Snowflake) throws -> Void) async throws -> [Result<GatewayReply, any Error>] {
+        var results = [Result<GatewayReply, any Error>?](repeating: nil, count: dispatches.count)
+        var accepted: [(index: Int, message: DiscordMessage)] = []
+        for (index, data) in dispatches.enumerated() {
+            do {
+                let message = try decode(data)
+                try authorize(message.guildID)
+                accepted.append((index, message))
+            } catch {
+                metrics.rejectedMessages.increment()
+                results[index] = .failure(error)
+            }
+        }
+        let outcomes = await desk.pipeline.processEach(accepted.map(\.message))
+        for case .failure(let error as StoreError) in outcomes where error.isTransient { throw error }
+        for ((index, message), outcome) in zip(accepted, outcomes) {
+            switch outcome {
+            case .success(let processed):
+                metrics.record(processed)
+                do { results[index] = .success(try await withEmbeds(processed, of: message, dispatches[index], on: desk)) }
+                catch { results[index] = .failure(error) }
+            case .failure(let error):
+                results[index] = .failure(error)
+            }
+        }
+        return results.map { $0 ?? .failure(PipelineError.answeredOtherCount(sent: dispatches.count, received: accepted.count)) }
+    }
+
+    private func decode(_ data: ArraySlice<UInt8>) throws -> DiscordMessage {
+        do throws(IngestError) { return try MessageDecoder().decode(Data(data)) } catch {
             throw APIError.badRequest(error.code, "\(name) d: \(error.description)")
         }
-        try authorize(message.guildID)
-        let processed = try await desk.intake.submit(message)
+    }
+
+    /// The answer for a judged message: its own decision, or, when it was allowed and came with embeds that
+    /// break a rule, the embeds' decision.
+    private func withEmbeds(_ processed: ProcessedMessage, of message: DiscordMessage, _ data: ArraySlice<UInt8>,
+                            on desk: GatewayDesk) async throws -> GatewayReply {
         guard message.embedCount > 0, processed.decision.verdict == .allow, processed.decision.skipped == nil else { return .decision(processed) }
         var embeds = try desk.decode(MessageUpdate.self, data, event: name)
         // Only the embeds: the text was judged just now.

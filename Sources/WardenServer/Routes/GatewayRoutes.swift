@@ -8,7 +8,8 @@ import WardenStore
 /// forwards `MESSAGE_CREATE`, `MESSAGE_UPDATE` and `AUTO_MODERATION_ACTION_EXECUTION` without reshaping them.
 /// Each answers a decision of the usual shape, or `{"ignored": t, "reason": ...}` for an event Warden does not
 /// act on or an update with nothing to judge. An array answers `{"results": [...]}` in order, a bad element
-/// `{"index", "error"}` in its place; dispatches are handled in order (an edit after its message).
+/// `{"index", "error"}` in its place; dispatches are handled in order (an edit after its message), and each run
+/// of consecutive `MESSAGE_CREATE`s is judged together, in one pass and one commit as `/v1/messages/batch`.
 struct GatewayRoutes {
     let desk: GatewayDesk
     let metrics: ServiceMetrics
@@ -23,7 +24,7 @@ struct GatewayRoutes {
         let bytes = Array(body.readableBytesView)
         let start = JSONScan.skipSpace(bytes[...], 0)
         guard start < bytes.count, bytes[start] == UInt8(ascii: "[") else {
-            return JSONBodies.raw(try await handle(bytes[...], context).json())
+            return JSONBodies.raw(try await handle(try parse(bytes[...]), context).json())
         }
         let elements: [ArraySlice<UInt8>]
         do { elements = try JSONArraySplitter.elements(bytes) } catch {
@@ -32,26 +33,43 @@ struct GatewayRoutes {
         guard elements.count <= RequestLimits.batchMessages else {
             throw APIError(.contentTooLarge, "batch_too_large", "at most \(RequestLimits.batchMessages) dispatches per request, got \(elements.count)")
         }
+        let envelopes = elements.map { element in Result { try parse(element) } }
         var results = BatchResults(count: elements.count)
-        for (index, element) in elements.enumerated() {
+        var index = 0
+        while index < elements.count {
+            var end = index
+            while end < envelopes.count, case .success(let envelope) = envelopes[end], envelope.type == MessageCreateEvent.eventName { end += 1 }
+            if end - index > 1 {
+                let replies = try await MessageCreateEvent().handleRun(
+                    envelopes[index..<end].compactMap { try? $0.get().data }, on: desk, metrics: metrics) { guild in try context.authorize(guild: guild.int64) }
+                for (offset, reply) in replies.enumerated() {
+                    do { results[index + offset] = .judged(decisionJSON: try reply.get().json()) }
+                    catch { results[index + offset] = .failed(index: index + offset, ErrorMapping.map(error)) }
+                }
+                index = end
+                continue
+            }
             do {
-                results[index] = .judged(decisionJSON: try await handle(element, context).json())
+                results[index] = .judged(decisionJSON: try await handle(try envelopes[index].get(), context).json())
             } catch let error as StoreError where error.isTransient {
                 // As for batches: a store that is down fails the request (503, Retry-After); dispatches are idempotent.
                 throw error
             } catch {
                 results[index] = .failed(index: index, ErrorMapping.map(error))
             }
+            index += 1
         }
         return JSONBodies.raw(try results.json())
     }
 
-    private func handle(_ bytes: ArraySlice<UInt8>, _ context: WardenRequestContext) async throws -> GatewayReply {
-        let envelope: GatewayEnvelope
-        do { envelope = try GatewayEnvelope.parse(bytes) } catch {
+    private func parse(_ bytes: ArraySlice<UInt8>) throws -> GatewayEnvelope {
+        do { return try GatewayEnvelope.parse(bytes) } catch {
             metrics.rejectedMessages.increment()
             throw APIError.badRequest("invalid_dispatch", error.description)
         }
+    }
+
+    private func handle(_ envelope: GatewayEnvelope, _ context: WardenRequestContext) async throws -> GatewayReply {
         guard let event = GatewayEvents.named(envelope.type) else {
             return .ignored(event: envelope.type, reason: "Warden does not act on this event; it acts on \(GatewayEvents.all.map(\.name).joined(separator: ", "))")
         }
@@ -63,7 +81,7 @@ struct GatewayRoutes {
             throw error
         }
         // New messages are counted by the intake, like those of /v1/messages.
-        if case .decision(let processed) = reply, event.name != MessageCreateEvent().name { metrics.record(processed) }
+        if case .decision(let processed) = reply, event.name != MessageCreateEvent.eventName { metrics.record(processed) }
         return reply
     }
 }
