@@ -210,7 +210,7 @@ do {
         let t0 = clock.now
         let text = normalizer.normalize(m.content, views: ruleSet.views)
         let t1 = clock.now
-        hits &+= content.evaluate(text, channel: m.channelID, roles: m.roles, rules: ruleSet, scratch: scratch).matches.count
+        hits &+= content.evaluateEveryReading(text, channel: m.channelID, roles: m.roles, rules: ruleSet, scratch: scratch).matches.count
         let t2 = clock.now
         hits &+= tracker.observe(MessageEvaluator.benchmarkSignals(m, text), rules: ruleSet.spamRules).hits.count
         let t3 = clock.now

@@ -61,10 +61,12 @@ struct Harness {
         #expect(spelled.rulesMatching("c a  t") == ["words"])
         #expect(spelled.rulesMatching("see the b.o.b c.a.t") == ["words"])     // an unusual gap parts words
         #expect(spelled.rulesMatching("concatenate") == [])
-        // Uneven spacers, the word twice: a gap of spaces parts the copies, and a lone part is no word of its own.
+        // The word written twice, evenly or unevenly spaced: each copy is a word. Nothing else parts the letters.
+        #expect(spelled.rulesMatching("c a t c a t") == ["words"])
         #expect(spelled.rulesMatching("c-a t c.a  t") == ["words"])
         #expect(spelled.rulesMatching("n * i  t/r o n * i  t/r o") == ["words"])
-        #expect(spelled.rulesMatching("c-a-t-s b.e") == [])          // "cats", then "b" "e"
+        #expect(spelled.rulesMatching("c a t s c a t s") == [])
+        #expect(spelled.rulesMatching("b o b c a t s - i n c") == [])
     }
 
     /// A lookalike with a second reading: the message is judged read both ways (ſ is an "s" and an "f", Γ an
@@ -85,6 +87,17 @@ struct Harness {
         #expect(both.rulesMatching("ρraΓ") == ["words"])          // pray, Γ as y
         #expect(both.rulesMatching("ſςrged") == ["pattern"])      // forged: ſ as f and ς as o in one word
         #expect(both.rulesMatching("ſςrge") == [])
+        // A match through the other reading must hold a letter read that way: "ſcat" is an allowed "scat", and
+        // its "cat" is no match because "fcat" holds one.
+        let allowing = try Harness("""
+        rules:
+          - name: words
+            type: content
+            keywords: ["*cat*"]
+            allow: ["scat*"]
+        """)
+        #expect(allowing.rulesMatching("ſcat") == [])
+        #expect(allowing.rulesMatching("ſcat cat") == ["words"])
         let match = try #require(both.matches("a ſake one").first)
         #expect(match.evidence.text == "ſake")
     }
@@ -205,7 +218,8 @@ struct Harness {
 }
 
 @Suite struct RegexRuleTests {
-    @Test func catastrophicRuleErrorsAndIsDisabledAfterRepeatedHits() throws {
+    /// With a lookalike of two readings in the text (ς) the rule runs in the first reading only: one failure a message.
+    @Test(arguments: ["! banana", "! banana ς"]) func catastrophicRuleErrorsAndIsDisabledAfterRepeatedHits(_ tail: String) throws {
         let harness = try Harness("""
         rules:
           - name: evil
@@ -216,7 +230,7 @@ struct Harness {
             type: content
             keywords: [banana]
         """)
-        let text = String(repeating: "a", count: 3990) + "! banana"
+        let text = String(repeating: "a", count: 3990) + tail
         var sawDisable = false
         for round in 1...CompiledRule.failuresBeforeDisable {
             let message = DiscordMessage(id: Snowflake(UInt64(round)), guildID: Snowflake(1), channelID: Snowflake(2),

@@ -71,6 +71,17 @@ import Foundation
         #expect(decision.actions[0].deleteMessageSeconds == 86400)
     }
 
+    /// About a member (a join or new names): nothing to delete or point at, a flag, an alert naming the member.
+    @Test func aMemberDecisionHasNoMessage() throws {
+        let decision = Decider.decide(message: message, about: .member, matches: [
+            match("a", RuleAction(type: .timeout, severity: 4, durationSeconds: 600, deleteMessage: true)),
+        ], failures: [], escalation: nil, step: nil, policy: GuildPolicy(modChannelID: Snowflake(99)), now: Date())
+        #expect(decision.verdict == .flag && decision.messageID == nil && decision.channelID == nil)
+        #expect(decision.actions.map(\.type) == [.timeout, .alert])
+        let alert = try #require(decision.actions.last?.content)
+        #expect(alert.hasPrefix("Automod flagged member <@\(message.author.id)>: a") && !alert.contains("<#"), "\(alert)")
+    }
+
     @Test func noMatchesAllow() {
         let decision = Decider.decide(message: message, matches: [], failures: [], escalation: nil, step: nil,
                                       policy: GuildPolicy(), now: Date())

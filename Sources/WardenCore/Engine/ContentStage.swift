@@ -73,21 +73,32 @@ public struct ContentStage: Sendable {
     }
 
     /// Judges `text` as `evaluate` does and, when it holds a lookalike with a second reading (ſ as "f", ς as
-    /// "o", Γ as "y": `NormalizedText.hasAlternateReading`), the same text read that way too, adding the rules
-    /// only that reading matched. Text without such a lookalike (all ASCII text) costs nothing more.
+    /// "o", Γ as "y": `NormalizedText.hasAlternateReading`), the same text read that way too. Only rules the
+    /// first reading neither matched nor failed run again, and a match counts only when its span holds a
+    /// lookalike read the other way: a word an allow list covers in the first reading ("ſnigger" is "snigger")
+    /// is not caught through a letter outside the match ("fnigger"). Text without such a lookalike (all ASCII
+    /// text) costs nothing more.
     public func evaluateEveryReading(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
                                      scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
         var found = evaluate(text, channel: channel, roles: roles, rules: set, scratch: scratch)
         guard text.hasAlternateReading else { return found }
-        let other = Normalizer(reading: .alternate).normalize(utf8: text.original, views: set.views)
-        let more = evaluate(other, channel: channel, roles: roles, rules: set, scratch: scratch)
-        for match in more.matches where !found.matches.contains(where: { $0.rule == match.rule }) { found.matches.append(match) }
-        for failure in more.failures where !found.failures.contains(where: { $0.rule == failure.rule }) { found.failures.append(failure) }
+        let other = Normalizer().alternateReading(of: text, views: set.views)
+        let changed = other.alternateOffsets.map { other.scalarOffsets(Int($0)..<Int($0) + 1).lowerBound }
+        let decided = Set(found.matches.map(\.rule) + found.failures.map(\.rule))
+        let more = evaluate(other, channel: channel, roles: roles, rules: set, scratch: scratch, skipping: decided)
+        for match in more.matches {
+            guard let start = match.evidence.start, let end = match.evidence.end,
+                  changed.contains(where: { $0 >= start && $0 < end }) else { continue }
+            found.matches.append(match)
+        }
+        found.failures.append(contentsOf: more.failures)
         return found
     }
 
+    /// Judges `text` against `set`: every rule that applies to the channel and roles, except those named in
+    /// `skipping`, at most one match or failure each.
     public func evaluate(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
-                         scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
+                         scratch: RegexScratch, skipping: Set<String> = []) -> (matches: [RuleMatch], failures: [RuleFailure]) {
         var matches: [RuleMatch] = []
         var failures: [RuleFailure] = []
         guard !set.scanViews.isEmpty else { return (matches, failures) }
@@ -155,6 +166,7 @@ public struct ContentStage: Sendable {
         defer { scratch.matched = matched }
         matched.removeAll(keepingCapacity: true)
         matched.append(contentsOf: repeatElement(false, count: set.rules.count))
+        if !skipping.isEmpty { for rule in set.rules where skipping.contains(rule.name) { matched[rule.index] = true } }
 
         // Keywords, minus those inside an allowed word of the same rule and view.
         for hit in keywordHits where !matched[hit.use.rule] {

@@ -8,6 +8,8 @@ public struct NormalizedText: Sendable {
     /// The text holds a lookalike with a second reading (ſ, ς, Γ, ...: `Confusables.alternate(of:)`), so it
     /// is judged again read that way (`ContentStage.evaluateEveryReading`).
     public internal(set) var hasAlternateReading = false
+    /// Under the alternate reading: the original byte offsets of the lookalikes read that way.
+    public internal(set) var alternateOffsets: [Int32] = []
 
     init(original: [UInt8]) {
         self.original = original

@@ -42,14 +42,41 @@ public struct Normalizer: Sendable {
         let stripped = isASCII && !hasControl ? TextView(kind: .stripped, sharing: nfkc) : Self.stripped(nfkc)
         result.set(stripped)
         guard needed.contains(.skeleton) else { return result }
-        var skeleton: TextView
         if isASCII {
-            skeleton = TextView(kind: .skeleton, sharing: stripped)
+            deriveFromSkeleton(TextView(kind: .skeleton, sharing: stripped), into: &result, needed: needed)
         } else {
-            var sawAlternate = false
-            skeleton = Self.skeleton(stripped, original: bytes, reading: reading, sawAlternate: &sawAlternate)
-            result.hasAlternateReading = sawAlternate
+            var readings = AlternateReadings()
+            let skeleton = Self.skeleton(stripped, original: bytes, reading: reading, readings: &readings)
+            result.hasAlternateReading = readings.seen
+            result.alternateOffsets = readings.offsets
+            deriveFromSkeleton(skeleton, into: &result, needed: needed)
         }
+        return result
+    }
+
+    /// `text` read the other way (`Reading.alternate`): the views up to `stripped` are shared with it, the
+    /// skeleton and the views derived from it are built again. For a text with `hasAlternateReading`.
+    public func alternateReading(of text: NormalizedText, views wanted: ViewSet) -> NormalizedText {
+        let needed = wanted.closedOverParents
+        var result = NormalizedText(original: text.original)
+        for kind in [ViewKind.raw, .folded, .nfkc, .stripped] { if let view = text.view(kind) { result.set(view) } }
+        guard needed.contains(.skeleton), let stripped = text.view(.stripped) else { return result }
+        var readings = AlternateReadings()
+        let skeleton = Self.skeleton(stripped, original: text.original, reading: .alternate, readings: &readings)
+        result.alternateOffsets = readings.offsets
+        deriveFromSkeleton(skeleton, into: &result, needed: needed)
+        return result
+    }
+
+    /// What the skeleton met of lookalikes with two readings: whether any, and under the alternate reading the
+    /// original byte offsets of those it read that way.
+    struct AlternateReadings {
+        var seen = false
+        var offsets: [Int32] = []
+    }
+
+    /// Sets `skeleton` and builds the views derived from it that `needed` holds.
+    private func deriveFromSkeleton(_ skeleton: TextView, into result: inout NormalizedText, needed: ViewSet) {
         result.set(skeleton)
 
         if needed.contains(.links) {
@@ -59,10 +86,9 @@ public struct Normalizer: Sendable {
         // joined derives from the skeleton, but without spelled-out letters it is the leet text: fold once.
         let leet = needed.contains(.leet) || needed.contains(.joined) ? Self.leet(skeleton) : nil
         if needed.contains(.joined), let leet { result.set(Self.joined(skeleton, leet: leet)) }
-        guard needed.contains(.leet), let leet else { return result }
+        guard needed.contains(.leet), let leet else { return }
         result.set(leet)
         if needed.contains(.collapsed) { result.set(Self.collapsed(leet)) }
-        return result
     }
 
     /// Normalizes a rule's keyword to the form it must take in `view` (keywords are written plainly).
@@ -168,8 +194,8 @@ public struct Normalizer: Sendable {
     /// Maps lookalikes to the ASCII they imitate. What folding made of a scalar that folding misreads
     /// (`Confusables.beforeFolding`) is replaced as a whole by what the scalar imitates as written, found
     /// through the origin map in `original`; so is a lookalike with two readings, under the `alternate`
-    /// reading (under the first one, `sawAlternate` says the text holds one).
-    static func skeleton(_ stripped: TextView, original: [UInt8], reading: Reading = .first, sawAlternate: inout Bool) -> TextView {
+    /// reading (`readings` says whether the text holds one, and where the alternate reading applied).
+    static func skeleton(_ stripped: TextView, original: [UInt8], reading: Reading = .first, readings: inout AlternateReadings) -> TextView {
         var view = TextView(kind: .skeleton, capacity: stripped.count + 8)
         original.withUnsafeBufferPointer { raw in
             stripped.bytes.withUnsafeBufferPointer { buf in
@@ -180,7 +206,8 @@ public struct Normalizer: Sendable {
                         let (written, length) = decodeScalar(raw, at: Int(start))
                         var direct: PackedASCII? = nil
                         if let other = Confusables.alternate(of: written.value) {
-                            if reading == .alternate { direct = PackedASCII(letter: UInt32(other - 0x61)) } else { sawAlternate = true }
+                            readings.seen = true
+                            if reading == .alternate { direct = PackedASCII(letter: UInt32(other - 0x61)); readings.offsets.append(start) }
                         }
                         if Int(end - start) == length, let direct = direct ?? Confusables.beforeFolding[written.value],
                            i == 0 || stripped.originStart(i - 1) != start {
@@ -360,20 +387,15 @@ public struct Normalizer: Sendable {
         return best
     }
 
-    /// A gap of one or more spaces or tabs and nothing else.
-    static func isSpaces(_ gap: ArraySlice<UInt8>) -> Bool {
-        !gap.isEmpty && gap.allSatisfy { $0 == 0x20 || $0 == 0x09 }
-    }
-
-    /// Whether a chain's gaps include both a gap of spaces alone and one with another spacer in it.
-    static func mixesSpacesAndSymbols(_ bytes: [UInt8], _ chain: [Int]) -> Bool {
-        var spaces = false, symbols = false
-        for n in 1..<chain.count {
-            let gap = bytes[(chain[n - 1] + 1)..<chain[n]]
-            if isSpaces(gap) { spaces = true } else if !gap.isEmpty { symbols = true }
-            if spaces && symbols { return true }
+    /// The length of the word a chain of spelled letters writes several times over ("screwscrew": 5), or 0
+    /// when it is no such repetition. Words of at least two letters; the copies must be letter for letter alike.
+    static func repeatPeriod(_ bytes: [UInt8], _ chain: [Int]) -> Int {
+        let n = chain.count
+        guard n >= 4 else { return 0 }
+        for period in 2...(n / 2) where n % period == 0 {
+            if (period..<n).allSatisfy({ bytes[chain[$0]] == bytes[chain[$0 - period]] }) { return period }
         }
-        return false
+        return 0
     }
 
     /// Joins words spelled out letter by letter ("f r e e", "f.r.e.e!!", "s h ! t"): three or more
@@ -427,18 +449,16 @@ public struct Normalizer: Sendable {
                 if chain.count >= 3 {
                     // Word starts inside the chain: after a leading one-letter word ("a f u c k"), and at a gap
                     // unlike the chain's usual one ("b.o.o.t.y c.a.l.l", "you are a f.u.c.k").
-                    // When the gaps mix spaces with other spacers ("p-a w n", "b  r / o-_-w*n s/h.o|w"), the
-                    // usual gap says nothing of where words part, so a gap of spaces alone may part them too.
+                    // And where a word written several times starts again ("s c r e w s c r e w", "p-a w n p-a w n"),
+                    // whatever the gap: the usual one there is often the gap between the copies too.
                     let usual = Self.usualGap(bytes, chain)
-                    let spacesPart = Self.mixesSpacesAndSymbols(bytes, chain)
+                    let period = Self.repeatPeriod(bytes, chain)
                     for (n, c) in chain.enumerated() {
                         var mark = Spelled.letter
                         if n == 0 { mark = .wordStart }
                         else if n == 1, bytes[chain[0]] == 0x61 || bytes[chain[0]] == 0x69 { mark = .wordStart }
-                        else {
-                            let gap = bytes[(chain[n - 1] + 1)..<c]
-                            if !gap.elementsEqual(usual) || (spacesPart && Self.isSpaces(gap)) { mark = .wordStart }
-                        }
+                        else if !bytes[(chain[n - 1] + 1)..<c].elementsEqual(usual) { mark = .wordStart }
+                        else if period > 0, n % period == 0 { mark = .wordStart }
                         view.append(bytes[c], from: skeleton.originStart(c), to: skeleton.originEnd(c)); spelled.append(mark)
                     }
                     i = j + 1
