@@ -1,7 +1,6 @@
 import Foundation
 import WardenCore
 import WardenPipeline
-import WardenStore
 
 /// `MESSAGE_CREATE`: a new message, judged exactly as by `POST /v1/messages` (same decoder, same group commit,
 /// a re-delivery gets its first decision back). A message that already carries embeds (Discord's cached link
@@ -18,36 +17,22 @@ struct MessageCreateEvent: GatewayEvent {
         return try await withEmbeds(try await desk.intake.submit(message), of: message, data, on: desk)
     }
 
-    /// Several dispatches at once, in one pass of the pipeline and one commit (each message still gets its own
-    /// result, and a bad one does not fail the others). Decisions are counted in `metrics` here, since they do
-    /// not go through the intake. A store that is down fails the whole run, as it fails a batch.
+    /// Several dispatches at once, in one pass of the pipeline and one commit (`MessageBatch`): each still gets
+    /// its own answer, and a bad one does not fail the others. A store that is down fails the whole run.
     func handleRun(_ dispatches: [ArraySlice<UInt8>], on desk: GatewayDesk, metrics: ServiceMetrics,
                    authorize: (Snowflake) throws -> Void) async throws -> [Result<GatewayReply, any Error>] {
-        var results = [Result<GatewayReply, any Error>?](repeating: nil, count: dispatches.count)
-        var accepted: [(index: Int, message: DiscordMessage)] = []
-        for (index, data) in dispatches.enumerated() {
-            do {
-                let message = try decode(data)
-                try authorize(message.guildID)
-                accepted.append((index, message))
-            } catch {
-                metrics.rejectedMessages.increment()
-                results[index] = .failure(error)
-            }
-        }
-        let outcomes = await desk.pipeline.processEach(accepted.map(\.message))
-        for case .failure(let error as StoreError) in outcomes where error.isTransient { throw error }
-        for ((index, message), outcome) in zip(accepted, outcomes) {
+        let outcomes = try await MessageBatch.judge(dispatches, decode: decode, authorize: authorize, pipeline: desk.pipeline, metrics: metrics)
+        var replies: [Result<GatewayReply, any Error>] = []
+        for (index, outcome) in outcomes.enumerated() {
             switch outcome {
-            case .success(let processed):
-                metrics.record(processed)
-                do { results[index] = .success(try await withEmbeds(processed, of: message, dispatches[index], on: desk)) }
-                catch { results[index] = .failure(error) }
+            case .success(let judged):
+                do { replies.append(.success(try await withEmbeds(judged.processed, of: judged.message, dispatches[index], on: desk))) }
+                catch { replies.append(.failure(error)) }
             case .failure(let error):
-                results[index] = .failure(error)
+                replies.append(.failure(error))
             }
         }
-        return results.map { $0 ?? .failure(PipelineError.answeredOtherCount(sent: dispatches.count, received: accepted.count)) }
+        return replies
     }
 
     private func decode(_ data: ArraySlice<UInt8>) throws -> DiscordMessage {

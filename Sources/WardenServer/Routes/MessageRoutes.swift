@@ -44,29 +44,15 @@ struct MessageRoutes {
         guard elements.count <= RequestLimits.batchMessages else {
             throw APIError(.contentTooLarge, "batch_too_large", "at most \(RequestLimits.batchMessages) messages per batch, got \(elements.count)")
         }
+        let outcomes = try await MessageBatch.judge(elements, decode: { try decoder.decode(Data($0)) },
+                                                    authorize: { try context.authorize(guild: $0.int64) },
+                                                    pipeline: intake.pipeline, metrics: metrics)
         var results = BatchResults(count: elements.count)
-        var accepted: [(index: Int, message: DiscordMessage)] = []
-        for (index, element) in elements.enumerated() {
-            do {
-                let message = try decoder.decode(Data(element))
-                try context.authorize(guild: message.guildID.int64)
-                accepted.append((index, message))
-            } catch {
-                metrics.rejectedMessages.increment()
-                results[index] = .failed(index: index, ErrorMapping.map(error))
-            }
-        }
-        // Each message gets its own result: one message or guild at fault does not fail the others.
-        let outcomes = await intake.pipeline.processEach(accepted.map(\.message))
-        // A store that is down or busy fails the batch's commit, not its messages: the whole request is
-        // answered 503 with Retry-After, so a bot sends the batch again (re-deliveries are idempotent).
-        for case .failure(let error as StoreError) in outcomes where error.isTransient { throw error }
-        for ((index, message), result) in zip(accepted, outcomes) {
-            switch result {
-            case .success(let processed):
-                metrics.record(processed)
-                logging.log(processed, message: message, to: context.logger)
-                results[index] = .judged(decisionJSON: processed.json)
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .success(let judged):
+                logging.log(judged.processed, message: judged.message, to: context.logger)
+                results[index] = .judged(decisionJSON: judged.processed.json)
             case .failure(let error):
                 results[index] = .failed(index: index, ErrorMapping.map(error))
             }

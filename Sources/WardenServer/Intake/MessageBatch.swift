@@ -1,0 +1,41 @@
+import Foundation
+import WardenCore
+import WardenPipeline
+import WardenStore
+
+/// Several messages judged together, in one pass of the pipeline and one commit (`/v1/messages/batch`, and a
+/// run of `MESSAGE_CREATE`s in a `/v1/gateway` array). Each element is decoded and authorized on its own, so a
+/// bad one fails only its own place; a store that is down or busy fails the whole batch (the caller answers
+/// 503 with Retry-After, and re-deliveries are idempotent).
+enum MessageBatch {
+    /// What became of one element: its message and decision, or why it has none.
+    typealias Outcome = Result<(message: DiscordMessage, processed: ProcessedMessage), any Error>
+
+    /// Judges `elements` in order; one outcome per element, in its place. Rejected elements and decisions are
+    /// counted in `metrics`.
+    static func judge(_ elements: [ArraySlice<UInt8>], decode: (ArraySlice<UInt8>) throws -> DiscordMessage,
+                      authorize: (Snowflake) throws -> Void, pipeline: MessagePipeline, metrics: ServiceMetrics) async throws -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: elements.count)
+        var accepted: [(index: Int, message: DiscordMessage)] = []
+        for (index, element) in elements.enumerated() {
+            do {
+                let message = try decode(element)
+                try authorize(message.guildID)
+                accepted.append((index, message))
+            } catch {
+                metrics.rejectedMessages.increment()
+                outcomes[index] = .failure(error)
+            }
+        }
+        // Each message gets its own result: one message or guild at fault does not fail the others.
+        let judged = await pipeline.processEach(accepted.map(\.message))
+        for case .failure(let error as StoreError) in judged where error.isTransient { throw error }
+        for ((index, message), result) in zip(accepted, judged) {
+            outcomes[index] = result.map { processed in
+                metrics.record(processed)
+                return (message, processed)
+            }
+        }
+        return outcomes.map { $0 ?? .failure(PipelineError.answeredOtherCount(sent: accepted.count, received: judged.count)) }
+    }
+}
