@@ -82,6 +82,18 @@ import Foundation
         #expect(alert.hasPrefix("Automod flagged member <@\(message.author.id)>: a") && !alert.contains("<#"), "\(alert)")
     }
 
+    /// Acted on by Discord's AutoMod: no action of the rule's, only a ladder step it reaches (and then its alert).
+    @Test func discordsOwnActionsAreNotAskedForAgain() throws {
+        let hit = match("Discord AutoMod rule 1", RuleAction(type: .warn, severity: 1, points: 2, deleteMessage: true))
+        let quiet = Decider.decide(message: message, about: .actedOnByDiscord, matches: [hit], failures: [], escalation: nil, step: nil,
+                                   policy: GuildPolicy(), now: Date())
+        #expect(quiet.verdict == .block && quiet.actions.isEmpty && quiet.messageID == message.id)
+        let step = LadderStep(points: 10, action: RuleAction(type: .timeout, severity: 4, durationSeconds: 3600))
+        let stepped = Decider.decide(message: message, about: .actedOnByDiscord, matches: [hit], failures: [], escalation: nil, step: step,
+                                     policy: GuildPolicy(), now: Date())
+        #expect(stepped.actions.map(\.type) == [.timeout, .alert])
+    }
+
     @Test func noMatchesAllow() {
         let decision = Decider.decide(message: message, matches: [], failures: [], escalation: nil, step: nil,
                                       policy: GuildPolicy(), now: Date())

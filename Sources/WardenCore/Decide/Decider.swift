@@ -37,13 +37,18 @@ public enum Decider {
         /// A member who joined or changed their names (`message` carries the member and their names as text):
         /// there is no message to delete or point at, so the decision has none and its verdict is `flag`.
         case member
+        /// A message Discord's own AutoMod acted on already (blocked it, or deleted, warned or timed it out):
+        /// the rule's action is Discord's, so Warden asks only for a ladder step the hit's points reach, and for
+        /// nothing (not even an alert) when none is. Its verdict says what Discord did: `block` for a message
+        /// it kept from being posted.
+        case actedOnByDiscord
     }
 
     /// Builds the decision for `message` from its matches, failures and (when the store was consulted)
     /// the escalation state and ladder step.
     public static func decide(message: DiscordMessage, about subject: Subject = .message, matches: [RuleMatch], failures: [RuleFailure],
                               escalation: EscalationState?, step: LadderStep?, policy: GuildPolicy, now: Date) -> Decision {
-        let isMessage = subject == .message
+        let isMessage = subject != .member
         var decision = Decision(messageID: isMessage ? message.id : nil, guildID: message.guildID,
                                 channelID: isMessage ? message.channelID : nil, userID: message.author.id, verdict: .allow,
                                 matches: matches, escalation: escalation, errors: failures)
@@ -58,10 +63,11 @@ public enum Decider {
         let step = alertOnly ? nil : step
 
         let deletes = isMessage && matches.contains { $0.action.deletesMessage }
-        if deletes { decision.actions.append(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id)) }
+        let ownActions = subject != .actedOnByDiscord
+        if deletes && ownActions { decision.actions.append(DiscordAction(type: .deleteMessage, channelID: message.channelID, messageID: message.id)) }
 
         // The rule's punishment and the ladder's: the stronger applies.
-        var punishment: RuleAction? = primary.type.behaviour.punishes ? primary : nil
+        var punishment: RuleAction? = ownActions && primary.type.behaviour.punishes ? primary : nil
         if let step {
             if let current = punishment {
                 if Self.milder(current, than: step.action) { punishment = step.action }
@@ -81,11 +87,12 @@ public enum Decider {
             }
             decision.actions.append(action)
         }
+        decision.verdict = deletes ? .block : .flag
+        guard ownActions || punishment != nil else { return decision }
         let ladderNote = escalation.map { ", escalation level \($0.level) (\(String(format: "%.1f", $0.points)) points)" } ?? ""
         let what = isMessage ? "a message from <@\(message.author.id)> in <#\(message.channelID)>" : "member <@\(message.author.id)>"
         decision.actions.append(DiscordAction(type: .alert, channelID: policy.modChannelID, userID: message.author.id, content:
             "Automod \(deletes ? "blocked" : alertOnly ? "asks a moderator to look at" : "flagged") \(what): \(matches.map(\.rule).joined(separator: ", "))\(ladderNote)"))
-        decision.verdict = deletes ? .block : .flag
         return decision
     }
 }

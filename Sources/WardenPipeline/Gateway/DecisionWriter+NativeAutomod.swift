@@ -33,12 +33,11 @@ extension DecisionWriter {
                                        text: execution.matchedContent.map { String($0.prefix(200)) }, source: "discord_automod"),
                     action: RuleAction(type: .warn, severity: 1, points: points, deleteMessage: execution.blocked,
                                        reason: "Discord AutoMod rule \(execution.ruleID)"))
+                // Discord deleted, warned and timed out already; only the ladder's step is Warden's to ask for.
                 let violation = Violation(message: message, matches: [match], failures: [], analysis: nil, evaluationMillis: 0,
-                                          pointMatches: points > 0 ? [match] : [], source: "discord_automod", revision: key)
+                                          pointMatches: points > 0 ? [match] : [], source: "discord_automod", revision: key,
+                                          subject: .actedOnByDiscord)
                 let decision = try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { decision in
-                    // Discord deleted, warned and timed out already; only the ladder's step is Warden's to ask for.
-                    decision.actions.removeAll { $0.type == .deleteMessage || $0.type == .warn }
-                    if !decision.actions.contains(where: { $0.type != .alert }) { decision.actions.removeAll() }
                     decision.stages["discord_automod"] = "action \(execution.action.type), trigger \(execution.ruleTriggerType)"
                     // A blocked message has no id (and a member-profile hit no channel): null, not 0.
                     decision.messageID = execution.messageID

@@ -227,7 +227,7 @@ extension DecisionWriter {
         }
         try AutomodRepository.lockUser(on: conn, guild: member.guildID.int64, user: member.user.id.int64)
         let violation = Violation(message: message, matches: matches, failures: [], analysis: nil, evaluationMillis: 0,
-                                  pointMatches: pointMatches, revision: revision, aboutMember: true)
+                                  pointMatches: pointMatches, revision: revision, subject: .member)
         return try Self.record(violation, context: context, now: now, on: conn, triggers: nil) { _ in }
     }
 }

@@ -214,14 +214,14 @@ public struct DecisionWriter: Sendable {
         /// The log's `source` and `revision` columns.
         var source = "warden"
         var revision = ""
-        /// About a member, not a message: the log has no message or channel.
-        var aboutMember = false
+        /// What the decision is about; about a member, the log has no message or channel.
+        var subject = Decider.Subject.message
 
         init(message: DiscordMessage, matches: [RuleMatch], failures: [RuleFailure], analysis: AIAnalysis?, evaluationMillis: Double,
-             pointMatches: [RuleMatch]? = nil, source: String = "warden", revision: String = "", aboutMember: Bool = false) {
+             pointMatches: [RuleMatch]? = nil, source: String = "warden", revision: String = "", subject: Decider.Subject = .message) {
             self.message = message; self.matches = matches; self.failures = failures; self.analysis = analysis
             self.evaluationMillis = evaluationMillis; self.pointMatches = pointMatches ?? matches
-            self.source = source; self.revision = revision; self.aboutMember = aboutMember
+            self.source = source; self.revision = revision; self.subject = subject
         }
     }
 
@@ -242,7 +242,7 @@ public struct DecisionWriter: Sendable {
         }
         let escalation = Escalation.apply(history: history, adding: Decider.points(for: violation.pointMatches),
                                           now: violationTime, ladder: context.policy.ladder)
-        var decision = Decider.decide(message: message, about: violation.aboutMember ? .member : .message, matches: violation.matches,
+        var decision = Decider.decide(message: message, about: violation.subject, matches: violation.matches,
                                       failures: violation.failures, escalation: escalation.state, step: escalation.step,
                                       policy: context.policy, now: now)
         annotate(&decision)
@@ -254,8 +254,8 @@ public struct DecisionWriter: Sendable {
         let evidence = try String(decoding: encoder.encode(matches.map(\.evidence)), as: UTF8.self)
         let analysisJSON = try violation.analysis.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         decision.logID = try AutomodRepository.insertLog(on: conn, AutomodLogEntry(
-            guildID: guild, userID: user, messageID: violation.aboutMember ? nil : id,
-            channelID: violation.aboutMember ? nil : message.channelID.int64, ruleID: winner?.ruleID,
+            guildID: guild, userID: user, messageID: violation.subject == .member ? nil : id,
+            channelID: violation.subject == .member ? nil : message.channelID.int64, ruleID: winner?.ruleID,
             actionTaken: taken.isEmpty ? "alert" : taken.joined(separator: "+"), messageContent: message.content,
             contextJSON: try json(decision), evidenceJSON: evidence, aiAnalysisJSON: analysisJSON, timestamp: now,
             violationAt: violationTime, verdict: decision.verdict.rawValue, source: violation.source, revision: violation.revision))
