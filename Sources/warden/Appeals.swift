@@ -75,9 +75,7 @@ struct Appeals: AsyncParsableCommand {
         func run() async throws {
             let g = try snowflake(guild, "--guild")
             let view = try await withOpenStore(store) { db in try await AppealDesk(database: db).show(guild: g, id: id) }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(view), as: UTF8.self))
+            try printJSON(view)
         }
     }
 

@@ -63,9 +63,7 @@ struct Cases: AsyncParsableCommand {
         func run() async throws {
             let g = try snowflake(guild, "--guild")
             let view = try await withOpenStore(store) { db in try await CaseDesk(database: db).find(guild: g, number: number) }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(view), as: UTF8.self))
+            try printJSON(view)
         }
     }
 

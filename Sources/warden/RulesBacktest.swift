@@ -39,9 +39,7 @@ extension Rules {
                 try await Rules.desk(db).backtest(guild: guildID, change: change, messages: samples, limits: limits)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 print(Self.text(report, guild: guild))
             }

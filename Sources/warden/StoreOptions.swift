@@ -39,6 +39,13 @@ func snowflake(_ text: String, _ name: String) throws -> Int64 {
     return Int64(bitPattern: value)
 }
 
+/// Prints `value` as indented JSON with sorted keys (what `show` commands and `--json` print).
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 /// Runs `body` with an open store, closing it afterwards whatever happens; the desks' refusals (any
 /// ``ServiceError``) become CLI errors printed with the same message the HTTP API gives.
 @discardableResult

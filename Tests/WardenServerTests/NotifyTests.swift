@@ -13,16 +13,8 @@ import WardenTestSupport
 @Suite("Changes reach every instance (LISTEN/NOTIFY)", .serialized)
 struct NotifyTests {
     @Test func aRuleChangeAndAnEventReachTheOtherInstance() async throws {
-        if TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
-        try await TestStores.withURL(.postgres) { url, first in
-            let second = try await DatabaseOpener.open(url: url)
-            defer { Task { await second.close() } }
-            let (pack, _) = try RulePackDirectory.load(defaultPackPath)
-            func service(_ database: any Database) throws -> WardenService {
-                try WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
-                                  configuration: WardenService.Configuration())
-            }
-            let a = try service(first), b = try service(second)
+        try await withTwoInstances { a, b in
+            let first = a.app.database
             let listeners = [a.listenForChanges(), b.listenForChanges()]
             defer { for listener in listeners { listener?.stop() } }
             #expect(listeners.allSatisfy { $0 != nil })

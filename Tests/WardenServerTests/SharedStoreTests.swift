@@ -16,18 +16,8 @@ import WardenTestSupport
 @Suite("Two instances on one PostgreSQL database")
 struct SharedStoreTests {
     @Test func instancesShareIdempotencyAppealsEventsAndQuotas() async throws {
-        if TestStores.skipPostgres, (try? TestStores.postgresURL()) == nil { return }
-        try await TestStores.withURL(.postgres) { url, first in
-            let second = try await DatabaseOpener.open(url: url)
-            defer { Task { await second.close() } }
-            let (pack, _) = try RulePackDirectory.load(defaultPackPath)
-            func service(_ database: any Database) throws -> WardenService {
-                var configuration = WardenService.Configuration()
-                configuration.lanes = 2
-                return try WardenService(app: try WardenApp(database: database, configuration: WardenApp.Configuration(defaultPack: pack)),
-                                     configuration: configuration)
-            }
-            let a = try service(first), b = try service(second)
+        try await withTwoInstances(lanes: 2) { a, b in
+            let first = a.app.database, second = b.app.database
             let token = try await a.tokens.create(role: .admin, guild: nil, label: "both").token
             let appA = Application(router: a.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
             let appB = Application(router: b.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
