@@ -54,12 +54,11 @@ struct ServeProcessTests {
     }
 
     /// Reads the server's log until `marker` appears.
-    static func read(_ process: Process, until marker: String) async throws -> String {
-        guard let pipe = process.standardError as? Pipe else { throw Failure("no stderr pipe") }
+    static func read(_ process: ChildProcess, until marker: String) async throws -> String {
         var text = ""
         let deadline = ContinuousClock.now + .seconds(30)
         while !text.contains(marker) && ContinuousClock.now < deadline {
-            let data = pipe.fileHandleForReading.availableData
+            let data = process.standardError.availableData
             if data.isEmpty { try await Task.sleep(for: .milliseconds(50)); continue }
             text += String(decoding: data, as: UTF8.self)
         }
@@ -67,12 +66,11 @@ struct ServeProcessTests {
     }
 
     /// Reads the server's log until it says where it listens.
-    static func listeningPort(_ process: Process) async throws -> Int {
-        guard let pipe = process.standardError as? Pipe else { throw Failure("no stderr pipe") }
+    static func listeningPort(_ process: ChildProcess) async throws -> Int {
         var text = ""
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let data = pipe.fileHandleForReading.availableData
+            let data = process.standardError.availableData
             if data.isEmpty { try await Task.sleep(for: .milliseconds(50)); continue }
             text += String(decoding: data, as: UTF8.self)
             if let range = text.range(of: "url=http://127.0.0.1:") {

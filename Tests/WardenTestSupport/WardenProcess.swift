@@ -12,11 +12,11 @@ public struct Warden {
         public let stderr: String
     }
 
-    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
-        let process = try start(arguments, in: directory, environment: environment)
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+        let process = try start(arguments, environment: environment)
         // Read before waiting so a full pipe cannot stall the child.
-        let stdout = (process.standardOutput as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
-        let stderr = (process.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+        let stdout = process.standardOutput.readDataToEndOfFile()
+        let stderr = process.standardError.readDataToEndOfFile()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
@@ -24,24 +24,14 @@ public struct Warden {
 
     /// Starts the executable without waiting for it (stdout and stderr are pipes; read them, or the child
     /// may stall on a full pipe).
-    public static func start(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Process {
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw MissingExecutable(path: executable.path)
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         // The developer's own store and LLM provider never leak into a test run.
-        process.environment = ProcessInfo.processInfo.environment
+        let inherited = ProcessInfo.processInfo.environment
             .filter { $0.key != "WARDEN_DATABASE_URL" && !$0.key.hasPrefix("WARDEN_LLM_") }
-            .merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try ChildProcess(executable: executable.path, arguments: arguments, environment: inherited.merging(environment) { $1 })
     }
 
     public struct MissingExecutable: Error, CustomStringConvertible {
