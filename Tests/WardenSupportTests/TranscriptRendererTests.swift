@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WardenStore
 @testable import WardenSupport
+import WardenTestSupport
 
 /// The transcript renderer against hostile ticket text, without a store: every form must show the text as
 /// written and let none of it become markup, a link, a script or a hidden reordering.
@@ -216,16 +217,9 @@ import Testing
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw ToolMissing(program: program)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(executable: path, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                                       input: Data(input.utf8))
+        let data = process.standardOutput.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

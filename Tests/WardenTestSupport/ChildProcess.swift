@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A child process started with `posix_spawn`, its standard output and error on pipes and its standard input
-/// on /dev/null. Foundation's `Process.run()` on Linux (swift-corelibs-foundation up to Swift 6.3) now and then
+/// on /dev/null, or `input` when given. Foundation's `Process.run()` on Linux (swift-corelibs-foundation up to Swift 6.3) now and then
 /// crashes the parent: it copies each `/proc/self/fd` entry's whole 256-byte name, reading past the end of
 /// glibc's buffer (fixed upstream by swift-corelibs-foundation#5472). With tests spawning `warden` from
 /// several threads it crashed a suite run, so the tests start their children here instead.
@@ -27,26 +27,36 @@ public final class ChildProcess: Sendable {
     /// close-on-exec would inherit them, and a reader would wait for that child too before it sees the end.
     private static let spawning = Mutex(())
 
-    public init(executable: String, arguments: [String], environment: [String: String]) throws {
-        let (pid, out, err) = try Self.spawning.withLock { _ in try Self.spawn(executable, arguments, environment) }
+    public init(executable: String, arguments: [String], environment: [String: String], input: Data? = nil) throws {
+        let (pid, out, err, write) = try Self.spawning.withLock { _ in try Self.spawn(executable, arguments, environment, input: input != nil) }
         processIdentifier = pid
         standardOutput = FileHandle(fileDescriptor: out, closeOnDealloc: true)
         standardError = FileHandle(fileDescriptor: err, closeOnDealloc: true)
+        if let input, write >= 0 {
+            // Written, then closed so the child sees its end (inputs here are small: a pipe holds 64 KiB).
+            let handle = FileHandle(fileDescriptor: write, closeOnDealloc: true)
+            handle.write(input)
+            try handle.close()
+        }
     }
 
-    /// Starts the child; returns its pid and the read ends of its standard output and error.
-    private static func spawn(_ executable: String, _ arguments: [String], _ environment: [String: String]) throws -> (pid_t, Int32, Int32) {
-        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+    /// Starts the child; returns its pid, the read ends of its standard output and error, and the write end of
+    /// its standard input when it reads one (-1 otherwise).
+    private static func spawn(_ executable: String, _ arguments: [String], _ environment: [String: String],
+                              input: Bool) throws -> (pid_t, Int32, Int32, Int32) {
+        var out: [Int32] = [0, 0], err: [Int32] = [0, 0], stdin: [Int32] = [-1, -1]
         guard pipe(&out) == 0 else { throw SpawnFailure(executable: executable, code: errno) }
-        guard pipe(&err) == 0 else {
-            close(out[0]); close(out[1])
-            throw SpawnFailure(executable: executable, code: errno)
+        guard pipe(&err) == 0, !input || pipe(&stdin) == 0 else {
+            let code = errno
+            for fd in out + err + stdin where fd >= 0 { close(fd) }
+            throw SpawnFailure(executable: executable, code: code)
         }
-        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in out + err + stdin where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if input { posix_spawn_file_actions_adddup2(&actions, stdin[0], 0) }
+        else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
 
@@ -56,11 +66,13 @@ public final class ChildProcess: Sendable {
         var pid: pid_t = 0
         let code = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         close(out[1]); close(err[1])
+        if input { close(stdin[0]) }
         guard code == 0 else {
             close(out[0]); close(err[0])
+            if input { close(stdin[1]) }
             throw SpawnFailure(executable: executable, code: code)
         }
-        return (pid, out[0], err[0])
+        return (pid, out[0], err[0], stdin[1])
     }
 
     deinit {
