@@ -69,6 +69,24 @@ struct Harness {
         #expect(spelled.rulesMatching("b o b c a t s - i n c") == [])
     }
 
+    /// Text written wholly in Greek or Cyrillic is that language, not lookalikes: ρακί (a drink) and ракі (crayfish)
+    /// are not "paki". Mixed with Latin letters, or one Cyrillic letter in a Latin word, they are read as before.
+    @Test func greekOrCyrillicWritingIsNotReadAsLatinLookalikes() throws {
+        let words = try Harness("""
+        rules:
+          - name: words
+            type: content
+            keywords: [paki, scam]
+        """)
+        #expect(words.rulesMatching("Πάμε για ρακί;") == [])
+        #expect(words.rulesMatching("ΡΑΚΙ ΚΑΙ ΜΕΖΕΔΕΣ") == [])
+        #expect(words.rulesMatching("Мы лавілі ракі ўсё лета") == [])
+        #expect(words.rulesMatching("you are a ρακί") == ["words"])
+        #expect(words.rulesMatching("ѕсаm alert") == ["words"])
+        #expect(words.rulesMatching("ѕсаm") == ["words"])   // Cyrillic ѕ с а with a Latin m: lookalikes
+        #expect(words.rulesMatching("ракі 🙂 42") == [])
+    }
+
     /// A lookalike with a second reading: the message is judged read both ways (ſ is an "s" and an "f", Γ an
     /// "r" and a "y"), on keywords and patterns, in messages and members' names alike.
     @Test func lookalikesAreJudgedInBothReadings() throws {

@@ -49,6 +49,7 @@ public struct Normalizer: Sendable {
             let skeleton = Self.skeleton(stripped, original: bytes, reading: reading, readings: &readings)
             result.hasAlternateReading = readings.seen
             result.alternateOffsets = readings.offsets
+            result.isGreekOrCyrillicOnly = Self.isGreekOrCyrillicOnly(stripped)
             deriveFromSkeleton(skeleton, into: &result, needed: needed)
         }
         return result
@@ -240,6 +241,27 @@ public struct Normalizer: Sendable {
     }
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+
+    /// Whether the letters of a (stripped: NFKC-folded, mark-free) text are all Greek or all Cyrillic: no Latin
+    /// letter (fullwidth and mathematical ones are Latin by then) and none of another script. Such a text is
+    /// Greek or Cyrillic writing, not lookalikes standing in for Latin letters.
+    static func isGreekOrCyrillicOnly(_ stripped: TextView) -> Bool {
+        var greek = false, cyrillic = false
+        for scalar in String(decoding: stripped.bytes, as: UTF8.self).unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                if (0x61...0x7A).contains(v) || (0x41...0x5A).contains(v) { return false }
+                continue
+            }
+            switch v {
+            case 0x0370...0x03FF, 0x1F00...0x1FFF: greek = true
+            case 0x0400...0x052F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: cyrillic = true
+            default: if scalar.properties.isAlphabetic { return false }
+            }
+            if greek && cyrillic { return false }
+        }
+        return greek || cyrillic
+    }
 
     /// Whether the scalar at `i..<i + length` of the stripped view touches a letter of a Latin-written word
     /// (nothing stripped between them) and no digit: "in٧ite", "₽anny", "pissof₽", but not "₽500", "JP¥455",
