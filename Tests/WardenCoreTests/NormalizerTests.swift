@@ -63,6 +63,8 @@ import Testing
         #expect(view("ƫ", .skeleton) == "t")
         // Lisu ꓤ is a "u" to evasion tools; × and ⨯ are an "x" inside a word, a product between numbers.
         #expect(view("ꓤ ᙭× 3×4 a⨯b", .skeleton) == "u xx 3×4 axb")
+        // Parenthesized letters are the letter (NFKC spells them out with parentheses).
+        #expect(view("⒟⒤⒮⒞⒪⒭⒟.⒢⒢/abc (a)", .skeleton) == "discord.gg/abc (a)")
     }
 
     /// Lookalikes with two readings: the skeleton keeps Unicode's, says the text has another, and the

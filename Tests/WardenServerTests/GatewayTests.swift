@@ -224,7 +224,15 @@ struct GatewayTests {
                                                                         "author": ["id": "1200000000000100000", "username": "member0"]]))
             let array = "[" + dispatches.joined(separator: ",") + "]"
             let token = try #require(h.scoped[guildA]?[.bot])
+            func rejected() async throws -> Double {
+                let line = try await h.call(.get, "/metrics", token: nil).text.split(separator: "\n")
+                    .first { $0.hasPrefix("warden_messages_rejected_total") }
+                return line.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? 0
+            }
+            let rejectedBefore = try await rejected()
             let first = try await post(h, array, token: token)
+            // Bad input is counted as rejected (the element without a guild), another guild's message is not.
+            #expect(try await rejected() - rejectedBefore == 1)
             let results = first.json["results"] as? [[String: Any]] ?? []
             #expect(first.status == 200 && results.count == 31, "\(first.text.prefix(400))")
             guard results.count == 31 else { return }

@@ -86,13 +86,14 @@ enum Confusables {
     }
 
     /// Warden's lookalikes read as written, before lowercasing: Greek capital Γ is an "r", though its
-    /// lowercase γ is a "y".
+    /// lowercase γ is a "y"; parenthesized letters ⒜...⒵ are the letter, though NFKC spells them "(a)".
     static let writtenAdditions: [UInt32: PackedASCII] = {
         var map: [UInt32: PackedASCII] = [:]
         for (from, to) in [("Γ", "r")] {
             guard let ascii = PackedASCII(Substring(to)) else { continue }
             for scalar in from.unicodeScalars { map[scalar.value] = ascii }
         }
+        for offset in UInt32(0)..<26 { map[0x249C + offset] = PackedASCII(letter: offset) }
         return map
     }()
 

@@ -11,19 +11,23 @@ enum MessageBatch {
     /// What became of one element: its message and decision, or why it has none.
     typealias Outcome = Result<(message: DiscordMessage, processed: ProcessedMessage), any Error>
 
-    /// Judges `elements` in order; one outcome per element, in its place. Rejected elements and decisions are
-    /// counted in `metrics`.
+    /// Judges `elements` in order; one outcome per element, in its place. Elements refused as bad input and
+    /// decisions are counted in `metrics` (another guild's element is refused, not bad input: as for one message).
     static func judge(_ elements: [ArraySlice<UInt8>], decode: (ArraySlice<UInt8>) throws -> DiscordMessage,
                       authorize: (Snowflake) throws -> Void, pipeline: MessagePipeline, metrics: ServiceMetrics) async throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: elements.count)
         var accepted: [(index: Int, message: DiscordMessage)] = []
         for (index, element) in elements.enumerated() {
+            let message: DiscordMessage
+            do { message = try decode(element) } catch {
+                metrics.rejectedMessages.increment()
+                outcomes[index] = .failure(error)
+                continue
+            }
             do {
-                let message = try decode(element)
                 try authorize(message.guildID)
                 accepted.append((index, message))
             } catch {
-                metrics.rejectedMessages.increment()
                 outcomes[index] = .failure(error)
             }
         }
