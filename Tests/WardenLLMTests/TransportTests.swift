@@ -170,9 +170,21 @@ struct TransportTests {
     }
 
     @Test func closedPortIsAConnectionError() async throws {
-        let server = try await FakeLLMServer.start()
-        let url = server.baseURL + "/chat/completions"
-        try await server.shutdown()
+        // A port held bound but not listening: connecting is refused, and no other test's server can take the
+        // port meanwhile (a port freed by shutting a server down was, under the parallel suite: curl code 56).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/chat/completions"
         let transport = CurlTransport()
         defer { transport.shutdown() }
         let error = try #require(await failure(transport, HTTPRequest(url: url, body: Array("{}".utf8), connectTimeout: .seconds(2))))
