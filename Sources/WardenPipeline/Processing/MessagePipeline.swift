@@ -63,28 +63,49 @@ public final class MessagePipeline: Sendable {
         return written.map(\.result)
     }
 
-    /// Processes a batch like `process(_:)`, but gives each message its own result: when the batch fails for
+    /// Processes a batch like `process(_:)`, but gives each message its own result. When the batch fails for
     /// anything but a busy store (a deadlock or serialisation failure that outlived its retries), nothing of it
-    /// was written and each message is processed alone, so only the messages (or the guild) at fault fail.
-    /// A busy store fails every message of the batch with the same error; their senders may try again.
+    /// was written, and:
+    /// - the messages of a guild whose rules or settings cannot be loaded fail with that guild's error;
+    /// - the other messages are processed together once more, and only if that fails too, one by one.
+    /// So a broken guild costs one extra transaction a batch, not one per message, and only the messages (or
+    /// the guild) at fault fail. A busy store fails every message with the same error; senders may try again.
     public func processEach(_ messages: [DiscordMessage]) async -> [Result<ProcessedMessage, any Error>] {
+        let error: any Error
         do {
-            let results = try await process(messages)
-            guard results.count == messages.count else {
-                return messages.map { _ in .failure(PipelineError.answeredOtherCount(sent: messages.count, received: results.count)) }
-            }
-            return results.map { .success($0) }
-        } catch {
-            if messages.count == 1 || (error as? StoreError)?.isTransient == true {
-                return messages.map { _ in .failure(error) }
-            }
-            var results: [Result<ProcessedMessage, any Error>] = []
-            results.reserveCapacity(messages.count)
-            for message in messages {
-                do { results.append(.success(try await process(message))) } catch { results.append(.failure(error)) }
-            }
+            return try await answers(to: messages, from: process(messages))
+        } catch let caught {
+            error = caught
+        }
+        if messages.count == 1 || (error as? StoreError)?.isTransient == true {
+            return messages.map { _ in .failure(error) }
+        }
+        var results = [Result<ProcessedMessage, any Error>](repeating: .failure(error), count: messages.count)
+        var brokenGuilds: [Snowflake: any Error] = [:]
+        for guild in Set(messages.map(\.guildID)) {
+            do { _ = try await guilds.context(for: guild) } catch { brokenGuilds[guild] = error }
+        }
+        var rest: [Int] = []
+        for (index, message) in messages.enumerated() {
+            if let broken = brokenGuilds[message.guildID] { results[index] = .failure(broken) } else { rest.append(index) }
+        }
+        if !brokenGuilds.isEmpty, rest.count > 1,
+           let together = try? await answers(to: rest.map { messages[$0] }, from: process(rest.map { messages[$0] })) {
+            for (index, result) in zip(rest, together) { results[index] = result }
             return results
         }
+        for index in rest {
+            do { results[index] = .success(try await process(messages[index])) } catch { results[index] = .failure(error) }
+        }
+        return results
+    }
+
+    /// One result a message, or every message failed when the pipeline answered another count (a bug).
+    private func answers(to messages: [DiscordMessage], from processed: [ProcessedMessage]) -> [Result<ProcessedMessage, any Error>] {
+        guard processed.count == messages.count else {
+            return messages.map { _ in .failure(PipelineError.answeredOtherCount(sent: messages.count, received: processed.count)) }
+        }
+        return processed.map { .success($0) }
     }
 
     public func process(_ message: DiscordMessage) async throws -> ProcessedMessage {

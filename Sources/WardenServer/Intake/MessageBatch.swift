@@ -15,31 +15,36 @@ enum MessageBatch {
     /// decisions are counted in `metrics` (another guild's element is refused, not bad input: as for one message).
     static func judge(_ elements: [ArraySlice<UInt8>], decode: (ArraySlice<UInt8>) throws -> DiscordMessage,
                       authorize: (Snowflake) throws -> Void, pipeline: MessagePipeline, metrics: ServiceMetrics) async throws -> [Outcome] {
-        var outcomes = [Outcome?](repeating: nil, count: elements.count)
-        var accepted: [(index: Int, message: DiscordMessage)] = []
-        for (index, element) in elements.enumerated() {
+        // Each element's place: the index of its message in `accepted`, or why it was refused.
+        var places: [Result<Int, any Error>] = []
+        places.reserveCapacity(elements.count)
+        var accepted: [DiscordMessage] = []
+        for element in elements {
             let message: DiscordMessage
             do { message = try decode(element) } catch {
                 metrics.rejectedMessages.increment()
-                outcomes[index] = .failure(error)
+                places.append(.failure(error))
                 continue
             }
             do {
                 try authorize(message.guildID)
-                accepted.append((index, message))
+                places.append(.success(accepted.count))
+                accepted.append(message)
             } catch {
-                outcomes[index] = .failure(error)
+                places.append(.failure(error))
             }
         }
-        // Each message gets its own result: one message or guild at fault does not fail the others.
-        let judged = await pipeline.processEach(accepted.map(\.message))
+        // Each message gets its own result (one a message, in order): one message or guild at fault does not
+        // fail the others.
+        let judged = await pipeline.processEach(accepted)
         for case .failure(let error as StoreError) in judged where error.isTransient { throw error }
-        for ((index, message), result) in zip(accepted, judged) {
-            outcomes[index] = result.map { processed in
-                metrics.record(processed)
-                return (message, processed)
+        return places.map { place in
+            place.flatMap { slot in
+                judged[slot].map { processed in
+                    metrics.record(processed)
+                    return (accepted[slot], processed)
+                }
             }
         }
-        return outcomes.map { $0 ?? .failure(PipelineError.answeredOtherCount(sent: accepted.count, received: judged.count)) }
     }
 }
