@@ -12,10 +12,12 @@ struct LLMClientTests {
         "type": "object", "properties": ["ok": ["type": "boolean"]], "required": ["ok"], "additionalProperties": false,
     ]
 
-    /// A client with fast retries (deterministic jitter) against `server`.
+    /// A client with fast retries (deterministic jitter) against `server`. The tests bound calls by their
+    /// attempts; the deadline is only a backstop, generous because under the parallel suite on two cores a call
+    /// of 44 ms alone has been seen to take over 10 s (a dropped connection and its retry, in CI).
     static func client(_ server: FakeLLMServer, preset: ProviderPreset = .generic, maxAttempts: Int = 4,
-                       deadline: Duration = .seconds(10), breaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
-                       requestTimeout: Duration = .seconds(5), key: String? = "sk-test-secret") -> LLMClient {
+                       deadline: Duration = .seconds(60), breaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
+                       requestTimeout: Duration = .seconds(20), key: String? = "sk-test-secret") -> LLMClient {
         var config = LLMConfiguration(baseURL: server.baseURL, apiKey: key, preset: preset, defaultModel: "test-model",
                                       requestTimeout: requestTimeout, callDeadline: deadline, concurrency: 16, breaker: breaker)
         config.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200),
