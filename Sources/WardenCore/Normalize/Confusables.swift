@@ -74,7 +74,7 @@ enum Confusables {
     /// says otherwise: long s ſ is "s" to NFKC and an "f" to the eye; Greek final ς, which Warden reads as "s",
     /// and Latin Ʃ are "o" by way of σ; Greek Γ, Cyrillic Г, Cherokee Ꮁ and Coptic Ⲅ, which read as "r", are
     /// "y" by way of γ. The skeleton view keeps the first reading; a text holding one of these is judged a
-    /// second time with all of them read this way (`Normalizer(reading: .alternate)`,
+    /// second time with all of them read this way (`Normalizer.alternateReading(of:views:)`,
     /// `ContentStage.evaluateEveryReading`).
     @inline(__always) static func alternate(of value: UInt32) -> UInt8? {
         switch value {

@@ -4,17 +4,16 @@ import Foundation
 /// plain ASCII (most chat) share one buffer for `folded` through `skeleton`.
 public struct Normalizer: Sendable {
     /// How the skeleton view reads lookalikes that have two readings (`Confusables.alternate(of:)`).
-    public enum Reading: Sendable {
+    enum Reading {
         /// Unicode's reading (ſ is an "s", ς an "s", Γ an "r"); a text holding such a lookalike says so
         /// (`NormalizedText.hasAlternateReading`).
         case first
-        /// The evasion tools' reading (ſ is an "f", ς an "o", Γ a "y"), for judging such a text a second time.
+        /// The evasion tools' reading (ſ is an "f", ς an "o", Γ a "y"), for judging such a text a second time
+        /// (`alternateReading(of:views:)`).
         case alternate
     }
 
-    public let reading: Reading
-
-    public init(reading: Reading = .first) { self.reading = reading }
+    public init() {}
 
     /// Normalizes `text`, building only `views` (and the views they derive from).
     public func normalize(_ text: String, views wanted: ViewSet) -> NormalizedText {
@@ -23,6 +22,14 @@ public struct Normalizer: Sendable {
     }
 
     public func normalize(utf8 bytes: [UInt8], views wanted: ViewSet) -> NormalizedText {
+        normalize(utf8: bytes, views: wanted, readingScripts: true)
+    }
+
+    /// With `readingScripts`, text written wholly in Greek or wholly in Cyrillic is read as that writing: its
+    /// skeleton is its stripped text (no lookalike is a Latin letter in "ρακί", a drink) and the views that
+    /// read Latin words and links out of lookalikes are not built, so no rule matches them. Keywords are
+    /// always read for lookalikes (`keywordForm`), so a Cyrillic keyword still matches in Latin-mixed text.
+    func normalize(utf8 bytes: [UInt8], views wanted: ViewSet, readingScripts: Bool) -> NormalizedText {
         let needed = wanted.closedOverParents
         var result = NormalizedText(original: bytes)
         let isASCII = bytes.allSatisfy { $0 < 0x80 }
@@ -44,18 +51,19 @@ public struct Normalizer: Sendable {
         guard needed.contains(.skeleton) else { return result }
         if isASCII {
             deriveFromSkeleton(TextView(kind: .skeleton, sharing: stripped), into: &result, needed: needed)
+        } else if readingScripts && Self.isGreekOrCyrillicOnly(stripped) {
+            result.set(TextView(kind: .skeleton, sharing: stripped))
         } else {
             var readings = AlternateReadings()
-            let skeleton = Self.skeleton(stripped, original: bytes, reading: reading, readings: &readings)
+            let skeleton = Self.skeleton(stripped, original: bytes, reading: .first, readings: &readings)
             result.hasAlternateReading = readings.seen
             result.alternateOffsets = readings.offsets
-            result.isGreekOrCyrillicOnly = Self.isGreekOrCyrillicOnly(stripped)
             deriveFromSkeleton(skeleton, into: &result, needed: needed)
         }
         return result
     }
 
-    /// `text` read the other way (`Reading.alternate`): the views up to `stripped` are shared with it, the
+    /// `text` read the other way (ſ as "f", ς as "o", Γ as "y"): the views up to `stripped` are shared with it, the
     /// skeleton and the views derived from it are built again. For a text with `hasAlternateReading`.
     public func alternateReading(of text: NormalizedText, views wanted: ViewSet) -> NormalizedText {
         let needed = wanted.closedOverParents
@@ -96,7 +104,7 @@ public struct Normalizer: Sendable {
 
     /// Normalizes a rule's keyword to the form it must take in `view` (keywords are written plainly).
     public func keywordForm(_ keyword: String, in view: ViewKind) -> (bytes: [UInt8], runs: [UInt16]) {
-        let normalized = normalize(keyword, views: ViewSet([view]))
+        let normalized = normalize(utf8: Array(keyword.utf8), views: ViewSet([view]), readingScripts: false)
         guard let v = normalized.view(view) else { return (Array(keyword.utf8), []) }
         return (v.bytes, v.runLengths)
     }
@@ -198,7 +206,7 @@ public struct Normalizer: Sendable {
     /// (`Confusables.beforeFolding`) is replaced as a whole by what the scalar imitates as written, found
     /// through the origin map in `original`; so is a lookalike with two readings, under the `alternate`
     /// reading (`readings` says whether the text holds one, and where the alternate reading applied).
-    static func skeleton(_ stripped: TextView, original: [UInt8], reading: Reading = .first, readings: inout AlternateReadings) -> TextView {
+    static func skeleton(_ stripped: TextView, original: [UInt8], reading: Reading, readings: inout AlternateReadings) -> TextView {
         var view = TextView(kind: .skeleton, capacity: stripped.count + 8)
         original.withUnsafeBufferPointer { raw in
             stripped.bytes.withUnsafeBufferPointer { buf in
@@ -247,20 +255,26 @@ public struct Normalizer: Sendable {
     /// Greek or Cyrillic writing, not lookalikes standing in for Latin letters.
     static func isGreekOrCyrillicOnly(_ stripped: TextView) -> Bool {
         var greek = false, cyrillic = false
-        for scalar in String(decoding: stripped.bytes, as: UTF8.self).unicodeScalars {
-            let v = scalar.value
-            if v < 0x80 {
-                if (0x61...0x7A).contains(v) || (0x41...0x5A).contains(v) { return false }
-                continue
+        return stripped.bytes.withUnsafeBufferPointer { buf in
+            var i = 0
+            while i < buf.count {
+                let b = buf[i]
+                if b < 0x80 {
+                    if (0x61...0x7A).contains(b) || (0x41...0x5A).contains(b) { return false }
+                    i += 1
+                    continue
+                }
+                let (scalar, length) = decodeScalar(buf, at: i)
+                i += length
+                switch scalar.value {
+                case 0x0370...0x03FF, 0x1F00...0x1FFF: greek = true
+                case 0x0400...0x052F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: cyrillic = true
+                default: if scalar.properties.isAlphabetic { return false }
+                }
+                if greek && cyrillic { return false }
             }
-            switch v {
-            case 0x0370...0x03FF, 0x1F00...0x1FFF: greek = true
-            case 0x0400...0x052F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: cyrillic = true
-            default: if scalar.properties.isAlphabetic { return false }
-            }
-            if greek && cyrillic { return false }
+            return greek || cyrillic
         }
-        return greek || cyrillic
     }
 
     /// Whether the scalar at `i..<i + length` of the stripped view touches a letter of a Latin-written word
