@@ -13,6 +13,12 @@ struct Harness {
         rules = CompiledRuleSet(rules: parsed.map { RuleSource(id: nil, definition: $0.definition) })
     }
 
+    /// One content rule named "words" with these keywords and allowed words.
+    init(keywords: [String], allow: [String] = []) throws {
+        func list(_ words: [String]) -> String { "[" + words.map { "'\($0)'" }.joined(separator: ", ") + "]" }
+        try self.init("rules:\n  - {name: words, type: content, keywords: \(list(keywords)), allow: \(list(allow))}\n")
+    }
+
     func matches(_ text: String, channel: UInt64 = 10, roles: [UInt64] = []) -> [RuleMatch] {
         let message = DiscordMessage(id: Snowflake(UInt64.random(in: 1...UInt64.max / 2)), guildID: Snowflake(1),
                                      channelID: Snowflake(channel), author: .init(id: Snowflake(7)),
@@ -26,13 +32,7 @@ struct Harness {
 @Suite struct KeywordSemanticsTests {
     let harness: Harness
     init() throws {
-        harness = try Harness("""
-        rules:
-          - name: words
-            type: content
-            keywords: [cat, "dog*", "*fish", "*ass*", "free nitro"]
-            allow: [class, classic, assassin, bass]
-        """)
+        harness = try Harness(keywords: ["cat", "dog*", "*fish", "*ass*", "free nitro"], allow: ["class", "classic", "assassin", "bass"])
     }
 
     @Test func wholeWordUnlessWildcard() {
@@ -46,12 +46,7 @@ struct Harness {
     }
 
     @Test func spelledOutWordsAreWordsEvenAfterALoneLetter() throws {
-        let spelled = try Harness("""
-        rules:
-          - name: words
-            type: content
-            keywords: [cat, nitro]
-        """)
+        let spelled = try Harness(keywords: ["cat", "nitro"])
         #expect(spelled.rulesMatching("you are a c.a.t") == ["words"])        // joins to "acat"
         #expect(spelled.rulesMatching("what a c a t!!") == ["words"])
         #expect(spelled.rulesMatching("get n | 1 | t | r | 0 now") == ["words"])
@@ -72,12 +67,7 @@ struct Harness {
     /// Text written wholly in Greek or Cyrillic is that language, not lookalikes: ρακί (a drink) and ракі (crayfish)
     /// are not "paki". Mixed with Latin letters, or one Cyrillic letter in a Latin word, they are read as before.
     @Test func greekOrCyrillicWritingIsNotReadAsLatinLookalikes() throws {
-        let words = try Harness("""
-        rules:
-          - name: words
-            type: content
-            keywords: [paki, scam]
-        """)
+        let words = try Harness(keywords: ["paki", "scam"])
         #expect(words.rulesMatching("Πάμε για ρακί;") == [])
         #expect(words.rulesMatching("ΡΑΚΙ ΚΑΙ ΜΕΖΕΔΕΣ") == [])
         #expect(words.rulesMatching("Мы лавілі ракі ўсё лета") == [])
@@ -107,13 +97,7 @@ struct Harness {
         #expect(both.rulesMatching("ſςrge") == [])
         // A match through the other reading must hold a letter read that way: "ſcat" is an allowed "scat", and
         // its "cat" is no match because "fcat" holds one.
-        let allowing = try Harness("""
-        rules:
-          - name: words
-            type: content
-            keywords: ["*cat*"]
-            allow: ["scat*"]
-        """)
+        let allowing = try Harness(keywords: ["*cat*"], allow: ["scat*"])
         #expect(allowing.rulesMatching("ſcat") == [])
         #expect(allowing.rulesMatching("ſcat cat") == ["words"])
         let match = try #require(both.matches("a ſake one").first)
@@ -268,6 +252,42 @@ struct Harness {
         }
         #expect(sawDisable)
         #expect(harness.rules.rules[0].isDisabled)
+    }
+
+    /// A pattern that fails only on the second reading of a two-reading lookalike (ſ read as "f") fails once a
+    /// message, is disabled on its last allowed failure, and the moderators are alerted once, then.
+    @Test func aRuleFailingOnlyInTheSecondReadingIsDisabledAndAlertedOnce() throws {
+        let harness = try Harness("""
+        rules:
+          - name: evil
+            type: regex
+            patterns: ['(f+)+$']
+            views: [skeleton]
+          - name: fine
+            type: content
+            keywords: [banana]
+        """)
+        // Read first as "sss…s!", which holds no "f": the pattern runs only on the second reading.
+        let text = String(repeating: "ſ", count: 3990) + "! banana"
+        var alerts = 0
+        for round in 1...CompiledRule.failuresBeforeDisable {
+            let message = DiscordMessage(id: Snowflake(UInt64(round)), guildID: Snowflake(1), channelID: Snowflake(2),
+                                         author: .init(id: Snowflake(3)), content: text, timestamp: Date())
+            let evaluation = harness.evaluator.evaluate(message, rules: harness.rules, policy: GuildPolicy())
+            #expect(evaluation.matches.map(\.rule) == ["fine"])
+            #expect(evaluation.failures.map(\.rule) == ["evil"], "one failure a message, round \(round)")
+            let failure = try #require(evaluation.failures.first)
+            #expect(failure.code == "match_limit" && failure.disabled == (round == CompiledRule.failuresBeforeDisable))
+            let decision = Decider.decide(message: message, matches: evaluation.matches, failures: evaluation.failures,
+                                          escalation: nil, step: nil, policy: GuildPolicy(), now: Date())
+            alerts += decision.actions.filter { $0.type == .alert && ($0.content ?? "").contains("disabled rule(s) 'evil'") }.count
+        }
+        #expect(alerts == 1)
+        #expect(harness.rules.rules[0].isDisabled)
+        // Disabled, it fails no more.
+        let after = DiscordMessage(id: Snowflake(999), guildID: Snowflake(1), channelID: Snowflake(2),
+                                   author: .init(id: Snowflake(3)), content: text, timestamp: Date())
+        #expect(harness.evaluator.evaluate(after, rules: harness.rules, policy: GuildPolicy()).failures.isEmpty)
     }
 
     @Test func prefilterSkipsPatternsWhoseLiteralIsAbsentButKeepsResults() throws {
