@@ -135,7 +135,7 @@ func withLLMServer(_ body: (FakeLLMServer) async throws -> Void) async throws {
 
                 server.releaseHeld()
                 let llm = try #require(pipeline.llm)
-                #expect(await llm.drain(timeout: .seconds(10)) == 0)
+                #expect(await llm.drain(timeout: .seconds(30)) == 0)
                 let events = try await db.transaction { conn in try EventRepository.list(on: conn, guild: Int64(guildID), after: 0, limit: 10) }
                 #expect(events.count == 1)
                 let event = try #require(events.first)

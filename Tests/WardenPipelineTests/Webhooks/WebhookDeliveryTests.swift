@@ -113,7 +113,7 @@ import WardenTestSupport
             let first = Self.deliverer(db, clock)
             let running = Task { await first.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
                                                  rest: { _ in try? await Task.sleep(for: .milliseconds(10)) }) }
-            for _ in 0..<500 where receiver.received.count == 6 { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3_000 where receiver.received.count == 6 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(receiver.received.count > 6, "the first deliverer sent nothing")
             stop.withLock { $0 = true }
             await running.value
@@ -232,7 +232,7 @@ import WardenTestSupport
             let stop = Mutex(false)
             let running = Task { await deliverer.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
                                                      rest: { try? await Task.sleep(for: $0) }) }
-            for _ in 0..<500 where fast.accepted.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3_000 where fast.accepted.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
             let slowSoFar = slow.received.count
             stop.withLock { $0 = true }
             await running.value
@@ -262,7 +262,7 @@ import WardenTestSupport
             let stop = Mutex(false)
             let running = Task { await deliverer.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
                                                      rest: { try? await Task.sleep(for: $0) }) }
-            for _ in 0..<250 where fast.accepted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3_000 where fast.accepted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             let heldByTheTarpit = tarpit.received.count
             stop.withLock { $0 = true }
             await running.value
@@ -284,7 +284,7 @@ import WardenTestSupport
             let stop = Mutex(false)
             let running = Task { await deliverer.run(report: { Issue.record("\($0)") }, shouldStop: { stop.withLock { $0 } },
                                                      rest: { try? await Task.sleep(for: $0) }) }
-            for _ in 0..<1_000 where receiver.accepted.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3_000 where receiver.accepted.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(receiver.accepted.count == 5, "one stream's deliveries waited for the idle look")
             stop.withLock { $0 = true }
             running.cancel()  // ends the 60 s rest the loop is in now
@@ -301,7 +301,7 @@ import WardenTestSupport
             try await Self.append(db, guild: Self.guilds[0], note: "orphan", at: clock)
             let deliverer = Self.deliverer(db, clock)
             let pass = Task { try await deliverer.runOnce() }
-            for _ in 0..<300 where receiver.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3_000 where receiver.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             try await scene.desk.remove(scene.endpoint.id, scope: nil)
             #expect(try await pass.value.delivered == 0)
             #expect(deliverer.totals.delivered == 0)
@@ -319,12 +319,13 @@ import WardenTestSupport
                 switch received.attempt {
                 case 1: .status(500, body: "boom")
                 case 2: .status(429, body: "slow down", headers: [("Retry-After", "120")])
-                case 3: .delayed(.seconds(3), .status(200, body: "too late"))
+                case 3: .delayed(.seconds(8), .status(200, body: "too late"))
                 default: .status(204, body: "")
                 }
             }
             let event = try await Self.append(db, guild: Self.guilds[0], note: "retry", at: clock)
-            let deliverer = Self.deliverer(db, clock, timeout: .seconds(1))
+            // 2 s: room for the prompt answers under the parallel suite, well short of the held one's 8 s.
+            let deliverer = Self.deliverer(db, clock, timeout: .seconds(2))
 
             #expect(try await deliverer.runOnce().retried == 1)
             var row = try #require(try await Self.delivery(db, event: event))
