@@ -44,4 +44,23 @@ struct IntakeTests {
         }
     }
 
+    /// An array whose elements are not parted by commas is not JSON: 400 naming the place, nothing judged,
+    /// rather than one element that fails to decode. Strings, nesting and spaces inside elements are fine.
+    @Test(arguments: allDialects)
+    func anArrayWithAMissingCommaIsMalformedAndNothingIsJudged(_ dialect: SQLDialect) async throws {
+        try await withServer(dialect) { h in
+            let bot = h.tokens[.bot]
+            let (one, two) = (messageJSON("one, } ] \" [ {").json, messageJSON("two").json)
+            for (path, body) in [("/v1/messages/batch", "[\(one) \(two)]"), ("/v1/messages/batch", "[ \(one) ,\(two)\n \(two)]"),
+                                 ("/v1/gateway", #"[{"op":0,"t":"MESSAGE_CREATE","s":1,"d":\#(one)}{"op":0,"t":"MESSAGE_CREATE","s":2,"d":\#(two)}]"#)] {
+                let reply = try await h.call(.post, path, token: bot, json: body)
+                #expect(reply.status == 400 && reply.errorCode == "malformed_json", "\(path): \(reply.status) \(reply.text)")
+                #expect(reply.text.contains("expected ',' or ']' after element"), "\(reply.text)")
+            }
+            #expect(try await count(h.database, "SELECT COUNT(*) AS n FROM message_decisions") == 0)
+            // The same elements with their commas (and spaces everywhere JSON allows them) are judged.
+            let good = try await h.call(.post, "/v1/messages/batch", token: bot, json: "[ \(one) ,\n \(two) ]")
+            #expect(good.status == 200 && (good.json["results"] as? [[String: Any]])?.count == 2, "\(good.text)")
+        }
+    }
 }

@@ -23,19 +23,30 @@ enum JSONArraySplitter {
             var depth = 0
             var inString = false
             var escaped = false
+            // The element's value has ended (its string closed, its object or array closed, or a space after a
+            // number or literal): only a ',' or the array's ']' may follow, so `[{..} {..}]` is malformed, not
+            // one element that fails to decode.
+            var complete = false
             while index < bytes.count {
                 let byte = bytes[index]
                 if inString {
-                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                        if depth == 0 { complete = true }
+                    }
+                } else if isSpace(byte) {
+                    if depth == 0 { complete = true }
+                } else if depth == 0, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                    break
+                } else if depth == 0, complete {
+                    throw Failure(offset: index, reason: "expected ',' or ']' after element \(elements.count)")
                 } else if byte == UInt8(ascii: "\"") {
                     inString = true
                 } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                     depth += 1
                 } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
-                    if depth == 0 { break }
                     depth -= 1
-                } else if byte == UInt8(ascii: ","), depth == 0 {
-                    break
+                    if depth == 0 { complete = true }
                 }
                 index += 1
             }
