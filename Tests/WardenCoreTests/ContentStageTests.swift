@@ -75,6 +75,28 @@ struct Harness {
         #expect(words.rulesMatching("ѕсаm alert") == ["words"])
         #expect(words.rulesMatching("ѕсаm") == ["words"])   // Cyrillic ѕ с а with a Latin m: lookalikes
         #expect(words.rulesMatching("ракі 🙂 42") == [])
+        // Letters counted as written: NFKC's Latin spellings of symbols, modifier letters and Discord markup
+        // are no Latin letters ...
+        for tail in [", сямʼя была рада", " № 5", " 25 ℃", " 2 ㎏", " ™", " <:kek:123456789012345678>",
+                     " <a:dance:123456789012345678>", " <t:1700000000:R>", " <t:1700000000>", " </ranks top:123456789012345678>"] {
+            #expect(words.rulesMatching("Мы злавілі ракі ў рацэ" + tail) == [], "\(tail)")
+        }
+        #expect(words.rulesMatching("Ένα ποτήρι ρακί, αʹ τάξη") == [])
+        // ... but symbols read as Latin letters are, so they cannot hide a Latin word behind one Cyrillic letter.
+        #expect(words.rulesMatching("🇵 🇦 🇰 🇮 привет") == ["words"])
+        #expect(words.rulesMatching("🇸🇨🇦🇲 ты") == ["words"])
+        #expect(words.rulesMatching("ту ⍴⍺кі") == ["words"])
+        // A link is Latin letters; markup that is not Discord's is text.
+        #expect(words.rulesMatching("ракі https://example.by") == ["words"])
+        #expect(words.rulesMatching("ракі <kek>") == ["words"])
+        // A Cyrillic keyword: read for lookalikes beside Latin letters; in Cyrillic writing, on the written views.
+        let russian = try Harness("""
+        rules:
+          - {name: lookalikes, type: content, keywords: [сука]}
+          - {name: written, type: content, keywords: [сука], views: [folded]}
+        """)
+        #expect(Set(russian.rulesMatching("lol сука")) == ["lookalikes", "written"])
+        #expect(russian.rulesMatching("ты сука") == ["written"])
     }
 
     /// A lookalike with a second reading: the message is judged read both ways (ſ is an "s" and an "f", Γ an

@@ -4,23 +4,9 @@ import Testing
 @Suite struct NormalizerTests {
     let normalizer = Normalizer()
 
-    /// The `kind` view of `text`. With `readingScripts` false (a keyword's reading), text wholly in Greek or
-    /// Cyrillic is read for lookalikes too, so the table's mappings can be tried one script at a time.
-    func view(_ text: String, _ kind: ViewKind, readingScripts: Bool = false) -> String {
-        let n = normalizer.normalize(utf8: Array(text.utf8), views: ViewSet([kind]), readingScripts: readingScripts)
+    func view(_ text: String, _ kind: ViewKind) -> String {
+        let n = normalizer.normalize(text, views: ViewSet([kind]))
         return String(decoding: n.view(kind)?.bytes ?? [], as: UTF8.self)
-    }
-
-    /// A message wholly in Greek or Cyrillic is read as written: its skeleton is its stripped text and the
-    /// views read out of lookalikes are not built. One Latin letter and it is read for lookalikes.
-    @Test func greekOrCyrillicWritingKeepsItsLetters() {
-        #expect(view("ЅТЕАМ", .skeleton, readingScripts: true) == "ѕтеам")
-        #expect(view("Πάμε για ρακί;", .skeleton, readingScripts: true) == "παμε για ρακι;")
-        #expect(normalizer.normalize("Πάμε για ρακί;", views: ViewSet([.leet, .joined, .links])).view(.leet) == nil)
-        #expect(view("ЅТЕАМ gift", .skeleton, readingScripts: true) == "steam gift")
-        #expect(view("ракі 🙂 42", .skeleton, readingScripts: true) == "ракі 🙂 42")
-        #expect(!normalizer.normalize("ς", views: ViewSet([.skeleton])).hasAlternateReading)
-        #expect(normalizer.normalize("ς a", views: ViewSet([.skeleton])).hasAlternateReading)
     }
 
     @Test func asciiFoldsCaseOnly() {

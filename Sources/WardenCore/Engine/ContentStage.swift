@@ -81,7 +81,7 @@ public struct ContentStage: Sendable {
     public func evaluateEveryReading(_ text: NormalizedText, channel: Snowflake, roles: [Snowflake], rules set: CompiledRuleSet,
                                      scratch: RegexScratch) -> (matches: [RuleMatch], failures: [RuleFailure]) {
         var found = evaluate(text, channel: channel, roles: roles, rules: set, scratch: scratch)
-        guard text.hasAlternateReading else { return found }
+        guard text.hasAlternateReading, !text.isGreekOrCyrillicOnly else { return found }
         let other = Normalizer().alternateReading(of: text, views: set.views)
         let changed = other.alternateOffsets.map { other.scalarOffsets(Int($0)..<Int($0) + 1).lowerBound }
         let decided = Set(found.matches.map(\.rule) + found.failures.map(\.rule))
@@ -117,7 +117,9 @@ public struct ContentStage: Sendable {
         // each distinct text is scanned once, for every view that shares it.
         var canonical = ViewIndexMap()
         var distinct = ViewSet()
-        for kind in set.scanViews where text.hasView(kind) {
+        // Greek or Cyrillic writing is not read as Latin lookalikes.
+        let foreign = text.isGreekOrCyrillicOnly
+        for kind in set.scanViews where text.hasView(kind) && !(foreign && kind.foldsLookalikes) {
             var same: ViewKind? = nil
             for other in set.scanViews where distinct.contains(other) && text.sameText(other, kind) { same = other; break }
             canonical.map(kind, to: same ?? kind)
@@ -195,7 +197,7 @@ public struct ContentStage: Sendable {
             var tried: UInt16 = 0   // canonical views this pattern already ran on: identical text, same answer
             viewLoop: for kind in rule.views {
                 guard pattern.alwaysRun || candidates[p] >> UInt64(4 * kind.index) & pattern.requirements == pattern.requirements,
-                      let view = text.view(kind) else { continue }
+                      !(foreign && kind.foldsLookalikes), let view = text.view(kind) else { continue }
                 let mapped = canonical.index(kind), same = mapped == 0xF ? kind.index : mapped
                 if tried & (UInt16(1) << UInt16(same)) != 0 { continue }
                 tried |= UInt16(1) << UInt16(same)

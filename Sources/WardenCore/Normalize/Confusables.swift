@@ -167,6 +167,8 @@ struct PackedASCII: Sendable, Hashable {
 
     /// The first byte.
     var first: UInt8 { UInt8(truncatingIfNeeded: raw) }
+    /// Whether it is one lowercase ASCII letter (a lookalike of a letter, not a spelling such as № as "no").
+    var isOneLetter: Bool { raw >= 0x61 && raw <= 0x7A }
 
     /// Calls `body` with each byte in order.
     @inline(__always) func forEach(_ body: (UInt8) -> Void) {

@@ -8,6 +8,10 @@ public struct NormalizedText: Sendable {
     /// The text holds a lookalike with a second reading (ſ, ς, Γ, ...: `Confusables.alternate(of:)`), so it
     /// is judged again read that way (`ContentStage.evaluateEveryReading`).
     public internal(set) var hasAlternateReading = false
+    /// The text's letters are all Greek or all Cyrillic: it is read as written in that script, so the views
+    /// that fold lookalikes into Latin letters (`ViewKind.foldsLookalikes`) are not matched ("ρακί", a drink,
+    /// is no Latin word). Text mixing them with Latin letters is read for lookalikes as usual.
+    public internal(set) var isGreekOrCyrillicOnly = false
     /// Under the alternate reading: the original byte offsets of the lookalikes read that way.
     public internal(set) var alternateOffsets: [Int32] = []
 

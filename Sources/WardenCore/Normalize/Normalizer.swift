@@ -22,14 +22,6 @@ public struct Normalizer: Sendable {
     }
 
     public func normalize(utf8 bytes: [UInt8], views wanted: ViewSet) -> NormalizedText {
-        normalize(utf8: bytes, views: wanted, readingScripts: true)
-    }
-
-    /// With `readingScripts`, text written wholly in Greek or wholly in Cyrillic is read as that writing: its
-    /// skeleton is its stripped text (no lookalike is a Latin letter in "ρακί", a drink) and the views that
-    /// read Latin words and links out of lookalikes are not built, so no rule matches them. Keywords are
-    /// always read for lookalikes (`keywordForm`), so a Cyrillic keyword still matches in Latin-mixed text.
-    func normalize(utf8 bytes: [UInt8], views wanted: ViewSet, readingScripts: Bool) -> NormalizedText {
         let needed = wanted.closedOverParents
         var result = NormalizedText(original: bytes)
         let isASCII = bytes.allSatisfy { $0 < 0x80 }
@@ -51,13 +43,12 @@ public struct Normalizer: Sendable {
         guard needed.contains(.skeleton) else { return result }
         if isASCII {
             deriveFromSkeleton(TextView(kind: .skeleton, sharing: stripped), into: &result, needed: needed)
-        } else if readingScripts && Self.isGreekOrCyrillicOnly(stripped) {
-            result.set(TextView(kind: .skeleton, sharing: stripped))
         } else {
             var readings = AlternateReadings()
             let skeleton = Self.skeleton(stripped, original: bytes, reading: .first, readings: &readings)
             result.hasAlternateReading = readings.seen
             result.alternateOffsets = readings.offsets
+            result.isGreekOrCyrillicOnly = Self.isGreekOrCyrillicOnly(bytes)
             deriveFromSkeleton(skeleton, into: &result, needed: needed)
         }
         return result
@@ -104,7 +95,7 @@ public struct Normalizer: Sendable {
 
     /// Normalizes a rule's keyword to the form it must take in `view` (keywords are written plainly).
     public func keywordForm(_ keyword: String, in view: ViewKind) -> (bytes: [UInt8], runs: [UInt16]) {
-        let normalized = normalize(utf8: Array(keyword.utf8), views: ViewSet([view]), readingScripts: false)
+        let normalized = normalize(keyword, views: ViewSet([view]))
         guard let v = normalized.view(view) else { return (Array(keyword.utf8), []) }
         return (v.bytes, v.runLengths)
     }
@@ -250,16 +241,20 @@ public struct Normalizer: Sendable {
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
 
-    /// Whether the letters of a (stripped: NFKC-folded, mark-free) text are all Greek or all Cyrillic: no Latin
-    /// letter (fullwidth and mathematical ones are Latin by then) and none of another script. Such a text is
-    /// Greek or Cyrillic writing, not lookalikes standing in for Latin letters.
-    static func isGreekOrCyrillicOnly(_ stripped: TextView) -> Bool {
+    /// Whether the letters of a message (its UTF-8 as written) are all Greek or all Cyrillic: such a text is
+    /// Greek or Cyrillic writing, not lookalikes standing in for Latin letters. It is read as written, before
+    /// NFKC, so symbols NFKC spells in Latin letters (№, ℃, ㎏, ™) are not letters, nor are modifier letters
+    /// (the Ukrainian apostrophe ʼ, the Greek numeral sign ʹ), marks, or Discord's markup for custom emoji,
+    /// timestamps and command mentions (`<:kek:123>`, `<t:1700000000:R>`). Any other letter, and any symbol
+    /// the lookalike table reads as one Latin letter (regional indicators 🇦-🇿, APL's ⍴ and ⍺), is not.
+    static func isGreekOrCyrillicOnly(_ bytes: [UInt8]) -> Bool {
         var greek = false, cyrillic = false
-        return stripped.bytes.withUnsafeBufferPointer { buf in
+        return bytes.withUnsafeBufferPointer { buf in
             var i = 0
             while i < buf.count {
                 let b = buf[i]
                 if b < 0x80 {
+                    if b == UInt8(ascii: "<"), let end = discordMarkupEnd(buf, from: i) { i = end; continue }
                     if (0x61...0x7A).contains(b) || (0x41...0x5A).contains(b) { return false }
                     i += 1
                     continue
@@ -267,14 +262,54 @@ public struct Normalizer: Sendable {
                 let (scalar, length) = decodeScalar(buf, at: i)
                 i += length
                 switch scalar.value {
-                case 0x0370...0x03FF, 0x1F00...0x1FFF: greek = true
-                case 0x0400...0x052F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: cyrillic = true
-                default: if scalar.properties.isAlphabetic { return false }
+                case 0x0370...0x03FF, 0x1F00...0x1FFF:
+                    if scalar.properties.isAlphabetic { greek = true }
+                case 0x0400...0x052F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F:
+                    if scalar.properties.isAlphabetic { cyrillic = true }
+                default:
+                    switch scalar.properties.generalCategory {
+                    case .modifierLetter, .nonspacingMark, .spacingMark, .enclosingMark: continue
+                    default: break
+                    }
+                    if scalar.properties.isAlphabetic { return false }
+                    if Confusables.skeleton(of: scalar)?.isOneLetter == true { return false }
                 }
                 if greek && cyrillic { return false }
             }
             return greek || cyrillic
         }
+    }
+
+    /// Where Discord markup starting at `start` (a `<`) ends: custom emoji `<:name:id>` and `<a:name:id>`,
+    /// timestamps `<t:digits>` and `<t:digits:R>`, command mentions `</name:id>`; nil for anything else.
+    static func discordMarkupEnd(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var i = start + 1
+        func next(_ byte: UInt8) -> Bool {
+            guard i < buf.count, buf[i] == byte else { return false }
+            i += 1
+            return true
+        }
+        func span(_ accepts: (UInt8) -> Bool) -> Bool {
+            let from = i
+            while i < buf.count, i - from < 100, accepts(buf[i]) { i += 1 }
+            return i > from
+        }
+        let colon = UInt8(ascii: ":")
+        if next(UInt8(ascii: "t")), next(colon) {                  // <t:1700000000> or <t:1700000000:R>
+            guard span(isDigit) else { return nil }
+            if next(colon), !span({ isLetter($0 | 0x20) }) { return nil }
+        } else {
+            i = start + 1
+            let name: (UInt8) -> Bool = { isAlnum($0 | 0x20) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == 0x20 }
+            if next(UInt8(ascii: "/")) {                            // </command sub:id>
+                guard span(name) else { return nil }
+            } else {                                                // <:name:id> or <a:name:id>
+                _ = next(UInt8(ascii: "a"))
+                guard next(colon), span(name) else { return nil }
+            }
+            guard next(colon), span(isDigit) else { return nil }
+        }
+        return next(UInt8(ascii: ">")) ? i : nil
     }
 
     /// Whether the scalar at `i..<i + length` of the stripped view touches a letter of a Latin-written word

@@ -28,6 +28,15 @@ public enum ViewKind: String, CaseIterable, Sendable, Codable, Hashable {
         }
     }
 
+    /// Whether the view reads lookalikes of other scripts as Latin letters (the skeleton and what derives from
+    /// it): not matched for text written wholly in Greek or Cyrillic (`NormalizedText.isGreekOrCyrillicOnly`).
+    public var foldsLookalikes: Bool {
+        switch self {
+        case .skeleton, .leet, .collapsed, .joined, .links: true
+        default: false
+        }
+    }
+
     var index: Int {
         switch self {
         case .raw: 0
