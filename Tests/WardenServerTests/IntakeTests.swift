@@ -52,6 +52,7 @@ struct IntakeTests {
             let bot = h.tokens[.bot]
             let (one, two) = (messageJSON("one, } ] \" [ {").json, messageJSON("two").json)
             for (path, body) in [("/v1/messages/batch", "[\(one) \(two)]"), ("/v1/messages/batch", "[ \(one) ,\(two)\n \(two)]"),
+                                 ("/v1/messages/batch", "[1\(one)]"), ("/v1/messages/batch", #"[true"x"]"#),
                                  ("/v1/gateway", #"[{"op":0,"t":"MESSAGE_CREATE","s":1,"d":\#(one)}{"op":0,"t":"MESSAGE_CREATE","s":2,"d":\#(two)}]"#)] {
                 let reply = try await h.call(.post, path, token: bot, json: body)
                 #expect(reply.status == 400 && reply.errorCode == "malformed_json", "\(path): \(reply.status) \(reply.text)")

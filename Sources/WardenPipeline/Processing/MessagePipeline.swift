@@ -83,16 +83,27 @@ public final class MessagePipeline: Sendable {
         var results = [Result<ProcessedMessage, any Error>](repeating: .failure(error), count: messages.count)
         var brokenGuilds: [Snowflake: any Error] = [:]
         for guild in Set(messages.map(\.guildID)) {
-            do { _ = try await guilds.context(for: guild) } catch { brokenGuilds[guild] = error }
+            do { _ = try await guilds.context(for: guild) } catch {
+                // Nothing is written yet: a busy store fails the whole batch, for its senders to try again.
+                if (error as? StoreError)?.isTransient == true { return messages.map { _ in .failure(error) } }
+                brokenGuilds[guild] = error
+            }
         }
         var rest: [Int] = []
         for (index, message) in messages.enumerated() {
             if let broken = brokenGuilds[message.guildID] { results[index] = .failure(broken) } else { rest.append(index) }
         }
-        if !brokenGuilds.isEmpty, rest.count > 1,
-           let together = try? await answers(to: rest.map { messages[$0] }, from: process(rest.map { messages[$0] })) {
-            for (index, result) in zip(rest, together) { results[index] = result }
-            return results
+        if !brokenGuilds.isEmpty, rest.count > 1 {
+            let others = rest.map { messages[$0] }
+            do {
+                for (index, result) in zip(rest, answers(to: others, from: try await process(others))) { results[index] = result }
+                return results
+            } catch let error as StoreError where error.isTransient {
+                for index in rest { results[index] = .failure(error) }
+                return results
+            } catch {
+                // Something else is at fault: found below, one message at a time.
+            }
         }
         for index in rest {
             do { results[index] = .success(try await process(messages[index])) } catch { results[index] = .failure(error) }

@@ -38,7 +38,8 @@ enum JSONArraySplitter {
                     if depth == 0 { complete = true }
                 } else if depth == 0, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
                     break
-                } else if depth == 0, complete {
+                } else if depth == 0, complete || (index > start && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "["))) {
+                    // A value after a value (`1 2`, `{..} {..}`, `1{..}`, `true"x"`): a comma is missing.
                     throw Failure(offset: index, reason: "expected ',' or ']' after element \(elements.count)")
                 } else if byte == UInt8(ascii: "\"") {
                     inString = true
