@@ -53,10 +53,11 @@ struct IntakeTests {
             let (one, two) = (messageJSON("one, } ] \" [ {").json, messageJSON("two").json)
             for (path, body) in [("/v1/messages/batch", "[\(one) \(two)]"), ("/v1/messages/batch", "[ \(one) ,\(two)\n \(two)]"),
                                  ("/v1/messages/batch", "[1\(one)]"), ("/v1/messages/batch", #"[true"x"]"#),
+                                 ("/v1/messages/batch", #"[{"a":[1}]]"#),
                                  ("/v1/gateway", #"[{"op":0,"t":"MESSAGE_CREATE","s":1,"d":\#(one)}{"op":0,"t":"MESSAGE_CREATE","s":2,"d":\#(two)}]"#)] {
                 let reply = try await h.call(.post, path, token: bot, json: body)
                 #expect(reply.status == 400 && reply.errorCode == "malformed_json", "\(path): \(reply.status) \(reply.text)")
-                #expect(reply.text.contains("expected ',' or ']' after element"), "\(reply.text)")
+                #expect(reply.text.contains("expected ',' or ']' after element") || reply.text.contains("does not close the bracket"), "\(reply.text)")
             }
             #expect(try await count(h.database, "SELECT COUNT(*) AS n FROM message_decisions") == 0)
             // The same elements with their commas (and spaces everywhere JSON allows them) are judged.

@@ -18,9 +18,11 @@ enum JSONArraySplitter {
             guard skipSpace(bytes, index + 1) == bytes.count else { throw Failure(offset: index + 1, reason: "unexpected text after the array") }
             return []
         }
+        // The brackets open inside the current element, innermost last (one buffer for the whole array).
+        var open: [UInt8] = []
         while true {
             let start = index
-            var depth = 0
+            open.removeAll(keepingCapacity: true)
             var inString = false
             var escaped = false
             // The element's value has ended (its string closed, its object or array closed, or a space after a
@@ -32,22 +34,25 @@ enum JSONArraySplitter {
                 if inString {
                     if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") {
                         inString = false
-                        if depth == 0 { complete = true }
+                        if open.isEmpty { complete = true }
                     }
                 } else if isSpace(byte) {
-                    if depth == 0 { complete = true }
-                } else if depth == 0, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                    if open.isEmpty { complete = true }
+                } else if open.isEmpty, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
                     break
-                } else if depth == 0, complete || (index > start && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "["))) {
+                } else if open.isEmpty, complete || (index > start && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "["))) {
                     // A value after a value (`1 2`, `{..} {..}`, `1{..}`, `true"x"`): a comma is missing.
                     throw Failure(offset: index, reason: "expected ',' or ']' after element \(elements.count)")
                 } else if byte == UInt8(ascii: "\"") {
                     inString = true
                 } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
-                    depth += 1
+                    open.append(byte)
                 } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
-                    depth -= 1
-                    if depth == 0 { complete = true }
+                    // `{` is 0x7B and `}` 0x7D, `[` 0x5B and `]` 0x5D: a closer is its opener + 2.
+                    guard open.popLast() == byte - 2 else {
+                        throw Failure(offset: index, reason: "'\(Character(Unicode.Scalar(byte)))' does not close the bracket opened before it in element \(elements.count)")
+                    }
+                    if open.isEmpty { complete = true }
                 }
                 index += 1
             }
