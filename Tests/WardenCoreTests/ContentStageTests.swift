@@ -75,17 +75,29 @@ struct Harness {
         #expect(words.rulesMatching("ѕсаm alert") == ["words"])
         #expect(words.rulesMatching("ѕсаm") == ["words"])   // Cyrillic ѕ с а with a Latin m: lookalikes
         #expect(words.rulesMatching("ракі 🙂 42") == [])
-        // Letters counted as written: NFKC's Latin spellings of symbols, modifier letters and Discord markup
-        // are no Latin letters ...
+        // Letters counted as written: NFKC's Latin spellings of symbols, modifier letters that are no Latin
+        // letter, emoji, flags and the Discord markup no reader sees as text are not Latin ...
         for tail in [", сямʼя была рада", " № 5", " 25 ℃", " 2 ㎏", " ™", " <:kek:123456789012345678>",
-                     " <a:dance:123456789012345678>", " <t:1700000000:R>", " <t:1700000000>", " </ranks top:123456789012345678>"] {
+                     " <a:dance:123456789012345678>", " <t:1700000000:R>", " <t:1700000000>", " ℹ️", " Ⓜ️ Няміга", " 🅿️ каля рэчкі", " 🇧🇾"] {
             #expect(words.rulesMatching("Мы злавілі ракі ў рацэ" + tail) == [], "\(tail)")
         }
         #expect(words.rulesMatching("Ένα ποτήρι ρακί, αʹ τάξη") == [])
-        // ... but symbols read as Latin letters are, so they cannot hide a Latin word behind one Cyrillic letter.
+        // ... but whatever reads as a Latin letter is, so one Greek or Cyrillic character cannot hide a Latin word:
+        // regional indicators standing alone, APL signs, superscript and subscript letters, markup Discord shows
+        // as typed (a name with spaces, a timestamp style it does not know, a command mention's visible name).
         #expect(words.rulesMatching("🇵 🇦 🇰 🇮 привет") == ["words"])
-        #expect(words.rulesMatching("🇸🇨🇦🇲 ты") == ["words"])
+        #expect(words.rulesMatching("🇸 🇨 🇦 🇲 ты") == ["words"])
         #expect(words.rulesMatching("ту ⍴⍺кі") == ["words"])
+        #expect(words.rulesMatching("ᵖᵃᵏⁱ ы") == ["words"])
+        #expect(words.rulesMatching("ₚₐₖᵢ ы") == ["words"])
+        #expect(words.rulesMatching("ᴾᴬᴷᴵ ы") == ["words"])
+        #expect(words.rulesMatching("<t:1700000000:paki> ы") == ["words"])
+        #expect(words.rulesMatching("<:you are a paki:1> ы") == ["words"])
+        #expect(words.rulesMatching("</go home paki:123456789012345678> ы") == ["words"])
+        // Greek or Cyrillic writing needs one of their letters, not a modifier letter or a mark.
+        #expect(words.rulesMatching("ᵖᵃᵏⁱʹ") == ["words"])
+        #expect(words.rulesMatching("ᵖᵃᵏⁱ \u{2DE0}") == ["words"])
+        #expect(words.rulesMatching("ᵖᵃᵏⁱ ꚜ") == ["words"])
         // A link is Latin letters; markup that is not Discord's is text.
         #expect(words.rulesMatching("ракі https://example.by") == ["words"])
         #expect(words.rulesMatching("ракі <kek>") == ["words"])

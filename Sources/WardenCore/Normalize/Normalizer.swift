@@ -243,17 +243,22 @@ public struct Normalizer: Sendable {
 
     /// Whether the letters of a message (its UTF-8 as written) are all Greek or all Cyrillic: such a text is
     /// Greek or Cyrillic writing, not lookalikes standing in for Latin letters. It is read as written, before
-    /// NFKC, so symbols NFKC spells in Latin letters (№, ℃, ㎏, ™) are not letters, nor are modifier letters
-    /// (the Ukrainian apostrophe ʼ, the Greek numeral sign ʹ), marks, or Discord's markup for custom emoji,
-    /// timestamps and command mentions (`<:kek:123>`, `<t:1700000000:R>`). Any other letter, and any symbol
-    /// the lookalike table reads as one Latin letter (regional indicators 🇦-🇿, APL's ⍴ and ⍺), is not.
+    /// NFKC. Greek or Cyrillic writing needs a letter of those scripts (not a modifier letter or a mark such as
+    /// the numeral sign ʹ). Anything that reads as a Latin letter makes the text Latin: an ASCII letter, another
+    /// script's letter, a superscript or subscript letter (ᵖ, ₐ), a symbol the lookalike table reads as one
+    /// letter (APL's ⍴, a regional indicator standing alone). Not letters: symbols NFKC spells in Latin letters
+    /// (№, ℃, ㎏, ™), the apostrophe ʼ, emoji (ℹ️, Ⓜ️, 🅿️ with their emoji selector; two regional indicators
+    /// are a flag), and the Discord markup no reader sees as text: custom emoji `<:name:id>` and timestamps
+    /// `<t:1700000000:R>`.
     static func isGreekOrCyrillicOnly(_ bytes: [UInt8]) -> Bool {
         var greek = false, cyrillic = false
         return bytes.withUnsafeBufferPointer { buf in
             var i = 0
+            var previousIsRegional = false
             while i < buf.count {
                 let b = buf[i]
                 if b < 0x80 {
+                    previousIsRegional = false
                     if b == UInt8(ascii: "<"), let end = discordMarkupEnd(buf, from: i) { i = end; continue }
                     if (0x61...0x7A).contains(b) || (0x41...0x5A).contains(b) { return false }
                     i += 1
@@ -261,18 +266,23 @@ public struct Normalizer: Sendable {
                 }
                 let (scalar, length) = decodeScalar(buf, at: i)
                 i += length
+                let regional = isRegionalIndicator(scalar.value)
+                defer { previousIsRegional = regional }
+                let category = scalar.properties.generalCategory
                 switch scalar.value {
                 case 0x0370...0x03FF, 0x1F00...0x1FFF:
-                    if scalar.properties.isAlphabetic { greek = true }
+                    if isBaseLetter(category) { greek = true }
                 case 0x0400...0x052F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F:
-                    if scalar.properties.isAlphabetic { cyrillic = true }
+                    if isBaseLetter(category) { cyrillic = true }
                 default:
-                    switch scalar.properties.generalCategory {
-                    case .modifierLetter, .nonspacingMark, .spacingMark, .enclosingMark: continue
-                    default: break
+                    if regional {
+                        let nextIsRegional = i < buf.count && isRegionalIndicator(decodeScalar(buf, at: i).0.value)
+                        if !previousIsRegional && !nextIsRegional { return false }
+                    } else if scalar.properties.isEmoji, i + 2 < buf.count, buf[i] == 0xEF, buf[i + 1] == 0xB8, buf[i + 2] == 0x8F {
+                        continue   // followed by U+FE0F: shown as an emoji
+                    } else if readsAsLatin(scalar, category) {
+                        return false
                     }
-                    if scalar.properties.isAlphabetic { return false }
-                    if Confusables.skeleton(of: scalar)?.isOneLetter == true { return false }
                 }
                 if greek && cyrillic { return false }
             }
@@ -280,8 +290,35 @@ public struct Normalizer: Sendable {
         }
     }
 
-    /// Where Discord markup starting at `start` (a `<`) ends: custom emoji `<:name:id>` and `<a:name:id>`,
-    /// timestamps `<t:digits>` and `<t:digits:R>`, command mentions `</name:id>`; nil for anything else.
+    @inline(__always) static func isRegionalIndicator(_ v: UInt32) -> Bool { (0x1F1E6...0x1F1FF).contains(v) }
+
+    @inline(__always) static func isBaseLetter(_ category: Unicode.GeneralCategory) -> Bool {
+        switch category {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .otherLetter: true
+        default: false
+        }
+    }
+
+    /// Whether a scalar outside the Greek and Cyrillic blocks reads as a Latin letter (see `isGreekOrCyrillicOnly`).
+    static func readsAsLatin(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
+        if Confusables.skeleton(of: scalar)?.isOneLetter == true { return true }
+        switch category {
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            return false
+        case .modifierLetter:
+            // ᵖ is a small "p" (NFKC says so); ʼ and ʹ are an apostrophe and a numeral sign.
+            guard scalar.properties.changesWhenNFKCCaseFolded else { return false }
+            let folded = UnicodeTables.nfkcCaseFold[scalar.value] ?? Array(UnicodeTables.nfkcLowercasedSlowly(scalar).unicodeScalars)
+            return folded.count == 1 && folded[0].isASCII && isLetter(UInt8(folded[0].value))
+        default:
+            return scalar.properties.isAlphabetic
+        }
+    }
+
+    /// Where Discord markup that no reader sees as text, starting at `start` (a `<`), ends: custom emoji
+    /// `<:name:id>` and `<a:name:id>` (shown as an image), timestamps `<t:seconds>` and `<t:seconds:R>` (shown as
+    /// a date); nil for anything else. Only what Discord renders: a name with spaces or a style it does not
+    /// know is shown as typed.
     static func discordMarkupEnd(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var i = start + 1
         func next(_ byte: UInt8) -> Bool {
@@ -289,25 +326,24 @@ public struct Normalizer: Sendable {
             i += 1
             return true
         }
-        func span(_ accepts: (UInt8) -> Bool) -> Bool {
+        func span(_ accepts: (UInt8) -> Bool, _ lengths: ClosedRange<Int>) -> Bool {
             let from = i
-            while i < buf.count, i - from < 100, accepts(buf[i]) { i += 1 }
-            return i > from
+            while i < buf.count, i - from < lengths.upperBound, accepts(buf[i]) { i += 1 }
+            return lengths.contains(i - from)
         }
         let colon = UInt8(ascii: ":")
         if next(UInt8(ascii: "t")), next(colon) {                  // <t:1700000000> or <t:1700000000:R>
-            guard span(isDigit) else { return nil }
-            if next(colon), !span({ isLetter($0 | 0x20) }) { return nil }
-        } else {
-            i = start + 1
-            let name: (UInt8) -> Bool = { isAlnum($0 | 0x20) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == 0x20 }
-            if next(UInt8(ascii: "/")) {                            // </command sub:id>
-                guard span(name) else { return nil }
-            } else {                                                // <:name:id> or <a:name:id>
-                _ = next(UInt8(ascii: "a"))
-                guard next(colon), span(name) else { return nil }
+            _ = next(UInt8(ascii: "-"))
+            guard span(isDigit, 1...20) else { return nil }
+            if next(colon) {
+                guard i < buf.count, "tTdDfFR".utf8.contains(buf[i]) else { return nil }
+                i += 1
             }
-            guard next(colon), span(isDigit) else { return nil }
+        } else {                                                    // <:name:id> or <a:name:id>
+            i = start + 1
+            _ = next(UInt8(ascii: "a"))
+            guard next(colon), span({ isAlnum($0 | 0x20) || $0 == UInt8(ascii: "_") }, 2...32), next(colon),
+                  span(isDigit, 17...20) else { return nil }
         }
         return next(UInt8(ascii: ">")) ? i : nil
     }
